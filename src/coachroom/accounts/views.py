@@ -1,0 +1,361 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coachroom.accounts import services
+from coachroom.accounts.access import (
+    choose_school,
+    get_relationship_for_lead,
+    get_staff_membership_for_admin,
+    get_year_for_admin,
+    school_member_required,
+)
+from coachroom.accounts.forms import (
+    AcademicYearCreateForm,
+    ClosureForm,
+    ProfileForm,
+    RelationshipForm,
+    SchoolSettingsForm,
+    StaffDetailsForm,
+    StaffInviteForm,
+    StaffSearchForm,
+    TermFormSet,
+)
+from coachroom.accounts.models import (
+    ROLE_FIELDS,
+    AcademicYear,
+    CoachingRelationship,
+    Membership,
+    Role,
+    Term,
+)
+from coachroom.errors import DomainError
+from coachroom.http import AuthedRequest
+
+STAFF_PAGE_SIZE = 25
+ADMIN = Role.SCHOOL_ADMIN
+LEAD = Role.COACHING_LEAD
+
+
+@require_POST
+def switch_school(request: HttpRequest) -> HttpResponse:
+    try:
+        school_id = int(request.POST.get("school", ""))
+    except ValueError:
+        school_id = 0
+    membership = choose_school(request, school_id)
+    messages.success(request, f"You are now working in {membership.school.name}.")
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: AuthedRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user, prefix="profile")
+    password_form = PasswordChangeForm(request.user, prefix="password")
+    if request.method == "POST" and "password-old_password" in request.POST:
+        password_form = PasswordChangeForm(request.user, request.POST, prefix="password")
+        form = ProfileForm(instance=request.user, prefix="profile")
+        if password_form.is_valid():
+            password_form.save()
+            update_session_auth_hash(request, password_form.user)
+            messages.success(request, "Your password has been changed.")
+            return redirect("accounts:profile")
+    elif form.is_valid():
+        form.save()
+        messages.success(request, "Your details have been saved.")
+        return redirect("accounts:profile")
+    return render(
+        request, "accounts/profile.html", {"form": form, "password_form": password_form}
+    )
+
+
+# Staff ---------------------------------------------------------------------------------------
+
+
+@school_member_required(ADMIN, LEAD)
+def staff_list(request: AuthedRequest) -> HttpResponse:
+    search = StaffSearchForm(request.GET or None)
+    school = request.membership.school
+    staff = Membership.objects.for_school(school).select_related("user")
+    status, role, q = "active", "", ""
+    if search.is_valid():
+        status = search.cleaned_data["status"] or "active"
+        role = search.cleaned_data["role"]
+        q = search.cleaned_data["q"].strip()
+    if status == "active":
+        staff = staff.filter(is_active=True)
+    elif status == "inactive":
+        staff = staff.filter(is_active=False)
+    if role:
+        staff = staff.filter(**{ROLE_FIELDS[Role(role)]: True})
+    for word in q.split():
+        staff = staff.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+        )
+    page = Paginator(staff.order_by("user__last_name", "user__first_name", "pk"), STAFF_PAGE_SIZE)
+    context = {
+        "search": search,
+        "page": page.get_page(request.GET.get("page")),
+        "is_filtered": bool(q or role or status != "active"),
+        "can_manage": request.membership.is_school_admin,
+        "query_string": _without_page(request),
+    }
+    template = "accounts/staff_list.html#staff-results" if request.htmx else "accounts/staff_list.html"
+    return render(request, template, context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@school_member_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def staff_invite(request: AuthedRequest) -> HttpResponse:
+    school = request.membership.school
+    form = StaffInviteForm(
+        request.POST or None, school=school, initial={"roles": [Role.TEACHER.value]}
+    )
+    if form.is_valid():
+        membership = services.staff_invite(school=school, by=request.user, **form.cleaned_data)
+        messages.success(
+            request, f"{membership.user.full_name} has been added and sent an invitation email."
+        )
+        return redirect("accounts:staff-list")
+    return render(request, "accounts/staff_invite.html", {"form": form})
+
+
+@school_member_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    membership = get_staff_membership_for_admin(request, pk)
+    initial = {
+        "first_name": membership.user.first_name,
+        "last_name": membership.user.last_name,
+        "job_title": membership.job_title,
+        "roles": [r.value for r in membership.roles],
+        "is_ect": membership.is_ect,
+        "subjects": membership.subjects,
+    }
+    form = StaffDetailsForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        services.staff_update(membership=membership, by=request.user, **form.cleaned_data)
+        messages.success(request, f"{membership.user.full_name}'s details have been saved.")
+        return redirect("accounts:staff-list")
+    pairs = (
+        CoachingRelationship.objects.for_school(membership.school)
+        .current()
+        .filter(Q(coach=membership.user) | Q(coachee=membership.user))
+        .select_related("coach", "coachee")
+    )
+    return render(
+        request,
+        "accounts/staff_edit.html",
+        {"form": form, "staff": membership, "pairs": pairs},
+    )
+
+
+@school_member_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def staff_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
+    membership = get_staff_membership_for_admin(request, pk)
+    if request.method == "POST":
+        try:
+            services.staff_deactivate(membership=membership, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("accounts:staff-edit", pk=pk)
+        messages.success(
+            request,
+            f"{membership.user.full_name} has been deactivated. Their coaching history is kept.",
+        )
+        return redirect("accounts:staff-list")
+    return render(request, "accounts/staff_deactivate.html", {"staff": membership})
+
+
+@school_member_required(ADMIN)
+@require_POST
+def staff_reactivate(request: AuthedRequest, pk: int) -> HttpResponse:
+    membership = get_staff_membership_for_admin(request, pk)
+    services.staff_reactivate(membership=membership, by=request.user)
+    messages.success(request, f"{membership.user.full_name} is active again.")
+    return redirect("accounts:staff-edit", pk=pk)
+
+
+@school_member_required(ADMIN)
+@require_POST
+def staff_resend_invitation(request: AuthedRequest, pk: int) -> HttpResponse:
+    membership = get_staff_membership_for_admin(request, pk)
+    if not membership.is_active:
+        messages.error(request, "Reactivate this person before sending an invitation.")
+    else:
+        services.send_invitation(membership=membership, by=request.user)
+        messages.success(request, f"A new invitation has been sent to {membership.user.email}.")
+    return redirect("accounts:staff-edit", pk=pk)
+
+
+# Coaching pairs ------------------------------------------------------------------------------
+
+
+@school_member_required(ADMIN, LEAD)
+@require_http_methods(["GET", "POST"])
+def pair_list(request: AuthedRequest) -> HttpResponse:
+    school = request.membership.school
+    form = RelationshipForm(request.POST or None, school=school)
+    if form.is_valid():
+        try:
+            pair = services.relationship_create(school=school, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{pair.coach.full_name} now coaches {pair.coachee.full_name}.")
+            return redirect("accounts:pair-list")
+    show_ended = request.GET.get("show") == "ended"
+    pairs = CoachingRelationship.objects.for_school(school).select_related(
+        "coach", "coachee", "academic_year"
+    )
+    pairs = pairs.exclude(ended_on=None) if show_ended else pairs.current()
+    paginator = Paginator(pairs.order_by("coach__last_name", "coachee__last_name", "pk"), 50)
+    return render(
+        request,
+        "accounts/pair_list.html",
+        {
+            "form": form,
+            "page": paginator.get_page(request.GET.get("page")),
+            "show_ended": show_ended,
+            "has_year": AcademicYear.objects.filter(school=school).exists(),
+        },
+    )
+
+
+@school_member_required(ADMIN, LEAD)
+@require_http_methods(["GET", "POST"])
+def pair_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    pair = get_relationship_for_lead(request, pk)
+    if request.method == "POST":
+        services.relationship_end(relationship=pair, by=request.user)
+        messages.success(
+            request, f"{pair.coach.full_name} no longer coaches {pair.coachee.full_name}."
+        )
+        return redirect("accounts:pair-list")
+    return render(request, "accounts/pair_end.html", {"pair": pair})
+
+
+# School calendar and settings -----------------------------------------------------------------
+
+
+@school_member_required(ADMIN, LEAD)
+@require_http_methods(["GET", "POST"])
+def year_list(request: AuthedRequest) -> HttpResponse:
+    school = request.membership.school
+    form = AcademicYearCreateForm(request.POST or None)
+    can_edit = request.membership.is_school_admin
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Only a school admin can add academic years.")
+    if form.is_valid():
+        try:
+            year = services.academic_year_create(
+                school=school, by=request.user, start_year=form.cleaned_data["start_year"]
+            )
+        except DomainError as error:
+            form.add_error("start_year", str(error))
+        else:
+            messages.success(request, f"{year.name} has been created with typical term dates.")
+            return redirect(year)
+    years = AcademicYear.objects.filter(school=school).prefetch_related("terms")
+    return render(
+        request, "accounts/year_list.html", {"form": form, "years": years, "can_edit": can_edit}
+    )
+
+
+@school_member_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    year = get_year_for_admin(request, pk)
+    terms = Term.objects.filter(academic_year=year)
+    is_terms = request.method == "POST" and "terms-TOTAL_FORMS" in request.POST
+    formset = TermFormSet(request.POST if is_terms else None, queryset=terms, prefix="terms")
+    closure_form = ClosureForm(
+        request.POST if request.method == "POST" and not is_terms else None,
+        year=year,
+        prefix="closure",
+    )
+    if is_terms and formset.is_valid():
+        for term in formset.save(commit=False):
+            term.school = year.school
+            term.academic_year = year
+            term.save()
+        for term in formset.deleted_objects:
+            term.delete()
+        _fit_year_to_terms(year)
+        messages.success(request, "Term dates saved.")
+        return redirect(year)
+    if closure_form.is_valid():
+        closure = closure_form.save(commit=False)
+        closure.school = year.school
+        closure.academic_year = year
+        closure.save()
+        messages.success(request, f"{closure.date:%d/%m/%Y} added as a closure day.")
+        return redirect(year)
+    return render(
+        request,
+        "accounts/year_detail.html",
+        {"year": year, "formset": formset, "closure_form": closure_form},
+    )
+
+
+def _fit_year_to_terms(year: AcademicYear) -> None:
+    terms = list(Term.objects.filter(academic_year=year).order_by("starts_on"))
+    if terms:
+        year.starts_on = min(year.starts_on, terms[0].starts_on)
+        year.ends_on = max(year.ends_on, terms[-1].ends_on)
+        year.save(update_fields=["starts_on", "ends_on"])
+
+
+@school_member_required(ADMIN)
+@require_POST
+def closure_delete(request: AuthedRequest, pk: int, closure_pk: int) -> HttpResponse:
+    year = get_year_for_admin(request, pk)
+    deleted, _ = year.closures.filter(pk=closure_pk).delete()
+    if deleted:
+        messages.success(request, "Closure day removed.")
+    return redirect(year)
+
+
+@school_member_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def school_settings(request: AuthedRequest) -> HttpResponse:
+    school = request.membership.school
+    form = SchoolSettingsForm(request.POST or None, instance=school)
+    if form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        if changed:
+            services.school_update_settings(school=school, by=request.user, **changed)
+        messages.success(request, "School settings saved.")
+        return redirect("accounts:school-settings")
+    return render(request, "accounts/school_settings.html", {"form": form, "school": school})
+
+
+@require_POST
+def pair_sharing(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The coachee chooses whether this coach may see their earlier coaching history."""
+    qs = CoachingRelationship.objects.current().filter(coachee=request.user)
+    pair = get_object_or_404(qs, pk=pk)
+    shared = request.POST.get("shared") == "yes"
+    services.relationship_set_history_sharing(relationship=pair, by=request.user, shared=shared)
+    if shared:
+        messages.success(request, f"{pair.coach.full_name} can now see your earlier coaching.")
+    else:
+        messages.success(request, f"{pair.coach.full_name} no longer sees your earlier coaching.")
+    return redirect("home")

@@ -1,0 +1,165 @@
+"""The `coachroom` command: serve, demo, manage and friends."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+
+
+class CommandError(Exception):
+    """A one-line reason to show the person at the terminal before exiting non-zero."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachroom.config.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _print_demo_accounts(url: str) -> None:
+    from coachroom.accounts.models import Membership, User
+    from coachroom.demo import DEMO_PASSWORD
+
+    print(f"\nDemo accounts (every password is: {DEMO_PASSWORD})")
+    rows = []
+    for user in User.objects.filter(is_active=True).order_by("email"):
+        memberships = Membership.objects.filter(user=user).select_related("school")
+        roles = "; ".join(f"{m.school.name}: {m.role_labels}" for m in memberships)
+        if not roles and user.administered_trusts.exists():
+            roles = "Trust admin"
+        rows.append((user.email, user.full_name, roles))
+    width = max((len(r[0]) for r in rows), default=10)
+    for email, name, roles in rows:
+        print(f"  {email:<{width}}  {name:<18}  {roles}")
+    print(f"\nSign in at {url}/sign-in/\n")
+
+
+def _load_demo(force: bool) -> bool:
+    from django.core.management import call_command
+
+    from coachroom.demo import database_is_empty, load_demo
+
+    if not database_is_empty():
+        if not force:
+            return False
+        call_command("flush", interactive=False, verbosity=0)
+    load_demo()
+    return True
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate()
+    if not _load_demo(force=args.force):
+        raise CommandError(
+            "the database already has data; use `coachroom demo --force` to replace it with the demo"
+        )
+    print("Demo data loaded.")
+    _print_demo_accounts("http://127.0.0.1:8000")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    _migrate()
+    url = f"http://{args.host}:{args.port}"
+    if args.demo:
+        if _load_demo(force=False):
+            print("Loaded the demo trust into an empty database.")
+        _print_demo_accounts(url)
+    if settings.PRODUCTION:
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"Coachroom is running at {url} (press Ctrl+C to stop)", flush=True)
+    return _run_web_server(args.host, args.port, args.workers)
+
+
+def _run_web_server(host: str, port: int, workers: int) -> int:
+    if shutil.which("gunicorn") or _has_module("gunicorn"):
+        command = [
+            sys.executable, "-m", "gunicorn", "coachroom.config.wsgi",
+            "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--access-logfile", "-", "--graceful-timeout", "5",
+        ]
+    else:  # Windows has no gunicorn: Django's server with whitenoise still serves static files.
+        command = [
+            sys.executable, "-m", "django", "runserver", f"{host}:{port}", "--noreload",
+        ]
+    try:
+        return subprocess.call(command)  # noqa: S603 - fixed argument list
+    except KeyboardInterrupt:
+        return 0
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["coachroom manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coachroom", description="Coachroom: instructional coaching for schools."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="apply migrations and run the web server")
+    serve.add_argument("--demo", action="store_true", help="load demo data into an empty database")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="load the demo trust into an empty database")
+    demo.add_argument("--force", action="store_true", help="wipe the database first")
+    demo.set_defaults(func=cmd_demo)
+
+    manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except CommandError as error:
+        print(f"coachroom: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # a one-line reason beats a traceback at the terminal
+        from django.core.exceptions import ImproperlyConfigured
+        from django.db import OperationalError
+
+        if isinstance(error, ImproperlyConfigured | OperationalError):
+            print(f"coachroom: {error}", file=sys.stderr)
+            return 1
+        raise
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
