@@ -63,7 +63,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _migrate()
     if not _load_demo(force=args.force):
         raise CommandError(
-            "the database already has data; use `coachroom demo --force` to replace it with the demo"
+            "the database already has data; "
+            "use `coachroom demo --force` to replace it with the demo"
         )
     print("Demo data loaded.")
     _print_demo_accounts("http://127.0.0.1:8000")
@@ -91,13 +92,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _run_web_server(host: str, port: int, workers: int) -> int:
     if shutil.which("gunicorn") or _has_module("gunicorn"):
         command = [
-            sys.executable, "-m", "gunicorn", "coachroom.config.wsgi",
-            "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--access-logfile", "-", "--graceful-timeout", "5",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "coachroom.config.wsgi",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
         ]
     else:  # Windows has no gunicorn: Django's server with whitenoise still serves static files.
         command = [
-            sys.executable, "-m", "django", "runserver", f"{host}:{port}", "--noreload",
+            sys.executable,
+            "-m",
+            "django",
+            "runserver",
+            f"{host}:{port}",
+            "--noreload",
         ]
     try:
         return subprocess.call(command)  # noqa: S603 - fixed argument list

@@ -14,7 +14,7 @@ from coachroom.accounts.models import (
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_active", "is_staff")
     search_fields = ("email", "first_name", "last_name")
@@ -23,7 +23,9 @@ class UserAdmin(BaseUserAdmin):
         ("Name", {"fields": ("first_name", "last_name")}),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
-    add_fieldsets = ((None, {"fields": ("email", "first_name", "last_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"fields": ("email", "first_name", "last_name", "password1", "password2")}),
+    )
     list_filter = ("is_active", "is_staff")
     filter_horizontal = ()
 

@@ -59,8 +59,12 @@ def uk_default_terms(start_year: int) -> list[TermDates]:
         TermDates("Autumn 1", autumn_start, oct_half_term - dt.timedelta(days=3)),
         TermDates("Autumn 2", oct_half_term + dt.timedelta(days=7), christmas_end),
         TermDates("Spring 1", spring_start, feb_half_term - dt.timedelta(days=3)),
-        TermDates("Spring 2", feb_half_term + dt.timedelta(days=7), holy_week - dt.timedelta(days=3)),
-        TermDates("Summer 1", holy_week + dt.timedelta(days=14), may_half_term - dt.timedelta(days=3)),
+        TermDates(
+            "Spring 2", feb_half_term + dt.timedelta(days=7), holy_week - dt.timedelta(days=3)
+        ),
+        TermDates(
+            "Summer 1", holy_week + dt.timedelta(days=14), may_half_term - dt.timedelta(days=3)
+        ),
         TermDates("Summer 2", may_half_term + dt.timedelta(days=7), summer_end),
     ]
 

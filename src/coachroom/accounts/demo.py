@@ -14,7 +14,15 @@ from coachroom.demo import DEMO_PASSWORD, DemoAccount, DemoContext
 # (key, first, last, job title, roles, ECT, subjects)
 OAKFIELD = [
     ("oak-head", "Helen", "Morgan", "Headteacher", "school_admin senior_leader teacher", False, ""),
-    ("oak-lead", "Priya", "Shah", "Deputy head, coaching lead", "coaching_lead coach teacher", False, "Maths"),
+    (
+        "oak-lead",
+        "Priya",
+        "Shah",
+        "Deputy head, coaching lead",
+        "coaching_lead coach teacher",
+        False,
+        "Maths",
+    ),
     ("oak-coach1", "Daniel", "Okafor", "Year 4 teacher, coach", "coach teacher", False, "Science"),
     ("oak-coach2", "Rachel", "Hughes", "EYFS lead, coach", "coach teacher", False, "Early years"),
     ("oak-t1", "Tom", "Barker", "Year 1 teacher", "teacher", True, "Phonics"),
@@ -28,7 +36,15 @@ OAKFIELD = [
 ELMWOOD = [
     ("elm-head", "Marcus", "Reid", "Principal", "school_admin senior_leader", False, ""),
     ("elm-slt", "Fiona", "Campbell", "Deputy principal", "senior_leader teacher", False, "History"),
-    ("elm-lead", "James", "Patel", "Assistant principal, coaching lead", "coaching_lead coach teacher", False, "Science"),
+    (
+        "elm-lead",
+        "James",
+        "Patel",
+        "Assistant principal, coaching lead",
+        "coaching_lead coach teacher",
+        False,
+        "Science",
+    ),
     ("elm-coach1", "Sophie", "Turner", "Head of English, coach", "coach teacher", False, "English"),
     ("elm-coach2", "Kwame", "Mensah", "Maths teacher, coach", "coach teacher", False, "Maths"),
     ("elm-t1", "Lucy", "Ward", "Science teacher", "teacher", True, "Science"),
@@ -57,18 +73,28 @@ def load(ctx: DemoContext) -> None:
     trust = Trust.objects.create(name="Riverside Learning Trust")
     ctx.trust = trust
     oak = School.objects.create(
-        trust=trust, name="Oakfield Primary School", urn="143201", phase="primary",
+        trust=trust,
+        name="Oakfield Primary School",
+        urn="143201",
+        phase="primary",
         key_stages="EYFS, KS1, KS2",
     )
     elm = School.objects.create(
-        trust=trust, name="Elmwood Academy", urn="143202", phase="secondary",
-        key_stages="KS3, KS4, KS5", sightings_to_secure=2,
+        trust=trust,
+        name="Elmwood Academy",
+        urn="143202",
+        phase="secondary",
+        key_stages="KS3, KS4, KS5",
+        sightings_to_secure=2,
     )
     ctx.schools = {"oak": oak, "elm": elm}
     start_year = academic_start_year(timezone.localdate())
-    years = {key: academic_year_create(school=s, by=None, start_year=start_year) for key, s in ctx.schools.items()}
+    years = {
+        key: academic_year_create(school=s, by=None, start_year=start_year)
+        for key, s in ctx.schools.items()
+    }
 
-    for prefix, school, staff, domain in (
+    for _prefix, school, staff, domain in (
         ("oak", oak, OAKFIELD, "oakfield.example"),
         ("elm", elm, ELMWOOD, "elmwood.example"),
     ):
@@ -77,7 +103,11 @@ def load(ctx: DemoContext) -> None:
             user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last)
             role_set = set(roles.split())
             Membership.objects.create(
-                user=user, school=school, job_title=title, is_ect=ect, subjects=subjects,
+                user=user,
+                school=school,
+                job_title=title,
+                is_ect=ect,
+                subjects=subjects,
                 is_school_admin="school_admin" in role_set,
                 is_senior_leader="senior_leader" in role_set,
                 is_coaching_lead="coaching_lead" in role_set,

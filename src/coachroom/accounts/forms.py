@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import itertools
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -31,6 +32,10 @@ class SignInForm(AuthenticationForm):
         "inactive": "This account has been deactivated. Ask your school admin.",
     }
 
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        return username.strip().lower()
+
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
@@ -38,7 +43,9 @@ ROLE_CHOICES = [(r.value, r.label) for r in Role]
 class StaffDetailsForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    job_title = forms.CharField(max_length=100, required=False, help_text="For example Head of maths")
+    job_title = forms.CharField(
+        max_length=100, required=False, help_text="For example Head of maths"
+    )
     roles = forms.MultipleChoiceField(
         choices=ROLE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
@@ -58,7 +65,7 @@ class StaffInviteForm(StaffDetailsForm):
         super().__init__(*args, **kwargs)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         if Membership.objects.filter(user__email=email, school=self.school).exists():
             raise forms.ValidationError("This person is already on the staff list.")
         return email
@@ -85,12 +92,9 @@ class RelationshipForm(forms.Form):
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         active = Membership.objects.active().for_school(school)
-        coach_field = self.fields["coach"]
-        coachee_field = self.fields["coachee"]
-        year_field = self.fields["academic_year"]
-        assert isinstance(coach_field, forms.ModelChoiceField)
-        assert isinstance(coachee_field, forms.ModelChoiceField)
-        assert isinstance(year_field, forms.ModelChoiceField)
+        coach_field = cast(forms.ModelChoiceField, self.fields["coach"])  # type: ignore[type-arg]
+        coachee_field = cast(forms.ModelChoiceField, self.fields["coachee"])  # type: ignore[type-arg]
+        year_field = cast(forms.ModelChoiceField, self.fields["academic_year"])  # type: ignore[type-arg]
         coach_field.queryset = User.objects.filter(
             memberships__in=active.filter(is_coach=True)
         ).order_by("last_name", "first_name")
@@ -137,12 +141,12 @@ class BaseTermFormSet(BaseModelFormSet):  # type: ignore[type-arg]
                     form.add_error("ends_on", "A term must end on or after the day it starts.")
                 spans.append((start, end, name))
         spans.sort()
-        for (_s1, e1, n1), (s2, _e2, n2) in zip(spans, spans[1:], strict=False):
+        for (_s1, e1, n1), (s2, _e2, n2) in itertools.pairwise(spans):
             if s2 <= e1:
                 raise forms.ValidationError(f"{n1} and {n2} overlap. Holidays are the gaps.")
 
 
-TermFormSet = modelformset_factory(
+TermFormSet = modelformset_factory(  # type: ignore[var-annotated]
     Term,
     fields=["name", "starts_on", "ends_on"],
     formset=BaseTermFormSet,

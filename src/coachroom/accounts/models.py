@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class Trust(models.Model):
@@ -120,7 +120,8 @@ class AcademicYear(models.Model):
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["school", "name"], name="academic_year_unique_name"),
             models.CheckConstraint(
-                condition=Q(ends_on__gt=models.F("starts_on")), name="academic_year_ends_after_start"
+                condition=Q(ends_on__gt=models.F("starts_on")),
+                name="academic_year_ends_after_start",
             ),
         ]
 
@@ -196,6 +197,9 @@ class UserManager(BaseUserManager["User"]):
             user.set_unusable_password()
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=(username or "").strip())
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.update(is_staff=True, is_superuser=True)

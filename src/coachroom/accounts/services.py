@@ -258,7 +258,9 @@ def academic_year_create(*, school: School, by: User | None, start_year: int) ->
         school=school, name=name, starts_on=terms[0].starts_on, ends_on=terms[-1].ends_on
     )
     Term.objects.bulk_create(
-        Term(school=school, academic_year=year, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on)
+        Term(
+            school=school, academic_year=year, name=t.name, starts_on=t.starts_on, ends_on=t.ends_on
+        )
         for t in terms
     )
     Closure.objects.bulk_create(

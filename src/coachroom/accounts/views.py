@@ -72,9 +72,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your details have been saved.")
         return redirect("accounts:profile")
-    return render(
-        request, "accounts/profile.html", {"form": form, "password_form": password_form}
-    )
+    return render(request, "accounts/profile.html", {"form": form, "password_form": password_form})
 
 
 # Staff ---------------------------------------------------------------------------------------
@@ -110,7 +108,9 @@ def staff_list(request: AuthedRequest) -> HttpResponse:
         "can_manage": request.membership.is_school_admin,
         "query_string": _without_page(request),
     }
-    template = "accounts/staff_list.html#staff-results" if request.htmx else "accounts/staff_list.html"
+    template = (
+        "accounts/staff_list.html#staff-results" if request.htmx else "accounts/staff_list.html"
+    )
     return render(request, template, context)
 
 
@@ -219,7 +219,9 @@ def pair_list(request: AuthedRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{pair.coach.full_name} now coaches {pair.coachee.full_name}.")
+            messages.success(
+                request, f"{pair.coach.full_name} now coaches {pair.coachee.full_name}."
+            )
             return redirect("accounts:pair-list")
     show_ended = request.GET.get("show") == "ended"
     pairs = CoachingRelationship.objects.for_school(school).select_related(

@@ -59,9 +59,7 @@ def notes_visible_q(viewer: User, *, review_field: str | None = None) -> Q:
         return Q(pk__in=[])
     schools = Membership.objects.active().filter(user=viewer).values("school")
     current = CoachingRelationship.objects.current()
-    own_pairs = Q(
-        relationship__in=current.filter(coach=viewer).values("pk"), school__in=schools
-    )
+    own_pairs = Q(relationship__in=current.filter(coach=viewer).values("pk"), school__in=schools)
     shared_history = Q(
         Exists(
             current.filter(
@@ -75,9 +73,9 @@ def notes_visible_q(viewer: User, *, review_field: str | None = None) -> Q:
     )
     lead_schools = Membership.objects.active().filter(user=viewer, is_coaching_lead=True)
     lead_all = Q(
-        school__in=lead_schools.filter(
-            school__lead_note_access=School.LeadNoteAccess.ALL
-        ).values("school")
+        school__in=lead_schools.filter(school__lead_note_access=School.LeadNoteAccess.ALL).values(
+            "school"
+        )
     )
     visible = Q(teacher=viewer) | own_pairs | shared_history | lead_all
     if review_field:

@@ -1,0 +1,94 @@
+"""The fixed cast: alice teaches at Oak, bob coaches her, lead runs coaching at Oak, head is a
+senior leader there, admin is Oak's school admin, carol is another Oak coach (not alice's), and
+outsider coaches at Elm, another school."""
+
+from __future__ import annotations
+
+import pytest
+
+from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
+from tests.factories import (
+    AcademicYearFactory,
+    MembershipFactory,
+    RelationshipFactory,
+    SchoolFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def oak(db) -> School:
+    return SchoolFactory(name="Oak School", urn="111111")
+
+
+@pytest.fixture
+def elm(db) -> School:
+    return SchoolFactory(name="Elm School", urn="222222")
+
+
+@pytest.fixture
+def oak_year(oak) -> AcademicYear:
+    return AcademicYearFactory(school=oak, name="2026–27")
+
+
+def _member(school: School, first: str, **roles: bool) -> User:
+    user = UserFactory(first_name=first, last_name="Example", email=f"{first.lower()}@oak.example")
+    MembershipFactory(user=user, school=school, **roles)
+    return user
+
+
+@pytest.fixture
+def alice(oak) -> User:
+    return _member(oak, "Alice", is_teacher=True)
+
+
+@pytest.fixture
+def bob(oak) -> User:
+    return _member(oak, "Bob", is_teacher=True, is_coach=True)
+
+
+@pytest.fixture
+def carol(oak) -> User:
+    return _member(oak, "Carol", is_teacher=True, is_coach=True)
+
+
+@pytest.fixture
+def lead(oak) -> User:
+    return _member(oak, "Lead", is_teacher=True, is_coach=True, is_coaching_lead=True)
+
+
+@pytest.fixture
+def head(oak) -> User:
+    return _member(oak, "Head", is_teacher=False, is_senior_leader=True)
+
+
+@pytest.fixture
+def admin(oak) -> User:
+    return _member(oak, "Admin", is_teacher=False, is_school_admin=True)
+
+
+@pytest.fixture
+def outsider(elm) -> User:
+    user = UserFactory(first_name="Outsider", email="outsider@elm.example")
+    MembershipFactory(
+        user=user, school=elm, is_coach=True, is_coaching_lead=True, is_school_admin=True
+    )
+    return user
+
+
+@pytest.fixture
+def pairing(oak, oak_year, alice, bob) -> CoachingRelationship:
+    """bob coaches alice at Oak this year."""
+    return RelationshipFactory(school=oak, academic_year=oak_year, coach=bob, coachee=alice)

@@ -1,0 +1,130 @@
+"""Every URL × every role: who gets 200, 302, 403, 404 or 405.
+
+The matrix is data: `test_every_url_is_in_the_matrix` fails when a URL is added without a row,
+so each new page must state who may reach it. Objects belong to Oak; `outsider` is a school
+admin, coaching lead and coach at Elm, so a 404 for them proves that Oak's rows stay hidden.
+List pages show the viewer's own school, so `outsider` gets 200 there, with Elm's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coachroom.accounts.models import Closure, Membership
+from tests.factories import RelationshipFactory, UserFactory
+
+ACTORS = ["anonymous", "alice", "bob", "carol", "lead", "head", "admin", "outsider", "trust_admin"]
+LEADS = {"lead": 200, "admin": 200, "outsider": 200}
+ADMIN_ONLY = {"admin": 200, "outsider": 200}
+ADMIN_OBJECT = {"admin": 200, "outsider": 404}
+
+
+@dataclass
+class Row:
+    expect: dict[str, int]
+    default: int = 403  # for a signed-in person not named in `expect`
+    method: str = "get"
+    args: Callable[[dict[str, Any]], list[Any]] = field(default=lambda objs: [])
+    anonymous: int = 302
+
+
+MATRIX: dict[str, Row] = {
+    "home": Row({}, default=200),
+    "healthz": Row({}, default=200, anonymous=200),
+    "login": Row({}, default=302, anonymous=200),
+    "logout": Row({}, default=405),
+    "password_reset": Row({}, default=200, anonymous=200),
+    "password_reset_done": Row({}, default=200, anonymous=200),
+    "password_reset_confirm": Row(
+        {}, default=200, anonymous=200, args=lambda o: ["MQ", "bad-token"]
+    ),
+    "password_reset_complete": Row({}, default=200, anonymous=200),
+    "accounts:profile": Row({}, default=200),
+    "accounts:switch-school": Row({}, default=405),
+    "accounts:school-settings": Row(ADMIN_ONLY),
+    "accounts:staff-list": Row(LEADS),
+    "accounts:staff-invite": Row(ADMIN_ONLY),
+    "accounts:staff-edit": Row(ADMIN_OBJECT, args=lambda o: [o["alice_membership"].pk]),
+    "accounts:staff-deactivate": Row(ADMIN_OBJECT, args=lambda o: [o["alice_membership"].pk]),
+    "accounts:staff-reactivate": Row(
+        {"admin": 302, "outsider": 404}, method="post", args=lambda o: [o["alice_membership"].pk]
+    ),
+    "accounts:staff-reinvite": Row(
+        {"admin": 302, "outsider": 404}, method="post", args=lambda o: [o["alice_membership"].pk]
+    ),
+    "accounts:pair-list": Row(LEADS),
+    "accounts:pair-end": Row(
+        {"lead": 200, "admin": 200, "outsider": 404}, args=lambda o: [o["pair"].pk]
+    ),
+    "accounts:pair-sharing": Row(
+        {"alice": 302}, default=404, method="post", args=lambda o: [o["pair"].pk]
+    ),
+    "accounts:year-list": Row(LEADS),
+    "accounts:year-detail": Row(ADMIN_OBJECT, args=lambda o: [o["year"].pk]),
+    "accounts:closure-delete": Row(
+        {"admin": 302, "outsider": 404},
+        method="post",
+        args=lambda o: [o["year"].pk, o["closure"].pk],
+    ),
+}
+
+
+def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's own admin: staff-only, behind its own sign-in
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    assert _names(get_resolver()) == set(MATRIX)
+
+
+@pytest.fixture
+def cast(oak, oak_year, alice, bob, carol, lead, head, admin, outsider, pairing, elm):
+    trust_admin = UserFactory(first_name="Trusty")
+    oak.trust.admins.add(trust_admin)
+    return {
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "lead": lead,
+        "head": head,
+        "admin": admin,
+        "outsider": outsider,
+        "trust_admin": trust_admin,
+        "alice_membership": Membership.objects.get(user=alice, school=oak),
+        "pair": pairing,
+        "year": oak_year,
+        "closure": Closure.objects.create(
+            school=oak, academic_year=oak_year, date=oak_year.starts_on, reason="INSET day"
+        ),
+        "elm_pair": RelationshipFactory(school=elm),
+    }
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(client, cast, name, actor):
+    row = MATRIX[name]
+    if actor == "anonymous":
+        expected = row.anonymous
+    else:
+        client.force_login(cast[actor])
+        expected = row.expect.get(actor, row.default)
+    url = reverse(name, args=row.args(cast))
+    response = getattr(client, row.method)(url)
+    assert response.status_code == expected, f"{actor} {row.method.upper()} {url}"
+    if actor == "anonymous" and expected == 302 and name != "home":
+        assert response["Location"].startswith(reverse("login"))
