@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coachroom.accounts.models import Closure, Membership
 from tests.factories import RelationshipFactory, UserFactory
+from tests.library.access_rows import LIBRARY_ROWS
 
 ACTORS = ["anonymous", "alice", "bob", "carol", "lead", "head", "admin", "outsider", "trust_admin"]
 LEADS = {"lead": 200, "admin": 200, "outsider": 200}
@@ -72,6 +73,9 @@ MATRIX: dict[str, Row] = {
         args=lambda o: [o["year"].pk, o["closure"].pk],
     ),
 }
+
+
+MATRIX.update(LIBRARY_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:

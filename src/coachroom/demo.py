@@ -21,6 +21,7 @@ DEMO_PASSWORD = "coachroom-demo"  # noqa: S105 - printed for newcomers; demo dat
 
 CONTRIBUTORS = [
     "coachroom.accounts.demo.load",
+    "coachroom.library.demo.load",
 ]
 
 

@@ -53,6 +53,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("coachroom.accounts.urls")),
+    path("library/", include("coachroom.library.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
