@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
+from coachroom.accounts.services import academic_year_create
 from tests.factories import (
-    AcademicYearFactory,
     MembershipFactory,
     RelationshipFactory,
     SchoolFactory,
@@ -40,7 +40,8 @@ def elm(db) -> School:
 
 @pytest.fixture
 def oak_year(oak) -> AcademicYear:
-    return AcademicYearFactory(school=oak, name="2026–27")
+    """2026–27 with typical English half-terms and INSET days."""
+    return academic_year_create(school=oak, by=None, start_year=2026)
 
 
 def _member(school: School, first: str, **roles: bool) -> User:

@@ -75,3 +75,21 @@ class RelationshipFactory(DjangoModelFactory):
     coach = factory.SubFactory(UserFactory)
     coachee = factory.SubFactory(UserFactory)
     started_on = dt.date(2026, 9, 1)
+
+
+def make_step(relationship: CoachingRelationship, *, state: str = "practising", **fields):
+    """An action step already in `state`, made without walking the lifecycle."""
+    from coachroom.coaching.models import ActionStep
+
+    return ActionStep.objects.create(
+        school=relationship.school,
+        teacher=relationship.coachee,
+        relationship=relationship,
+        title=fields.pop("title", "Pause and scan before the key point"),
+        success_criteria=fields.pop("success_criteria", "Stops talking\nScans the room"),
+        proposed_by=relationship.coach,
+        teacher_confirmed=True,
+        coach_confirmed=True,
+        state=state,
+        **fields,
+    )

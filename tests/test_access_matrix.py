@@ -8,14 +8,14 @@ List pages show the viewer's own school, so `outsider` gets 200 there, with Elm'
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+import datetime as dt
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coachroom.accounts.models import Closure, Membership
+from tests.access import Row
+from tests.coaching.access_rows import COACHING_ROWS
 from tests.factories import RelationshipFactory, UserFactory
 from tests.library.access_rows import LIBRARY_ROWS
 
@@ -23,15 +23,6 @@ ACTORS = ["anonymous", "alice", "bob", "carol", "lead", "head", "admin", "outsid
 LEADS = {"lead": 200, "admin": 200, "outsider": 200}
 ADMIN_ONLY = {"admin": 200, "outsider": 200}
 ADMIN_OBJECT = {"admin": 200, "outsider": 404}
-
-
-@dataclass
-class Row:
-    expect: dict[str, int]
-    default: int = 403  # for a signed-in person not named in `expect`
-    method: str = "get"
-    args: Callable[[dict[str, Any]], list[Any]] = field(default=lambda objs: [])
-    anonymous: int = 302
 
 
 MATRIX: dict[str, Row] = {
@@ -76,6 +67,7 @@ MATRIX: dict[str, Row] = {
 
 
 MATRIX.update(LIBRARY_ROWS)
+MATRIX.update(COACHING_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
@@ -112,7 +104,7 @@ def cast(oak, oak_year, alice, bob, carol, lead, head, admin, outsider, pairing,
         "pair": pairing,
         "year": oak_year,
         "closure": Closure.objects.create(
-            school=oak, academic_year=oak_year, date=oak_year.starts_on, reason="INSET day"
+            school=oak, academic_year=oak_year, date=dt.date(2026, 11, 20), reason="Snow day"
         ),
         "elm_pair": RelationshipFactory(school=elm),
     }

@@ -12,7 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_coach_signs_in_on_a_phone_and_sees_their_coachees(live_server, phone: Page, pairing):
     sign_in(phone, live_server.url, "bob@oak.example", PASSWORD)
     expect(phone.get_by_role("heading", name="Hello, Bob")).to_be_visible()
-    expect(phone.get_by_text("Alice Example")).to_be_visible()
+    expect(phone.get_by_role("link", name="Alice Example", exact=True)).to_be_visible()
+    expect(phone.get_by_role("button", name="Drop in on Alice Example")).to_be_visible()
     assert_accessible(phone)
 
 

@@ -99,6 +99,19 @@ class School(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def add_school_days(self, start: dt.date, days: int) -> dt.date:
+        """`days` school days after `start`, skipping weekends, holidays and closures."""
+        from coachroom.accounts.calendar import TermDates, add_school_days
+
+        terms = [
+            TermDates(t.name, t.starts_on, t.ends_on)
+            for t in Term.objects.filter(school=self, ends_on__gte=start).order_by("starts_on")
+        ]
+        closures = set(
+            Closure.objects.filter(school=self, date__gte=start).values_list("date", flat=True)
+        )
+        return add_school_days(start, days, terms, closures)
+
     def current_year(self, today: dt.date | None = None) -> AcademicYear | None:
         today = today or timezone.localdate()
         years = self.academic_years.filter(starts_on__lte=today).order_by("-starts_on")

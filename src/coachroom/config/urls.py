@@ -54,6 +54,7 @@ urlpatterns = [
     ),
     path("", include("coachroom.accounts.urls")),
     path("library/", include("coachroom.library.urls")),
+    path("coaching/", include("coachroom.coaching.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -63,12 +63,9 @@ class Phase(models.TextChoices):
 
 class LibraryStepQuerySet(models.QuerySet["LibraryStep"]):
     def available_to(self, school: School) -> Self:
-        """Starter steps the school has not hidden, plus its trust's and its own live steps."""
-        starter = Q(school__isnull=True, trust__isnull=True) & ~Q(hidden_by=school)
-        return self.filter(
-            starter | Q(trust=school.trust_id, school__isnull=True) | Q(school=school),
-            is_archived=False,
-        )
+        """Starter and trust steps the school has not hidden, plus its own live steps."""
+        shared = Q(school__isnull=True) & (Q(trust__isnull=True) | Q(trust=school.trust_id))
+        return self.filter((shared & ~Q(hidden_by=school)) | Q(school=school), is_archived=False)
 
     def starter(self) -> Self:
         return self.filter(school__isnull=True, trust__isnull=True)

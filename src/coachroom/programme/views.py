@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from coachroom.accounts.access import current_membership
-from coachroom.accounts.models import CoachingRelationship, Membership, School
+from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.coaching.models import (
+    ACTIVE_STATES,
+    ActionStep,
+    FeedbackMeeting,
+    Observation,
+    StepState,
+)
 from coachroom.http import AuthedRequest
+
+SHOWN_STATES = [*ACTIVE_STATES, StepState.SECURED]
+
+
+@dataclass
+class CoacheeRow:
+    pair: CoachingRelationship
+    step: ActionStep | None
+    last_seen: dt.datetime | None
+    draft_id: int | None
+    review_overdue: bool
+    unseen_too_long: bool
 
 
 def home(request: AuthedRequest) -> HttpResponse:
@@ -20,14 +42,10 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["trust_schools"] = _trust_overview(request)
         return render(request, "programme/home.html", context)
     school = membership.school
-    pairs = (
-        CoachingRelationship.objects.for_school(school)
-        .current()
-        .select_related("coach", "coachee", "academic_year")
-    )
-    context["my_coaches"] = [p for p in pairs.filter(coachee=request.user)]
     if membership.is_coach:
-        context["my_coachees"] = list(pairs.filter(coach=request.user))
+        context["coachees"] = _coachee_rows(school, request.user)
+    if membership.is_teacher:
+        context.update(_teacher_panel(school, request.user))
     if membership.is_leader:
         context["school_figures"] = _school_figures(school)
     if membership.is_school_admin:
@@ -35,10 +53,77 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "programme/home.html", context)
 
 
-def _school_figures(school: School) -> dict[str, int]:
+def _latest_steps(steps: Any) -> dict[int, ActionStep]:
+    """The newest active-or-secured step of each pair."""
+    latest: dict[int, ActionStep] = {}
+    for step in steps.order_by("created_at", "pk"):
+        if step.relationship_id not in latest or step.is_active:
+            latest[step.relationship_id] = step
+    return latest
+
+
+def _coachee_rows(school: School, coach: User) -> list[CoacheeRow]:
+    submitted = Q(observations__status=Observation.Status.SUBMITTED)
+    pairs = list(
+        CoachingRelationship.objects.for_school(school)
+        .current()
+        .filter(coach=coach)
+        .select_related("coachee")
+        .annotate(
+            last_seen=Max("observations__observed_at", filter=submitted),
+            draft_id=Max("observations__pk", filter=Q(observations__status="draft")),
+        )
+        .order_by("coachee__last_name", "coachee__first_name")
+    )
+    steps = _latest_steps(
+        ActionStep.objects.filter(relationship__in=[p.pk for p in pairs], state__in=SHOWN_STATES)
+    )
+    today = timezone.localdate()
+    unseen_after = dt.timedelta(weeks=school.unseen_weeks_alert)
+    rows = []
+    for pair in pairs:
+        step = steps.get(pair.pk)
+        last_seen = pair.last_seen  # type: ignore[attr-defined]
+        since = timezone.localdate(last_seen) if last_seen else pair.started_on
+        rows.append(
+            CoacheeRow(
+                pair=pair,
+                step=step,
+                last_seen=last_seen,
+                draft_id=pair.draft_id,  # type: ignore[attr-defined]
+                review_overdue=bool(
+                    step and step.is_active and step.review_due and step.review_due < today
+                ),
+                unseen_too_long=today - since > unseen_after,
+            )
+        )
+    return rows
+
+
+def _teacher_panel(school: School, teacher: User) -> dict[str, Any]:
+    pairs = list(
+        CoachingRelationship.objects.for_school(school)
+        .current()
+        .filter(coachee=teacher)
+        .select_related("coach")
+    )
+    steps = ActionStep.objects.filter(
+        school=school, teacher=teacher, state__in=SHOWN_STATES
+    ).select_related("relationship__coach")
+    awaiting = FeedbackMeeting.objects.filter(
+        school=school, teacher=teacher, reflection=""
+    ).order_by("-held_at")
+    return {
+        "my_coaches": pairs,
+        "my_steps": sorted(_latest_steps(steps).values(), key=lambda s: s.created_at, reverse=True),
+        "awaiting_reflection": list(awaiting[:3]),
+    }
+
+
+def _school_figures(school: School) -> dict[str, Any]:
     """Activity counts for leaders. Counts only: no names of coachees, no notes."""
     staff = Membership.objects.active().for_school(school)
-    figures = staff.aggregate(
+    figures: dict[str, Any] = staff.aggregate(
         staff=Count("pk"),
         coaches=Count("pk", filter=Q(is_coach=True)),
         ects=Count("pk", filter=Q(is_ect=True)),
@@ -49,6 +134,23 @@ def _school_figures(school: School) -> dict[str, int]:
     figures["uncoached_teachers"] = (
         staff.filter(is_teacher=True).exclude(user__in=current.values("coachee")).count()
     )
+    by_state = dict(
+        ActionStep.objects.for_school(school)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    figures["steps"] = [
+        (StepState(state).label, by_state.get(state, 0))
+        for state in (
+            StepState.PROPOSED,
+            StepState.AGREED,
+            StepState.PRACTISING,
+            StepState.SECURED,
+            StepState.REOPENED,
+        )
+    ]
+    figures["stuck"] = ActionStep.objects.for_school(school).filter(stuck_at__isnull=False).count()
     return figures
 
 

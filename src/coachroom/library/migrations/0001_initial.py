@@ -6,100 +6,235 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('kennedy_label', models.CharField(max_length=100, verbose_name='Kennedy (2016)')),
-                ('steplab_label', models.CharField(max_length=100, verbose_name='Steplab')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("kennedy_label", models.CharField(max_length=100, verbose_name="Kennedy (2016)")),
+                ("steplab_label", models.CharField(max_length=100, verbose_name="Steplab")),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Strand',
+            name="Strand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('ittecf_sections', models.CharField(blank=True, max_length=40, verbose_name='ITTECF sections')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "ittecf_sections",
+                    models.CharField(blank=True, max_length=40, verbose_name="ITTECF sections"),
+                ),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SubStrand',
+            name="SubStrand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=100)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('strand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='substrands', to='library.strand')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=100)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "strand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="substrands",
+                        to="library.strand",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['strand__order', 'order'],
+                "ordering": ["strand__order", "order"],
             },
         ),
         migrations.CreateModel(
-            name='LibraryStep',
+            name="LibraryStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(blank=True, help_text='Stable id of a starter step', max_length=80)),
-                ('title', models.CharField(help_text='One observable teacher action', max_length=120)),
-                ('looks_like', models.TextField(help_text='Two to four success criteria a coach could see, one per line', verbose_name='What it looks like done well')),
-                ('why', models.TextField(blank=True, verbose_name='Why it matters')),
-                ('drill', models.TextField(blank=True, verbose_name='Practice drill')),
-                ('pitfalls', models.TextField(blank=True)),
-                ('model_text', models.TextField(blank=True, help_text='A script or description', verbose_name='Model')),
-                ('video_url', models.URLField(blank=True, verbose_name='Model video link')),
-                ('phase', models.CharField(choices=[('all', 'All phases'), ('primary', 'Primary'), ('secondary', 'Secondary')], default='all', max_length=20)),
-                ('subjects', models.CharField(blank=True, help_text='Separate with commas', max_length=200)),
-                ('ittecf_sections', models.CharField(blank=True, max_length=40, verbose_name='ITTECF sections')),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('licence', models.CharField(blank=True, max_length=100)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('is_archived', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('copied_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='library.librarystep')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('hidden_by', models.ManyToManyField(blank=True, related_name='hidden_library_steps', to='accounts.school')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='library_steps', to='accounts.school')),
-                ('trust', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='library_steps', to='accounts.trust')),
-                ('problems', models.ManyToManyField(blank=True, related_name='steps', to='library.problem')),
-                ('strand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='library.strand')),
-                ('substrand', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='steps', to='library.substrand')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        blank=True, help_text="Stable id of a starter step", max_length=80
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(help_text="One observable teacher action", max_length=120),
+                ),
+                (
+                    "looks_like",
+                    models.TextField(
+                        help_text="Two to four success criteria a coach could see, one per line",
+                        verbose_name="What it looks like done well",
+                    ),
+                ),
+                ("why", models.TextField(blank=True, verbose_name="Why it matters")),
+                ("drill", models.TextField(blank=True, verbose_name="Practice drill")),
+                ("pitfalls", models.TextField(blank=True)),
+                (
+                    "model_text",
+                    models.TextField(
+                        blank=True, help_text="A script or description", verbose_name="Model"
+                    ),
+                ),
+                ("video_url", models.URLField(blank=True, verbose_name="Model video link")),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("all", "All phases"),
+                            ("primary", "Primary"),
+                            ("secondary", "Secondary"),
+                        ],
+                        default="all",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "subjects",
+                    models.CharField(blank=True, help_text="Separate with commas", max_length=200),
+                ),
+                (
+                    "ittecf_sections",
+                    models.CharField(blank=True, max_length=40, verbose_name="ITTECF sections"),
+                ),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("licence", models.CharField(blank=True, max_length=100)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("is_archived", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "copied_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="copies",
+                        to="library.librarystep",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "hidden_by",
+                    models.ManyToManyField(
+                        blank=True, related_name="hidden_library_steps", to="accounts.school"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="library_steps",
+                        to="accounts.school",
+                    ),
+                ),
+                (
+                    "trust",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="library_steps",
+                        to="accounts.trust",
+                    ),
+                ),
+                (
+                    "problems",
+                    models.ManyToManyField(blank=True, related_name="steps", to="library.problem"),
+                ),
+                (
+                    "strand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="library.strand",
+                    ),
+                ),
+                (
+                    "substrand",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="steps",
+                        to="library.substrand",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['strand__order', 'substrand__order', 'title'],
+                "ordering": ["strand__order", "substrand__order", "title"],
             },
         ),
         migrations.AddConstraint(
-            model_name='substrand',
-            constraint=models.UniqueConstraint(fields=('strand', 'slug'), name='substrand_unique_slug'),
+            model_name="substrand",
+            constraint=models.UniqueConstraint(
+                fields=("strand", "slug"), name="substrand_unique_slug"
+            ),
         ),
         migrations.AddIndex(
-            model_name='librarystep',
-            index=models.Index(fields=['school', 'is_archived'], name='library_step_by_school'),
+            model_name="librarystep",
+            index=models.Index(fields=["school", "is_archived"], name="library_step_by_school"),
         ),
         migrations.AddIndex(
-            model_name='librarystep',
-            index=models.Index(fields=['strand', 'phase'], name='library_step_by_strand'),
+            model_name="librarystep",
+            index=models.Index(fields=["strand", "phase"], name="library_step_by_strand"),
         ),
         migrations.AddConstraint(
-            model_name='librarystep',
-            constraint=models.UniqueConstraint(condition=models.Q(('school__isnull', True), ('trust__isnull', True), models.Q(('key', ''), _negated=True)), fields=('key',), name='library_step_unique_starter_key'),
+            model_name="librarystep",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("school__isnull", True),
+                    ("trust__isnull", True),
+                    models.Q(("key", ""), _negated=True),
+                ),
+                fields=("key",),
+                name="library_step_unique_starter_key",
+            ),
         ),
     ]

@@ -1,0 +1,109 @@
+"""Finding coaching records for the signed-in person. Anything they may not see is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.coaching.models import (
+    DRAFT_PUBLISH_DAYS,
+    ActionStep,
+    FeedbackMeeting,
+    Observation,
+)
+from coachroom.http import AuthedRequest
+
+
+def get_pair_for_coach(request: AuthedRequest, pk: int) -> CoachingRelationship:
+    """A current pair in which the signed-in person is the coach."""
+    schools = Membership.objects.active().filter(user=request.user).values("school")
+    qs = (
+        CoachingRelationship.objects.current()
+        .filter(coach=request.user, school__in=schools)
+        .select_related("school", "coachee", "coach")
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def teacher_may_see_observation(observation: Observation) -> bool:
+    """Submitted drop-ins per the school's setting; drafts once they auto-publish."""
+    if observation.is_draft:
+        cutoff = timezone.now() - dt.timedelta(days=DRAFT_PUBLISH_DAYS)
+        return observation.created_at <= cutoff
+    if observation.school.drop_in_visibility == School.DropInVisibility.AFTER_MEETING:
+        count = getattr(observation, "meeting_count", None)  # annotated on list pages
+        return bool(count) if count is not None else observation.meetings.exists()
+    return True
+
+
+def get_observation_for_user(request: AuthedRequest, pk: int) -> Observation:
+    qs = Observation.objects.visible_to(request.user).select_related(
+        "school", "teacher", "observer", "relationship"
+    )
+    observation = get_object_or_404(qs, pk=pk)
+    is_teacher = observation.teacher_id == request.user.pk
+    own_draft = observation.observer_id == request.user.pk
+    if is_teacher and not own_draft and not teacher_may_see_observation(observation):
+        raise Http404("Not published yet.")
+    return observation
+
+
+def get_draft_for_observer(request: AuthedRequest, pk: int) -> Observation:
+    qs = Observation.objects.filter(
+        observer=request.user, status=Observation.Status.DRAFT
+    ).select_related("school", "teacher", "relationship")
+    observation = get_object_or_404(qs, pk=pk)
+    if not observation.relationship.is_current:
+        raise Http404("This coaching pair has ended.")
+    return observation
+
+
+def get_meeting_for_user(request: AuthedRequest, pk: int) -> FeedbackMeeting:
+    qs = FeedbackMeeting.objects.visible_to(request.user).select_related(
+        "school", "teacher", "coach", "step", "relationship"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def get_step_for_user(request: AuthedRequest, pk: int) -> ActionStep:
+    qs = ActionStep.objects.visible_to(request.user).select_related(
+        "school", "teacher", "proposed_by", "relationship", "relationship__coach", "library_step"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def get_step_for_party(request: AuthedRequest, pk: int) -> ActionStep:
+    """A step the signed-in person may act on: its teacher, or the coach of its pair."""
+    step = get_step_for_user(request, pk)
+    if request.user.pk not in (step.teacher_id, step.relationship.coach_id):
+        raise Http404("No such step.")
+    return step
+
+
+def get_teacher_for_timeline(request: AuthedRequest, pk: int) -> tuple[User, School]:
+    """The teacher and school whose timeline the viewer may open.
+
+    The teacher themselves; a current coach of theirs; or a coaching lead of their school.
+    What each sees on it is then filtered by the privacy rule.
+    """
+    viewer = request.user
+    mine = Membership.objects.active().filter(user=viewer)
+    coaching = CoachingRelationship.objects.current().filter(coach=viewer, coachee_id=pk)
+    lead_schools = mine.filter(is_coaching_lead=True).values("school")
+    membership = (
+        Membership.objects.filter(user_id=pk, school__in=mine.values("school"))
+        .filter(
+            Q(user=viewer) | Q(school__in=coaching.values("school")) | Q(school__in=lead_schools)
+        )
+        .select_related("user", "school")
+        .order_by("-is_active", "pk")
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such teacher.")
+    return membership.user, membership.school

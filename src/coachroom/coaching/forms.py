@@ -1,0 +1,276 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.db import models
+from django.utils import timezone
+
+from coachroom.accounts.models import CoachingRelationship
+from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, Rating
+from coachroom.library.models import LibraryStep
+
+REHEARSAL_SLOTS = 4
+CRITERIA_HELP = "What the coach will look for, one point per line (two to four points)"
+
+
+def https_url_fields(field: Any, **kwargs: Any) -> Any:
+    """Links typed without a scheme are taken as https (Django 6's default)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The drop-in: mobile first, every field optional except the step evidence on submit."""
+
+    formfield_callback = https_url_fields
+
+    class Meta:
+        model = Observation
+        fields = [
+            "observed_at",
+            "year_group",
+            "subject",
+            "class_set",
+            "went_well",
+            "notes",
+            "suggested_focus",
+            "video_url",
+        ]
+        widgets = {
+            "observed_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "went_well": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "suggested_focus": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, steps: list[ActionStep], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.steps = steps
+        self.fields["observed_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        for step in steps:
+            label = (
+                f"Did it stick? “{step.title}”"
+                if step.stick_check_is_due
+                else f"Current step: “{step.title}”"
+            )
+            self.fields[f"step_{step.pk}"] = forms.ChoiceField(
+                label=label,
+                choices=Rating.choices,
+                widget=forms.RadioSelect,
+                help_text="Look for: " + "; ".join(step.criteria),
+                error_messages={
+                    "required": "Say whether you saw the step, even if there was no opportunity."
+                },
+            )
+
+    def ratings(self) -> dict[int, str]:
+        return {step.pk: self.cleaned_data[f"step_{step.pk}"] for step in self.steps}
+
+    def observation_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    @property
+    def step_fields(self) -> list[forms.BoundField]:
+        return [self[f"step_{step.pk}"] for step in self.steps]
+
+    @property
+    def context_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.Meta.fields]
+
+
+class StepChoiceMixin(forms.Form):
+    library_step = forms.ModelChoiceField(
+        queryset=LibraryStep.objects.none(),
+        required=False,
+        label="From the step library",
+        empty_label="Choose a library step…",
+    )
+    new_title = forms.CharField(
+        label="Or write the step",
+        required=False,
+        max_length=160,
+        help_text="One visible teacher move, for example “Pause and scan before the key point”",
+    )
+    new_criteria = forms.CharField(
+        label="What it looks like",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=CRITERIA_HELP,
+    )
+
+    def set_library(self, queryset: Any) -> None:
+        cast(forms.ModelChoiceField, self.fields["library_step"]).queryset = queryset  # type: ignore[type-arg]
+
+    def clean_step_choice(self, data: dict[str, Any]) -> None:
+        library: LibraryStep | None = data.get("library_step")
+        title = (data.get("new_title") or "").strip()
+        criteria = (data.get("new_criteria") or "").strip()
+        if library is None and not title:
+            self.add_error("new_title", "Choose a library step or write the step.")
+            return
+        if title and not criteria and library is None:
+            self.add_error("new_criteria", "Say what the step looks like when it is done well.")
+        lines = [line for line in criteria.splitlines() if line.strip()]
+        if criteria and not 1 <= len(lines) <= 6:
+            self.add_error("new_criteria", "Keep it to between one and six points.")
+
+    def step_draft(self) -> Any:
+        from coachroom.coaching.services import StepDraft
+
+        library: LibraryStep | None = self.cleaned_data.get("library_step")
+        title = (self.cleaned_data.get("new_title") or "").strip()
+        criteria = (self.cleaned_data.get("new_criteria") or "").strip()
+        if library is not None:
+            return StepDraft(
+                title=title or library.title,
+                criteria=criteria or library.looks_like,
+                library_step=library,
+            )
+        return StepDraft(title=title, criteria=criteria)
+
+
+class MeetingForm(StepChoiceMixin):
+    praise = forms.CharField(
+        label="Precise praise",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the teacher did well, specifically enough to repeat",
+    )
+    step_review = forms.CharField(
+        label="How the current step went",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    decision = forms.ChoiceField(
+        label="The step from here",
+        choices=FeedbackMeeting.Decision.choices,
+        widget=forms.RadioSelect,
+    )
+    teacher_proposed = forms.BooleanField(label="The teacher proposed this step", required=False)
+    modelling = forms.CharField(
+        label="How you modelled it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    plan = forms.CharField(
+        label="The plan: which lesson, and what exactly",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    next_drop_in = forms.DateField(
+        label="Next drop-in",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="We suggest within seven school days",
+    )
+    observations = forms.ModelMultipleChoiceField(
+        queryset=Observation.objects.none(),
+        required=False,
+        label="Drop-ins this meeting follows",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        relationship: CoachingRelationship,
+        has_current_step: bool,
+        library: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_current_step = has_current_step
+        self.set_library(library)
+        recent = Observation.objects.filter(relationship=relationship).submitted()
+        obs_field = cast(forms.ModelMultipleChoiceField, self.fields["observations"])  # type: ignore[type-arg]
+        obs_field.queryset = recent.order_by("-observed_at")[:5]
+        if not has_current_step:
+            self.fields["decision"].choices = [
+                (FeedbackMeeting.Decision.NEW, FeedbackMeeting.Decision.NEW.label)
+            ]
+            self.fields["decision"].initial = FeedbackMeeting.Decision.NEW
+        else:
+            self.fields["decision"].initial = FeedbackMeeting.Decision.CONTINUE
+        for n in range(1, REHEARSAL_SLOTS + 1):
+            self.fields[f"round_{n}_attempt"] = forms.CharField(
+                label=f"Round {n}: what was tried",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"round_{n}_feedback"] = forms.CharField(
+                label=f"Round {n}: feedback",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean_next_drop_in(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("next_drop_in")
+        if day and day < timezone.localdate():
+            raise forms.ValidationError("The next drop-in can't be in the past.")
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") in (FeedbackMeeting.Decision.NEW, FeedbackMeeting.Decision.REFINE):
+            self.clean_step_choice(data)
+        for n in range(1, REHEARSAL_SLOTS + 1):
+            attempt = (data.get(f"round_{n}_attempt") or "").strip()
+            feedback = (data.get(f"round_{n}_feedback") or "").strip()
+            if feedback and not attempt:
+                self.add_error(f"round_{n}_attempt", f"Say what was tried in round {n}.")
+        if not self.rounds() and not self.errors:
+            self.add_error(
+                "round_1_attempt",
+                "Add at least one rehearsal round: practising out loud is how a step sticks.",
+            )
+        return data
+
+    def rounds(self) -> list[tuple[str, str]]:
+        data = getattr(self, "cleaned_data", {})
+        found = []
+        for n in range(1, REHEARSAL_SLOTS + 1):
+            attempt = (data.get(f"round_{n}_attempt") or "").strip()
+            if attempt:
+                found.append((attempt, (data.get(f"round_{n}_feedback") or "").strip()))
+        return found
+
+    @property
+    def round_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"round_{n}_attempt"], self[f"round_{n}_feedback"])
+            for n in range(1, REHEARSAL_SLOTS + 1)
+        ]
+
+
+class CounterProposalForm(StepChoiceMixin):
+    def __init__(self, *args: Any, library: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_library(library)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.clean_step_choice(data)
+        return data
+
+
+class ReflectionForm(forms.Form):
+    reflection = forms.CharField(
+        label="Your reflection",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="How did the meeting go? What will you try, and where?",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, required: bool = True, hint: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+        self.fields["reason"].help_text = hint

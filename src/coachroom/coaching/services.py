@@ -1,0 +1,548 @@
+"""Writes of the coaching cycle. Each is one transaction, logs step transitions, and audits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from coachroom import audit
+from coachroom.accounts.models import CoachingRelationship, User
+from coachroom.coaching.models import (
+    ActionStep,
+    FeedbackMeeting,
+    Observation,
+    Rating,
+    RehearsalRound,
+    StepEvidence,
+    StepState,
+    StepTransition,
+)
+from coachroom.errors import DomainError
+from coachroom.library.models import LibraryStep
+
+REVIEW_WITHIN_SCHOOL_DAYS = 7  # an agreed step is looked for within seven school days
+SCHOOL_DAYS_PER_WEEK = 5
+
+
+@dataclass(frozen=True)
+class StepDraft:
+    title: str
+    criteria: str
+    library_step: LibraryStep | None = None
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def _log(
+    step: ActionStep,
+    *,
+    left: str,
+    event: str,
+    by: User | None,
+    reason: str = "",
+    observation: Observation | None = None,
+) -> StepTransition:
+    return StepTransition.objects.create(
+        school_id=step.school_id,
+        step=step,
+        from_state=left,
+        to_state=step.state,
+        event=event,
+        reason=reason,
+        by=by,
+        observation=observation,
+    )
+
+
+def _require_teacher(step: ActionStep, by: User) -> None:
+    if by.pk != step.teacher_id:
+        raise DomainError("Only the teacher whose step this is can do that.")
+
+
+def _require_party(relationship: CoachingRelationship, by: User) -> None:
+    if by.pk not in (relationship.coach_id, relationship.coachee_id):
+        raise DomainError("Only the coach and the teacher in this coaching pair can do that.")
+
+
+def _require_current(relationship: CoachingRelationship) -> None:
+    if not relationship.is_current:
+        raise DomainError("This coaching pair has ended; its record is read-only.")
+
+
+def _audit_step(step: ActionStep, by: User | None, action: str) -> None:
+    audit.record(
+        actor=by,
+        action=f"coaching.step.{action}",
+        school=step.school,
+        target=step,
+        subject=step.teacher,
+        data={"state": step.state},
+    )
+
+
+def active_step(relationship: CoachingRelationship) -> ActionStep | None:
+    return (
+        ActionStep.objects.active()
+        .filter(relationship=relationship)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+# Action steps ----------------------------------------------------------------------------------
+
+
+def _create_step(
+    *,
+    relationship: CoachingRelationship,
+    by: User,
+    draft: StepDraft,
+    proposed_by: User,
+    supersedes: ActionStep | None = None,
+    event: str = "proposed",
+) -> ActionStep:
+    step = ActionStep(
+        school=relationship.school,
+        teacher=relationship.coachee,
+        relationship=relationship,
+        library_step=draft.library_step,
+        title=draft.title.strip(),
+        success_criteria=draft.criteria.strip(),
+        proposed_by=proposed_by,
+        teacher_confirmed=proposed_by.pk == relationship.coachee_id,
+        coach_confirmed=by.pk == relationship.coach_id,
+        supersedes=supersedes,
+    )
+    step.require_active_limit()
+    step.save()
+    _log(step, left="", event=event, by=by)
+    if step.teacher_confirmed and step.coach_confirmed:
+        _agree(step, by=by)
+    return step
+
+
+@transaction.atomic
+def step_propose(
+    *,
+    relationship: CoachingRelationship,
+    by: User,
+    draft: StepDraft,
+    teacher_proposed: bool = False,
+) -> ActionStep:
+    """Draft a step. A coach's proposal waits for the teacher to agree; the teacher must."""
+    _require_current(relationship)
+    _require_party(relationship, by)
+    proposer = relationship.coachee if teacher_proposed else by
+    step = _create_step(relationship=relationship, by=by, draft=draft, proposed_by=proposer)
+    _audit_step(step, by, "proposed")
+    return step
+
+
+@transaction.atomic
+def step_counter_propose(*, step: ActionStep, by: User, draft: StepDraft) -> ActionStep:
+    """The teacher suggests their own alternative; the coach's proposal is superseded."""
+    step = ActionStep.objects.select_for_update().get(pk=step.pk)
+    _require_teacher(step, by)
+    _require_current(step.relationship)
+    left = step.move(StepState.SUPERSEDED)
+    step.save(update_fields=["state", "updated_at"])
+    _log(step, left=left, event="superseded", by=by)
+    new = _create_step(
+        relationship=step.relationship,
+        by=by,
+        draft=draft,
+        proposed_by=by,
+        supersedes=step,
+        event="counter_proposed",
+    )
+    _audit_step(new, by, "counter_proposed")
+    return new
+
+
+def _agree(step: ActionStep, *, by: User) -> None:
+    left = step.move(StepState.AGREED)
+    step.agreed_at = timezone.now()
+    step.review_due = step.review_due or step.school.add_school_days(
+        timezone.localdate(), REVIEW_WITHIN_SCHOOL_DAYS
+    )
+    step.save()
+    _log(step, left=left, event="agreed", by=by)
+    if RehearsalRound.objects.filter(meeting__step=step).exists():
+        _start_practising(step, by=by, event="rehearsed")
+
+
+@transaction.atomic
+def step_confirm(*, step: ActionStep, by: User) -> ActionStep:
+    """Coach or teacher confirms a proposed step; it is agreed once both have."""
+    step = ActionStep.objects.select_for_update().select_related("school").get(pk=step.pk)
+    _require_party(step.relationship, by)
+    _require_current(step.relationship)
+    if step.state != StepState.PROPOSED:
+        raise DomainError("Only a proposed step can be agreed.")
+    if by.pk == step.teacher_id:
+        step.teacher_confirmed = True
+    if by.pk == step.relationship.coach_id:
+        step.coach_confirmed = True
+    step.save(update_fields=["teacher_confirmed", "coach_confirmed", "updated_at"])
+    if step.teacher_confirmed and step.coach_confirmed:
+        _agree(step, by=by)
+    _audit_step(step, by, "confirmed")
+    return step
+
+
+def _start_practising(
+    step: ActionStep, *, by: User | None, event: str, observation: Observation | None = None
+) -> None:
+    left = step.move(StepState.PRACTISING)
+    if left == StepState.REOPENED:
+        step.streak = 0
+    step.save(update_fields=["state", "streak", "updated_at"])
+    _log(step, left=left, event=event, by=by, observation=observation)
+
+
+@transaction.atomic
+def step_mark_tried(*, step: ActionStep, by: User) -> ActionStep:
+    step = ActionStep.objects.select_for_update().get(pk=step.pk)
+    _require_teacher(step, by)
+    if step.state not in (StepState.AGREED, StepState.REOPENED):
+        raise DomainError("You can mark a step as tried once it is agreed.")
+    _start_practising(step, by=by, event="tried")
+    _audit_step(step, by, "tried")
+    return step
+
+
+def _apply_evidence(
+    step: ActionStep, *, rating: str, observation: Observation, by: User
+) -> StepEvidence:
+    """Advance the lifecycle from one drop-in. Only observations move the streak."""
+    if step.stick_check_is_due:
+        return _apply_stick_check(step, rating=rating, observation=observation, by=by)
+    if step.state in (StepState.AGREED, StepState.REOPENED):
+        _start_practising(step, by=by, event="tried", observation=observation)
+    if step.state != StepState.PRACTISING:
+        raise DomainError(
+            f"“{step.title}” is {step.get_state_display().lower()}; it can't be observed."
+        )
+    if rating == Rating.SEEN:
+        step.streak += 1
+    elif rating in (Rating.PARTLY, Rating.NOT_YET):
+        step.streak = 0
+    secure_at = step.school.sightings_to_secure
+    label = str(Rating(rating).label)
+    if step.streak >= secure_at:
+        left = step.move(StepState.SECURED)
+        step.secured_at = timezone.now()
+        step.stick_check_due = step.school.add_school_days(
+            timezone.localdate(), step.school.stick_check_weeks * SCHOOL_DAYS_PER_WEEK
+        )
+        event = "secured"
+    else:
+        left = step.move(StepState.PRACTISING)
+        event = "observed"
+    step.review_due = None
+    step.save()
+    _log(step, left=left, event=event, by=by, reason=label, observation=observation)
+    return StepEvidence.objects.create(
+        school_id=step.school_id, observation=observation, step=step, rating=rating
+    )
+
+
+def _apply_stick_check(
+    step: ActionStep, *, rating: str, observation: Observation, by: User
+) -> StepEvidence:
+    label = str(Rating(rating).label)
+    if rating == Rating.SEEN:
+        left = step.move(StepState.SECURED)
+        step.stuck_at = timezone.now()
+        step.save()
+        _log(step, left=left, event="stuck", by=by, reason=label, observation=observation)
+    elif rating in (Rating.PARTLY, Rating.NOT_YET):
+        left = step.move(StepState.REOPENED)
+        step.streak = 0
+        step.stick_check_due = None
+        step.save()
+        _log(
+            step,
+            left=left,
+            event="reopened",
+            by=by,
+            reason=f"Stick-check: {label.lower()}",
+            observation=observation,
+        )
+    return StepEvidence.objects.create(
+        school_id=step.school_id,
+        observation=observation,
+        step=step,
+        rating=rating,
+        is_stick_check=True,
+    )
+
+
+@transaction.atomic
+def step_refine(*, step: ActionStep, by: User, draft: StepDraft) -> ActionStep:
+    step = ActionStep.objects.select_for_update().get(pk=step.pk)
+    _require_party(step.relationship, by)
+    if step.state not in (StepState.AGREED, StepState.PRACTISING, StepState.REOPENED):
+        raise DomainError("Only an agreed or practising step can be refined.")
+    left = step.move(StepState.SUPERSEDED)
+    step.save(update_fields=["state", "updated_at"])
+    _log(step, left=left, event="refined", by=by)
+    new = _create_step(
+        relationship=step.relationship, by=by, draft=draft, proposed_by=by, supersedes=step
+    )
+    _audit_step(new, by, "refined")
+    return new
+
+
+@transaction.atomic
+def step_pause(*, step: ActionStep, by: User, reason: str) -> ActionStep:
+    """Leave, long absence, exams: timers stop until the step is resumed."""
+    step = ActionStep.objects.select_for_update().get(pk=step.pk)
+    _require_party(step.relationship, by)
+    if not reason.strip():
+        raise DomainError("Say why the step is paused, for example “exam season”.")
+    left = step.move(StepState.PAUSED)
+    step.paused_from = left
+    step.save(update_fields=["state", "paused_from", "updated_at"])
+    _log(step, left=left, event="paused", by=by, reason=reason.strip())
+    _audit_step(step, by, "paused")
+    return step
+
+
+@transaction.atomic
+def step_resume(*, step: ActionStep, by: User) -> ActionStep:
+    step = ActionStep.objects.select_for_update().get(pk=step.pk)
+    _require_party(step.relationship, by)
+    if step.state != StepState.PAUSED:
+        raise DomainError("Only a paused step can be resumed.")
+    left = step.move(step.paused_from or StepState.AGREED)
+    step.paused_from = ""
+    step.save(update_fields=["state", "paused_from", "updated_at"])
+    _log(step, left=left, event="resumed", by=by)
+    _audit_step(step, by, "resumed")
+    return step
+
+
+@transaction.atomic
+def step_withdraw(*, step: ActionStep, by: User, reason: str) -> ActionStep:
+    """The step was the wrong one. No blame: the reason is about the step."""
+    step = ActionStep.objects.select_for_update().get(pk=step.pk)
+    _require_party(step.relationship, by)
+    if not reason.strip():
+        raise DomainError("Give a reason for withdrawing the step.")
+    left = step.move(StepState.WITHDRAWN)
+    step.save(update_fields=["state", "updated_at"])
+    _log(step, left=left, event="withdrawn", by=by, reason=reason.strip())
+    _audit_step(step, by, "withdrawn")
+    return step
+
+
+@transaction.atomic
+def step_reopen(*, step: ActionStep, by: User, reason: str = "") -> ActionStep:
+    """A secured step comes back into practice (the teacher asks, or a check fails)."""
+    step = ActionStep.objects.select_for_update().get(pk=step.pk)
+    _require_party(step.relationship, by)
+    step.require_active_limit()
+    left = step.move(StepState.REOPENED)
+    step.streak = 0
+    step.stick_check_due = None
+    step.save()
+    _log(step, left=left, event="reopened", by=by, reason=reason.strip())
+    _audit_step(step, by, "reopened")
+    return step
+
+
+@transaction.atomic
+def steps_archive_for_relationship(*, relationship: CoachingRelationship, by: User | None) -> int:
+    """When a pair ends or the year closes, its open steps become read-only."""
+    count = 0
+    for step in ActionStep.objects.filter(relationship=relationship).exclude(
+        state__in=(StepState.SUPERSEDED, StepState.WITHDRAWN, StepState.ARCHIVED)
+    ):
+        left = step.move(StepState.ARCHIVED)
+        step.save(update_fields=["state", "updated_at"])
+        _log(step, left=left, event="archived", by=by)
+        count += 1
+    return count
+
+
+# Drop-ins --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def observation_start(*, relationship: CoachingRelationship, by: User) -> Observation:
+    _require_current(relationship)
+    if by.pk != relationship.coach_id:
+        raise DomainError("Only this teacher's coach can start a drop-in for them.")
+    observation = Observation.objects.create(
+        school=relationship.school,
+        relationship=relationship,
+        teacher=relationship.coachee,
+        observer=by,
+    )
+    audit.record(
+        actor=by,
+        action="coaching.observation.started",
+        school=relationship.school,
+        target=observation,
+        subject=relationship.coachee,
+    )
+    return observation
+
+
+DRAFT_FIELDS = (
+    "observed_at",
+    "year_group",
+    "subject",
+    "class_set",
+    "went_well",
+    "notes",
+    "suggested_focus",
+    "video_url",
+)
+
+
+def observation_autosave(*, observation: Observation, by: User, **fields: object) -> Observation:
+    """Keep what has been typed. Not audited per keystroke: the submit is the audited write."""
+    if by.pk != observation.observer_id or not observation.is_draft:
+        raise DomainError("Only the coach's own draft can be saved.")
+    for name, value in fields.items():
+        if name in DRAFT_FIELDS:
+            setattr(observation, name, value)
+    observation.save()
+    return observation
+
+
+def steps_to_look_for(relationship: CoachingRelationship) -> list[ActionStep]:
+    """The pair's current step, plus any secured step whose stick-check is due."""
+    today = timezone.localdate()
+    steps = ActionStep.objects.filter(relationship=relationship).filter(
+        state__in=(StepState.AGREED, StepState.PRACTISING, StepState.REOPENED)
+    ) | ActionStep.objects.filter(
+        relationship=relationship,
+        state=StepState.SECURED,
+        stuck_at__isnull=True,
+        stick_check_due__lte=today,
+    )
+    return list(steps.order_by("created_at", "pk"))
+
+
+@transaction.atomic
+def observation_submit(
+    *, observation: Observation, by: User, ratings: dict[int, str], **fields: object
+) -> Observation:
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    observation_autosave(observation=observation, by=by, **fields)
+    allowed = {s.pk: s for s in steps_to_look_for(observation.relationship)}
+    for step_id, rating in ratings.items():
+        if step_id not in allowed:
+            raise DomainError("That step is not one this drop-in can look for.")
+        _apply_evidence(allowed[step_id], rating=rating, observation=observation, by=by)
+    observation.status = Observation.Status.SUBMITTED
+    observation.submitted_at = timezone.now()
+    observation.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit.record(
+        actor=by,
+        action="coaching.observation.submitted",
+        school=observation.school,
+        target=observation,
+        subject=observation.teacher,
+        data={"steps_rated": len(ratings)},
+    )
+    return observation
+
+
+# Feedback meetings -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    relationship: CoachingRelationship,
+    by: User,
+    praise: str,
+    decision: str,
+    rounds: Iterable[tuple[str, str]],
+    step_review: str = "",
+    modelling: str = "",
+    plan: str = "",
+    next_drop_in: dt.date | None = None,
+    observations: Iterable[Observation] = (),
+    new_step: StepDraft | None = None,
+    teacher_proposed: bool = False,
+) -> FeedbackMeeting:
+    _require_current(relationship)
+    if by.pk != relationship.coach_id:
+        raise DomainError("Only this teacher's coach can record their feedback meeting.")
+    current = active_step(relationship)
+    if decision == FeedbackMeeting.Decision.CONTINUE:
+        if current is None:
+            raise DomainError("There is no current step to continue; choose a new step.")
+        step = current
+    elif new_step is None:
+        raise DomainError("Describe the new step, or choose one from the library.")
+    elif decision == FeedbackMeeting.Decision.REFINE:
+        if current is None:
+            raise DomainError("There is no current step to refine; choose a new step.")
+        step = step_refine(step=current, by=by, draft=new_step)
+    else:
+        step = step_propose(
+            relationship=relationship, by=by, draft=new_step, teacher_proposed=teacher_proposed
+        )
+    meeting = FeedbackMeeting.objects.create(
+        school=relationship.school,
+        relationship=relationship,
+        teacher=relationship.coachee,
+        coach=by,
+        praise=praise,
+        step_review=step_review,
+        decision=decision,
+        step=step,
+        modelling=modelling,
+        plan=plan,
+        next_drop_in=next_drop_in,
+    )
+    meeting.observations.set(observations)
+    RehearsalRound.objects.bulk_create(
+        RehearsalRound(school=relationship.school, meeting=meeting, number=n, attempt=a, feedback=f)
+        for n, (a, f) in enumerate(rounds, start=1)
+    )
+    step.refresh_from_db()
+    if meeting.rounds.exists() and step.state in (StepState.AGREED, StepState.REOPENED):
+        _start_practising(step, by=by, event="rehearsed")
+    if next_drop_in and step.is_active:
+        step.review_due = next_drop_in
+        step.save(update_fields=["review_due", "updated_at"])
+    audit.record(
+        actor=by,
+        action="coaching.meeting.held",
+        school=relationship.school,
+        target=meeting,
+        subject=relationship.coachee,
+        data={"decision": decision, "step": step.pk, "rounds": meeting.rounds.count()},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_reflect(*, meeting: FeedbackMeeting, by: User, reflection: str) -> FeedbackMeeting:
+    if by.pk != meeting.teacher_id:
+        raise DomainError("Only the teacher adds their reflection.")
+    if not reflection.strip():
+        raise DomainError("Write a few words of reflection first.")
+    meeting.reflection = reflection.strip()
+    meeting.reflected_at = timezone.now()
+    meeting.save(update_fields=["reflection", "reflected_at"])
+    audit.record(
+        actor=by,
+        action="coaching.meeting.reflected",
+        school=meeting.school,
+        target=meeting,
+        subject=meeting.teacher,
+    )
+    return meeting

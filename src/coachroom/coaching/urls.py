@@ -1,0 +1,25 @@
+from django.urls import path
+
+from coachroom.coaching import views
+
+app_name = "coaching"
+
+urlpatterns = [
+    path("pairs/<int:pair_pk>/drop-in/", views.drop_in_start, name="drop-in-start"),
+    path("pairs/<int:pair_pk>/meeting/", views.meeting_new, name="meeting-new"),
+    path("drop-ins/<int:pk>/", views.drop_in_detail, name="drop-in-detail"),
+    path("drop-ins/<int:pk>/edit/", views.drop_in_edit, name="drop-in-edit"),
+    path("drop-ins/<int:pk>/autosave/", views.drop_in_autosave, name="drop-in-autosave"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:pk>/reflect/", views.meeting_reflect, name="meeting-reflect"),
+    path("steps/<int:pk>/", views.step_detail, name="step-detail"),
+    path("steps/<int:pk>/agree/", views.step_agree, name="step-agree"),
+    path("steps/<int:pk>/tried/", views.step_tried, name="step-tried"),
+    path("steps/<int:pk>/resume/", views.step_resume, name="step-resume"),
+    path("steps/<int:pk>/pause/", views.step_pause, name="step-pause"),
+    path("steps/<int:pk>/withdraw/", views.step_withdraw, name="step-withdraw"),
+    path("steps/<int:pk>/reopen/", views.step_reopen, name="step-reopen"),
+    path("steps/<int:pk>/alternative/", views.step_counter, name="step-counter"),
+    path("teachers/<int:teacher_pk>/", views.timeline, name="timeline"),
+    path("my-coaching/", views.my_timeline, name="my-timeline"),
+]

@@ -1,0 +1,474 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coachroom import audit
+from coachroom.accounts.models import School, User
+from coachroom.coaching import services
+from coachroom.coaching.access import (
+    get_draft_for_observer,
+    get_meeting_for_user,
+    get_observation_for_user,
+    get_pair_for_coach,
+    get_step_for_party,
+    get_step_for_user,
+    get_teacher_for_timeline,
+    teacher_may_see_observation,
+)
+from coachroom.coaching.forms import (
+    CounterProposalForm,
+    DropInForm,
+    MeetingForm,
+    ReasonForm,
+    ReflectionForm,
+)
+from coachroom.coaching.models import (
+    ActionStep,
+    FeedbackMeeting,
+    Observation,
+    StepState,
+    StepTransition,
+)
+from coachroom.errors import DomainError
+from coachroom.http import AuthedRequest
+from coachroom.library.models import LibraryStep
+
+
+def _audit_view(request: AuthedRequest, *, teacher: User, school: School, target: Any) -> None:
+    """Every read of someone else's coaching notes is recorded; the teacher can see who."""
+    if request.user.pk != teacher.pk:
+        audit.record(
+            actor=request.user,
+            action=f"coaching.{target._meta.model_name}.viewed",
+            school=school,
+            target=target,
+            subject=teacher,
+        )
+
+
+# Drop-ins --------------------------------------------------------------------------------------
+
+
+@require_POST
+def drop_in_start(request: AuthedRequest, pair_pk: int) -> HttpResponse:
+    pair = get_pair_for_coach(request, pair_pk)
+    draft = (
+        Observation.objects.filter(relationship=pair, status=Observation.Status.DRAFT)
+        .order_by("-created_at")
+        .first()
+    )
+    if draft is None:
+        draft = services.observation_start(relationship=pair, by=request.user)
+    return redirect("coaching:drop-in-edit", pk=draft.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def drop_in_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    observation = get_draft_for_observer(request, pk)
+    steps = services.steps_to_look_for(observation.relationship)
+    form = DropInForm(request.POST or None, instance=observation, steps=steps)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.observation_submit(
+                observation=observation,
+                by=request.user,
+                ratings=form.ratings(),
+                **form.observation_fields(),
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Drop-in for {observation.teacher.full_name} saved. Next: the feedback meeting.",
+            )
+            return redirect(observation)
+    return render(
+        request,
+        "coaching/drop_in_edit.html",
+        {"form": form, "observation": observation, "steps": steps},
+    )
+
+
+@require_POST
+def drop_in_autosave(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Save whatever has been typed so far; invalid fields are left as they were."""
+    observation = get_draft_for_observer(request, pk)
+    form = DropInForm(request.POST, instance=observation, steps=[])
+    form.is_valid()
+    fields = {
+        name: form.cleaned_data[name]
+        for name in DropInForm.Meta.fields
+        if name in form.cleaned_data and name in request.POST
+    }
+    services.observation_autosave(observation=observation, by=request.user, **fields)
+    saved_at = timezone.localtime(observation.updated_at)
+    if request.htmx:
+        return render(request, "coaching/drop_in_edit.html#autosave-status", {"saved_at": saved_at})
+    messages.success(request, f"Draft saved at {saved_at:%H:%M}.")
+    return redirect("coaching:drop-in-edit", pk=observation.pk)
+
+
+def drop_in_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    observation = get_observation_for_user(request, pk)
+    _audit_view(request, teacher=observation.teacher, school=observation.school, target=observation)
+    evidence = observation.evidence.select_related("step")
+    can_hold_meeting = (
+        observation.observer_id == request.user.pk
+        and observation.relationship.is_current
+        and not observation.is_draft
+    )
+    return render(
+        request,
+        "coaching/drop_in_detail.html",
+        {"observation": observation, "evidence": evidence, "can_hold_meeting": can_hold_meeting},
+    )
+
+
+# Feedback meetings -----------------------------------------------------------------------------
+
+
+def _library_for(school: School) -> Any:
+    return (
+        LibraryStep.objects.available_to(school)
+        .select_related("strand")
+        .order_by("strand__order", "title")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
+    pair = get_pair_for_coach(request, pair_pk)
+    current = services.active_step(pair)
+    suggested_day = pair.school.add_school_days(
+        timezone.localdate(), services.REVIEW_WITHIN_SCHOOL_DAYS
+    )
+    recent = Observation.objects.filter(relationship=pair).submitted().order_by("-observed_at")
+    form = MeetingForm(
+        request.POST or None,
+        relationship=pair,
+        has_current_step=current is not None,
+        library=_library_for(pair.school),
+        initial={
+            "next_drop_in": suggested_day,
+            "observations": [o.pk for o in recent[:1]],
+        },
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_record(
+                relationship=pair,
+                by=request.user,
+                praise=data["praise"],
+                step_review=data["step_review"],
+                decision=data["decision"],
+                rounds=form.rounds(),
+                modelling=data["modelling"],
+                plan=data["plan"],
+                next_drop_in=data["next_drop_in"],
+                observations=data["observations"],
+                new_step=form.step_draft() if data["decision"] != "continue" else None,
+                teacher_proposed=data["teacher_proposed"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Meeting saved. The teacher can now see it and reflect.")
+            return redirect(meeting)
+    return render(
+        request,
+        "coaching/meeting_new.html",
+        {
+            "pair": pair,
+            "form": form,
+            "current": current,
+            "suggestions": _suggestions(pair.school, current),
+        },
+    )
+
+
+def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep]:
+    """Library steps from the current step's strand first, for the coach to consider."""
+    from coachroom.library import services as library_services
+
+    strand = current.library_step.strand if current and current.library_step else None
+    exclude = [current.library_step_id] if current and current.library_step_id else []
+    return library_services.suggest_steps(school=school, strand=strand, exclude_ids=exclude)
+
+
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk)
+    _audit_view(request, teacher=meeting.teacher, school=meeting.school, target=meeting)
+    is_teacher = meeting.teacher_id == request.user.pk
+    return render(
+        request,
+        "coaching/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "rounds": meeting.rounds.all(),
+            "observations": meeting.observations.all(),
+            "is_teacher": is_teacher,
+            "reflection_form": ReflectionForm(initial={"reflection": meeting.reflection})
+            if is_teacher
+            else None,
+        },
+    )
+
+
+@require_POST
+def meeting_reflect(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk)
+    form = ReflectionForm(request.POST)
+    if meeting.teacher_id != request.user.pk:
+        raise DomainError("Only the teacher adds their reflection.")
+    if form.is_valid():
+        services.meeting_reflect(
+            meeting=meeting, by=request.user, reflection=form.cleaned_data["reflection"]
+        )
+        messages.success(request, "Your reflection has been saved. Your coach can read it.")
+        return redirect(meeting)
+    return render(
+        request,
+        "coaching/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "rounds": meeting.rounds.all(),
+            "observations": meeting.observations.all(),
+            "is_teacher": True,
+            "reflection_form": form,
+        },
+    )
+
+
+# Action steps ----------------------------------------------------------------------------------
+
+
+def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    step = get_step_for_user(request, pk)
+    user = request.user
+    is_teacher = step.teacher_id == user.pk
+    is_coach = step.relationship.coach_id == user.pk and step.relationship.is_current
+    transitions = step.transitions.select_related("by", "observation").order_by("at", "pk")
+    # Reasons can be narrative, so only the teacher and their coach read them.
+    show_reasons = is_teacher or is_coach
+    return render(
+        request,
+        "coaching/step_detail.html",
+        {
+            "step": step,
+            "transitions": transitions,
+            "show_reasons": show_reasons,
+            "is_teacher": is_teacher,
+            "is_coach": is_coach,
+            "can_agree": step.state == StepState.PROPOSED
+            and (
+                (is_teacher and not step.teacher_confirmed)
+                or (is_coach and not step.coach_confirmed)
+            ),
+            "can_counter": is_teacher and step.state == StepState.PROPOSED,
+            "can_try": is_teacher and step.state in (StepState.AGREED, StepState.REOPENED),
+            "can_pause": (is_teacher or is_coach)
+            and step.state in (StepState.AGREED, StepState.PRACTISING, StepState.REOPENED),
+            "can_resume": (is_teacher or is_coach) and step.state == StepState.PAUSED,
+            "can_withdraw": (is_teacher or is_coach)
+            and step.state
+            in (StepState.PROPOSED, StepState.AGREED, StepState.PRACTISING, StepState.REOPENED),
+            "can_reopen": (is_teacher or is_coach) and step.state == StepState.SECURED,
+            "superseded_by": ActionStep.objects.filter(supersedes=step).first(),
+        },
+    )
+
+
+def _step_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    step = get_step_for_party(request, pk)
+    if action == "agree":
+        step = services.step_confirm(step=step, by=request.user)
+        if step.state == StepState.PROPOSED:
+            messages.success(request, "Confirmed. The step is agreed once both of you confirm.")
+        else:
+            messages.success(request, f"“{step.title}” is agreed.")
+    elif action == "tried":
+        services.step_mark_tried(step=step, by=request.user)
+        messages.success(request, "Marked as tried. Your coach will look for it next drop-in.")
+    elif action == "resume":
+        services.step_resume(step=step, by=request.user)
+        messages.success(request, "The step is running again.")
+    return redirect("coaching:step-detail", pk=pk)
+
+
+@require_POST
+def step_agree(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _step_action(request, pk, "agree")
+
+
+@require_POST
+def step_tried(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _step_action(request, pk, "tried")
+
+
+@require_POST
+def step_resume(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _step_action(request, pk, "resume")
+
+
+@dataclass(frozen=True)
+class ReasonAction:
+    title: str
+    button: str
+    hint: str
+    required: bool
+    done: str
+
+
+REASON_ACTIONS = {
+    "pause": ReasonAction(
+        "Pause this step",
+        "Pause step",
+        "For example leave, a long absence or exam season. Timers stop until you resume.",
+        True,
+        "The step is paused.",
+    ),
+    "withdraw": ReasonAction(
+        "Withdraw this step",
+        "Withdraw step",
+        "What made it the wrong step? This is about the step, not the teacher.",
+        True,
+        "The step has been withdrawn.",
+    ),
+    "reopen": ReasonAction(
+        "Reopen this step",
+        "Reopen step",
+        "Optional: what prompted reopening it.",
+        False,
+        "The step is back in practice.",
+    ),
+}
+
+
+def _reason_view(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    step = get_step_for_party(request, pk)
+    spec = REASON_ACTIONS[action]
+    form = ReasonForm(request.POST or None, required=spec.required, hint=spec.hint)
+    if form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if action == "pause":
+                services.step_pause(step=step, by=request.user, reason=reason)
+            elif action == "withdraw":
+                services.step_withdraw(step=step, by=request.user, reason=reason)
+            else:
+                services.step_reopen(step=step, by=request.user, reason=reason)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, spec.done)
+            return redirect(step)
+    return render(request, "coaching/step_reason.html", {"step": step, "form": form, "spec": spec})
+
+
+@require_http_methods(["GET", "POST"])
+def step_pause(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _reason_view(request, pk, "pause")
+
+
+@require_http_methods(["GET", "POST"])
+def step_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _reason_view(request, pk, "withdraw")
+
+
+@require_http_methods(["GET", "POST"])
+def step_reopen(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _reason_view(request, pk, "reopen")
+
+
+@require_http_methods(["GET", "POST"])
+def step_counter(request: AuthedRequest, pk: int) -> HttpResponse:
+    step = get_step_for_party(request, pk)
+    if step.teacher_id != request.user.pk or step.state != StepState.PROPOSED:
+        raise DomainError("Only the teacher can suggest an alternative to a proposed step.")
+    form = CounterProposalForm(request.POST or None, library=_library_for(step.school))
+    if form.is_valid():
+        new = services.step_counter_propose(step=step, by=request.user, draft=form.step_draft())
+        messages.success(request, "Your alternative has been sent to your coach to agree.")
+        return redirect(new)
+    return render(request, "coaching/step_counter.html", {"step": step, "form": form})
+
+
+# Timelines -------------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    kind: str
+    obj: Any
+
+
+def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
+    teacher, school = get_teacher_for_timeline(request, teacher_pk)
+    viewer = request.user
+    is_teacher = viewer.pk == teacher.pk
+    observations = list(
+        Observation.objects.for_school(school)
+        .filter(teacher=teacher)
+        .visible_to(viewer)
+        .select_related("observer", "school")
+        .annotate(meeting_count=Count("meetings"))
+        .prefetch_related(Prefetch("evidence", to_attr="evidence_list"))
+    )
+    if is_teacher:
+        observations = [
+            o for o in observations if o.observer_id == viewer.pk or teacher_may_see_observation(o)
+        ]
+    meetings = (
+        FeedbackMeeting.objects.for_school(school)
+        .filter(teacher=teacher)
+        .visible_to(viewer)
+        .select_related("coach", "step")
+        .annotate(round_count=Count("rounds"))
+    )
+    steps = {
+        s.pk: s
+        for s in ActionStep.objects.for_school(school).filter(teacher=teacher).visible_to(viewer)
+    }
+    transitions = (
+        StepTransition.objects.filter(step__in=list(steps))
+        .select_related("by")
+        .order_by("at", "pk")
+    )
+    items = [TimelineItem(o.observed_at, "drop-in", o) for o in observations]
+    items += [TimelineItem(m.held_at, "meeting", m) for m in meetings]
+    for t in transitions:
+        t.step_obj = steps[t.step_id]  # type: ignore[attr-defined]
+        items.append(TimelineItem(t.at, "step", t))
+    items.sort(key=lambda item: item.at, reverse=True)
+    if not is_teacher:
+        audit.record(
+            actor=viewer, action="coaching.timeline.viewed", school=school, subject=teacher
+        )
+    current = [s for s in steps.values() if s.is_active or s.state == StepState.SECURED]
+    return render(
+        request,
+        "coaching/timeline.html",
+        {
+            "teacher": teacher,
+            "school": school,
+            "items": items,
+            "is_teacher": is_teacher,
+            "current_steps": sorted(current, key=lambda s: s.created_at, reverse=True),
+        },
+    )
+
+
+def my_timeline(request: AuthedRequest) -> HttpResponse:
+    return redirect("coaching:timeline", teacher_pk=request.user.pk)
