@@ -22,6 +22,7 @@ DEMO_PASSWORD = "coachroom-demo"  # noqa: S105 - printed for newcomers; demo dat
 CONTRIBUTORS = [
     "coachroom.accounts.demo.load",
     "coachroom.library.demo.load",
+    "coachroom.coaching.demo.load",
 ]
 
 

@@ -170,3 +170,17 @@ def test_migrating_again_keeps_the_library_as_it_is():
     before = LibraryStep.objects.count()
     call_command("migrate", verbosity=0)
     assert LibraryStep.objects.count() == before
+
+
+def test_the_migrate_hook_skips_unapplying_migrations(monkeypatch):
+    from django.apps import apps
+
+    from coachroom.library import apps as library_apps
+
+    calls: list[str] = []
+    monkeypatch.setattr(
+        "coachroom.library.starter.load_starter_library", lambda **kw: calls.append("load")
+    )
+    config = apps.get_app_config("library")
+    library_apps.load_starter_after_migrate(config, using="default", plan=[(object(), True)])
+    assert calls == []

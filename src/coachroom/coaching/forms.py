@@ -51,7 +51,8 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, steps: list[ActionStep], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.steps = steps
-        self.fields["observed_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        observed_at = cast(forms.DateTimeField, self.fields["observed_at"])
+        observed_at.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         for step in steps:
             label = (
                 f"Did it stick? “{step.title}”"
@@ -189,7 +190,7 @@ class MeetingForm(StepChoiceMixin):
         obs_field = cast(forms.ModelMultipleChoiceField, self.fields["observations"])  # type: ignore[type-arg]
         obs_field.queryset = recent.order_by("-observed_at")[:5]
         if not has_current_step:
-            self.fields["decision"].choices = [
+            cast(forms.ChoiceField, self.fields["decision"]).choices = [
                 (FeedbackMeeting.Decision.NEW, FeedbackMeeting.Decision.NEW.label)
             ]
             self.fields["decision"].initial = FeedbackMeeting.Decision.NEW

@@ -7,7 +7,7 @@ opportunity), never the lesson or the teacher.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -33,7 +33,10 @@ class Rating(models.TextChoices):
     NO_OPPORTUNITY = "no_opportunity", "No opportunity to see it"
 
 
-class CoachingRecordQuerySet(models.QuerySet[Any]):
+_Record = TypeVar("_Record", bound=models.Model)
+
+
+class CoachingRecordQuerySet(models.QuerySet[_Record]):
     """Shared reads for records about a teacher (drop-ins, meetings)."""
 
     def for_school(self, school: School) -> Self:
@@ -287,7 +290,7 @@ EVENT_LABELS = {
 }
 
 
-class ObservationQuerySet(CoachingRecordQuerySet):
+class ObservationQuerySet(CoachingRecordQuerySet["Observation"]):
     def submitted(self) -> Self:
         return self.filter(status=Observation.Status.SUBMITTED)
 
@@ -366,7 +369,7 @@ class StepEvidence(models.Model):
         return f"{self.step_id}: {self.rating}"
 
 
-class MeetingQuerySet(CoachingRecordQuerySet):
+class MeetingQuerySet(CoachingRecordQuerySet["FeedbackMeeting"]):
     review_field = "submitted_for_review"
 
 

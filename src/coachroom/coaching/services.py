@@ -56,6 +56,7 @@ def _log(
         reason=reason,
         by=by,
         observation=observation,
+        at=timezone.now(),
     )
 
 
@@ -384,6 +385,7 @@ def observation_start(*, relationship: CoachingRelationship, by: User) -> Observ
         relationship=relationship,
         teacher=relationship.coachee,
         observer=by,
+        observed_at=timezone.now(),
     )
     audit.record(
         actor=by,
@@ -506,6 +508,7 @@ def meeting_record(
         modelling=modelling,
         plan=plan,
         next_drop_in=next_drop_in,
+        held_at=timezone.now(),
     )
     meeting.observations.set(observations)
     RehearsalRound.objects.bulk_create(

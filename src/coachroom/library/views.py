@@ -30,7 +30,7 @@ from coachroom.library.forms import (
     LibrarySearchForm,
     LibraryStepForm,
 )
-from coachroom.library.models import LibraryStep, Phase, Problem, Strand
+from coachroom.library.models import LibraryStep, LibraryStepQuerySet, Phase, Problem, Strand
 
 PAGE_SIZE = 20
 
@@ -68,15 +68,18 @@ def step_list(request: AuthedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _subjects(visible: Any) -> list[str]:
+def _subjects(visible: LibraryStepQuerySet) -> list[str]:
     """The subjects named on the steps this school can see, for the subject filter."""
     names: set[str] = set()
-    for value in visible.exclude(subjects="").order_by().values_list("subjects", flat=True).distinct():
+    values = visible.exclude(subjects="").order_by().values_list("subjects", flat=True)
+    for value in values.distinct():
         names.update(s.strip() for s in value.split(",") if s.strip())
     return sorted(names, key=str.lower)
 
 
-def _filter(steps: Any, filters: dict[str, Any], *, school_id: int) -> Any:
+def _filter(
+    steps: LibraryStepQuerySet, filters: dict[str, Any], *, school_id: int
+) -> LibraryStepQuerySet:
     for word in filters.get("q", "").split():
         steps = steps.filter(Q(title__icontains=word) | Q(looks_like__icontains=word))
     if "strand" in filters:
@@ -99,10 +102,9 @@ def _filter(steps: Any, filters: dict[str, Any], *, school_id: int) -> Any:
         steps = steps.filter(school_id=school_id)
     elif filters.get("owner") == "starter":
         steps = steps.filter(school__isnull=True, trust__isnull=True)
-    if filters.get("status") == "archived":
-        steps = steps.filter(Q(is_archived=True) | Q(is_hidden_here=True))
-    else:
-        steps = steps.filter(is_archived=False, is_hidden_here=False)
+    # `is_hidden_here` is annotated by steps_for(); only curators' querysets include such rows.
+    retired = Q(is_archived=True) | Q(is_hidden_here=True)
+    steps = steps.filter(retired if filters.get("status") == "archived" else ~retired)
     return steps
 
 
