@@ -359,3 +359,17 @@ def test_detail_queries_do_not_grow(
     with django_assert_max_num_queries(8):
         response = client.get(oak_step.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_a_teacher_sees_the_name_of_a_hidden_original_but_no_link(client, oak, lead, alice):
+    starter = LibraryStep.objects.get(key="question-pause-before-name")
+    client.force_login(lead)
+    data = step_data(title="Our pause", hide_original="on")
+    client.post(reverse("library:step-copy", args=[starter.pk]), data)
+    copy = LibraryStep.objects.get(title="Our pause")
+    client.force_login(alice)
+    content = client.get(copy.get_absolute_url()).content.decode()
+    assert "Pause before the name" in content
+    assert starter.get_absolute_url() not in content
+    client.force_login(lead)
+    assert starter.get_absolute_url() in client.get(copy.get_absolute_url()).content.decode()

@@ -188,7 +188,8 @@ class MeetingForm(StepChoiceMixin):
         self.set_library(library)
         recent = Observation.objects.filter(relationship=relationship).submitted()
         obs_field = cast(forms.ModelMultipleChoiceField, self.fields["observations"])  # type: ignore[type-arg]
-        obs_field.queryset = recent.order_by("-observed_at")[:5]
+        latest = list(recent.order_by("-observed_at").values_list("pk", flat=True)[:5])
+        obs_field.queryset = Observation.objects.filter(pk__in=latest).order_by("-observed_at")
         if not has_current_step:
             cast(forms.ChoiceField, self.fields["decision"]).choices = [
                 (FeedbackMeeting.Decision.NEW, FeedbackMeeting.Decision.NEW.label)

@@ -220,7 +220,8 @@ class LibrarySearchForm(forms.Form):
         widget=SearchInput,
     )
     strand = forms.ChoiceField(required=False)
-    phase = forms.ChoiceField(label="Suits", choices=PHASE_CHOICES, required=False)
+    # Primary or secondary includes the steps written for all phases.
+    phase = forms.ChoiceField(label="Phase", choices=PHASE_CHOICES, required=False)
     subject = forms.ChoiceField(required=False)
     problem = forms.ChoiceField(label="Persistent problem", required=False)
     owner = forms.ChoiceField(label="Library", choices=OWNER_CHOICES, required=False)

@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from coachroom.errors import DomainError
 from coachroom.http import AuthedRequest
@@ -37,6 +38,7 @@ PAGE_SIZE = 20
 
 @member_required
 @require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
 def step_list(request: AuthedRequest) -> HttpResponse:
     membership = request.membership
     school = membership.school
@@ -64,7 +66,9 @@ def step_list(request: AuthedRequest) -> HttpResponse:
         "can_curate": curator,
         "query_string": _without_page(request),
     }
-    template = "library/step_list.html#step-results" if request.htmx else "library/step_list.html"
+    # htmx asks for the whole page when it restores history it no longer has cached.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "library/step_list.html#step-results" if partial else "library/step_list.html"
     return render(request, template, context)
 
 
@@ -126,11 +130,17 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         our_copies = list(
             LibraryStep.objects.available_to(school).filter(copied_from=step, school=school)
         )
+    # A teacher may not open an original their school has hidden: name it, without a link.
+    original_visible = (
+        step.copied_from_id is not None
+        and steps_for(request.membership).filter(pk=step.copied_from_id).exists()
+    )
     return render(
         request,
         "library/step_detail.html",
         {
             "step": step,
+            "original_visible": original_visible,
             "is_own": is_own,
             "is_shared": not is_own,
             "is_retired": step.is_archived or getattr(step, "is_hidden_here", False),
