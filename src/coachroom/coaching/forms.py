@@ -63,7 +63,7 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
                 label=label,
                 choices=Rating.choices,
                 widget=forms.RadioSelect,
-                help_text="Look for: " + "; ".join(step.criteria),
+                help_text="Look for: " + " ".join(step.criteria),
                 error_messages={
                     "required": "Say whether you saw the step, even if there was no opportunity."
                 },

@@ -192,6 +192,11 @@ class ActionStep(models.Model):
         return self.state in ACTIVE_STATES
 
     @property
+    def in_practice(self) -> bool:
+        """Agreed and being worked on: the states in which a drop-in looks for it."""
+        return self.state in (StepState.AGREED, StepState.PRACTISING, StepState.REOPENED)
+
+    @property
     def teacher_proposed(self) -> bool:
         return self.proposed_by_id == self.teacher_id
 
@@ -269,6 +274,18 @@ class StepTransition(models.Model):
     @property
     def event_label(self) -> str:
         return EVENT_LABELS.get(self.event, self.event.replace("_", " ").capitalize())
+
+    @property
+    def summary(self) -> str:
+        """“Agreed”, or “Rehearsed in a meeting; now practising” when the event isn't the state."""
+        if self.from_state == self.to_state or self.event == self.to_state:
+            return self.event_label
+        return f"{self.event_label}; now {self.to_label.lower()}"
+
+    @property
+    def rating_seen(self) -> str:
+        """For drop-in events, the step evidence (a rating, never narrative)."""
+        return self.reason if self.event in ("observed", "secured", "stuck") else ""
 
 
 EVENT_LABELS = {

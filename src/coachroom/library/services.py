@@ -14,6 +14,7 @@ from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.functions import Lower
 
 from coachroom import audit
 from coachroom.accounts.models import School, User
@@ -266,7 +267,7 @@ def suggest_steps(
         "same_strand",
         "strand__order",
         F("substrand__order").asc(nulls_last=True),
-        "title",
+        Lower("title"),
         "pk",
     )
     return list(ordered[:limit])

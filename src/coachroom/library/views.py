@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,7 +58,7 @@ def step_list(request: AuthedRequest) -> HttpResponse:
     steps = _filter(visible, filters, school_id=school.pk)
     steps = steps.select_related("strand", "substrand").prefetch_related("problems")
     ordered = steps.order_by(
-        "strand__order", F("substrand__order").asc(nulls_last=True), "title", "pk"
+        "strand__order", F("substrand__order").asc(nulls_last=True), Lower("title"), "pk"
     )
     context = {
         "search": search,

@@ -92,7 +92,7 @@ def _coachee_rows(school: School, coach: User) -> list[CoacheeRow]:
                 last_seen=last_seen,
                 draft_id=pair.draft_id,  # type: ignore[attr-defined]
                 review_overdue=bool(
-                    step and step.is_active and step.review_due and step.review_due < today
+                    step and step.in_practice and step.review_due and step.review_due < today
                 ),
                 unseen_too_long=today - since > unseen_after,
             )
