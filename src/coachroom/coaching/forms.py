@@ -55,15 +55,14 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
         observed_at.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         for step in steps:
             label = (
-                f"Did it stick? “{step.title}”"
+                "Did it stick? What did you see?"
                 if step.stick_check_is_due
-                else f"Current step: “{step.title}”"
+                else "What did you see?"
             )
             self.fields[f"step_{step.pk}"] = forms.ChoiceField(
                 label=label,
                 choices=Rating.choices,
                 widget=forms.RadioSelect,
-                help_text="Look for: " + " ".join(step.criteria),
                 error_messages={
                     "required": "Say whether you saw the step, even if there was no opportunity."
                 },
@@ -76,8 +75,8 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
     @property
-    def step_fields(self) -> list[forms.BoundField]:
-        return [self[f"step_{step.pk}"] for step in self.steps]
+    def step_fields(self) -> list[tuple[ActionStep, forms.BoundField]]:
+        return [(step, self[f"step_{step.pk}"]) for step in self.steps]
 
     @property
     def context_fields(self) -> list[forms.BoundField]:
