@@ -25,10 +25,9 @@ def https_url_fields(field: Any, **kwargs: Any) -> Any:
 class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
     """The drop-in: mobile first, every field optional except the step evidence on submit."""
 
-    formfield_callback = https_url_fields
-
     class Meta:
         model = Observation
+        formfield_callback = https_url_fields
         fields = [
             "observed_at",
             "year_group",
