@@ -85,8 +85,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
+    worker = None
+    if args.demo:  # the demo also sends its reminders; production runs `coachroom worker`
+        from coachroom.programme.worker import start_worker_process
+
+        worker = start_worker_process()
     print(f"Coachroom is running at {url} (press Ctrl+C to stop)", flush=True)
-    return _run_web_server(args.host, args.port, args.workers)
+    try:
+        return _run_web_server(args.host, args.port, args.workers)
+    finally:
+        if worker is not None:
+            worker.terminate()
 
 
 def _run_web_server(host: str, port: int, workers: int) -> int:
@@ -126,6 +135,21 @@ def _has_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    _setup_django()
+    from coachroom.programme.ical import calendar_for_email
+
+    sys.stdout.write(calendar_for_email(args.email))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    from coachroom.programme.worker import run_worker
+
+    return run_worker(once=args.once)
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -150,6 +174,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="load the demo trust into an empty database")
     demo.add_argument("--force", action="store_true", help="wipe the database first")
     demo.set_defaults(func=cmd_demo)
+
+    calendar = sub.add_parser("calendar", help="print a person's calendar feed (iCalendar)")
+    calendar.add_argument("email", help="the person's email address")
+    calendar.set_defaults(func=cmd_calendar)
+
+    worker = sub.add_parser("worker", help="run background jobs: reminders, digests, imports")
+    worker.add_argument(
+        "--once", action="store_true", help="schedule what is due, drain the queue and exit"
+    )
+    worker.set_defaults(func=cmd_worker)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

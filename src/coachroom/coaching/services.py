@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, User
+from coachroom.coaching import signals
 from coachroom.coaching.models import (
     ActionStep,
     FeedbackMeeting,
@@ -448,6 +449,7 @@ def observation_submit(
     observation.status = Observation.Status.SUBMITTED
     observation.submitted_at = timezone.now()
     observation.save(update_fields=["status", "submitted_at", "updated_at"])
+    signals.observation_submitted.send(sender=Observation, observation=observation, by=by)
     audit.record(
         actor=by,
         action="coaching.observation.submitted",
@@ -521,6 +523,7 @@ def meeting_record(
     if next_drop_in and step.is_active:
         step.review_due = next_drop_in
         step.save(update_fields=["review_due", "updated_at"])
+    signals.meeting_held.send(sender=FeedbackMeeting, meeting=meeting, by=by)
     audit.record(
         actor=by,
         action="coaching.meeting.held",

@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("coachroom.accounts.urls")),
     path("library/", include("coachroom.library.urls")),
     path("coaching/", include("coachroom.coaching.urls")),
+    path("programme/", include("coachroom.programme.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,34 @@
+"""Count a session as held when its drop-in or meeting is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from coachroom.coaching.models import FeedbackMeeting, Observation
+from coachroom.coaching.signals import meeting_held, observation_submitted
+from coachroom.programme.models import SessionKind
+from coachroom.programme.scheduling import fulfil_session
+
+
+@receiver(observation_submitted)
+def observation_fulfils_session(sender: Any, observation: Observation, by: Any, **_: Any) -> None:
+    fulfil_session(
+        relationship=observation.relationship,
+        kind=SessionKind.DROP_IN,
+        at=observation.observed_at,
+        by=by,
+        observation=observation,
+    )
+
+
+@receiver(meeting_held)
+def meeting_fulfils_session(sender: Any, meeting: FeedbackMeeting, by: Any, **_: Any) -> None:
+    fulfil_session(
+        relationship=meeting.relationship,
+        kind=SessionKind.MEETING,
+        at=meeting.held_at,
+        by=by,
+        meeting=meeting,
+    )
