@@ -9,6 +9,8 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from coachroom.errors import DomainError
+
 
 class CommandError(Exception):
     """A one-line reason to show the person at the terminal before exiting non-zero."""
@@ -197,6 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except CommandError as error:
+        print(f"coachroom: {error}", file=sys.stderr)
+        return 1
+    except DomainError as error:
         print(f"coachroom: {error}", file=sys.stderr)
         return 1
     except Exception as error:  # a one-line reason beats a traceback at the terminal
