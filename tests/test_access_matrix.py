@@ -18,6 +18,7 @@ from tests.access import Row
 from tests.coaching.access_rows import COACHING_ROWS
 from tests.factories import RelationshipFactory, UserFactory
 from tests.library.access_rows import LIBRARY_ROWS
+from tests.programme.access_rows_schedule import SCHEDULE_ROWS
 
 ACTORS = ["anonymous", "alice", "bob", "carol", "lead", "head", "admin", "outsider", "trust_admin"]
 LEADS = {"lead": 200, "admin": 200, "outsider": 200}
@@ -68,6 +69,7 @@ MATRIX: dict[str, Row] = {
 
 MATRIX.update(LIBRARY_ROWS)
 MATRIX.update(COACHING_ROWS)
+MATRIX.update(SCHEDULE_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:

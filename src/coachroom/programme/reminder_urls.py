@@ -1,5 +1,10 @@
 """URL patterns, included by programme/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from coachroom.programme import reminder_views
+
+urlpatterns: list[URLPattern] = [
+    path("notifications/", reminder_views.notifications, name="notifications"),
+    path("unsubscribe/<str:token>/", reminder_views.unsubscribe, name="unsubscribe"),
+]

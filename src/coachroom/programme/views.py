@@ -21,6 +21,8 @@ from coachroom.coaching.models import (
     StepState,
 )
 from coachroom.http import AuthedRequest
+from coachroom.programme.models import SessionOccurrence
+from coachroom.programme.scheduling import upcoming_for
 
 SHOWN_STATES = [*ACTIVE_STATES, StepState.SECURED]
 
@@ -44,6 +46,13 @@ def home(request: AuthedRequest) -> HttpResponse:
     school = membership.school
     if membership.is_coach:
         context["coachees"] = _coachee_rows(school, request.user)
+        context["overdue_sessions"] = list(
+            SessionOccurrence.objects.for_school(school)
+            .filter(coach=request.user)
+            .overdue()
+            .select_related("relationship__coachee")
+            .order_by("starts_at")[:5]
+        )
     if membership.is_teacher:
         context.update(_teacher_panel(school, request.user))
     if membership.is_leader:
@@ -114,6 +123,7 @@ def _teacher_panel(school: School, teacher: User) -> dict[str, Any]:
         school=school, teacher=teacher, reflection=""
     ).order_by("-held_at")
     return {
+        "my_sessions": upcoming_for(teacher, school, limit=3),
         "my_coaches": pairs,
         "my_steps": sorted(_latest_steps(steps).values(), key=lambda s: s.created_at, reverse=True),
         "awaiting_reflection": list(awaiting[:3]),

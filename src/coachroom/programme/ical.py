@@ -1,0 +1,137 @@
+"""Personal calendar feeds: each person's planned drop-ins and meetings, and nothing private.
+
+A feed holds only what a calendar needs: the kind of session, who with, when and where. Notes,
+reasons, action steps and anything else written during coaching stay in Coachroom. The feed's
+secret address (`CalendarFeed.token`) is the credential; getting a new one revokes the old.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from icalendar import Calendar, Event
+from icalendar.enums import STATUS, TRANSP
+from icalendar.prop import vDuration
+
+from coachroom import audit
+from coachroom.accounts.models import Membership, User
+from coachroom.errors import DomainError
+from coachroom.programme.models import CalendarFeed, SessionKind, SessionOccurrence
+
+PRODID = "-//Coachroom//Coaching calendar//EN"
+WEEKS_BACK = 4  # past sessions stay in the feed this long, so last week's changes still show
+REFRESH = dt.timedelta(hours=1)  # a hint; calendar apps poll on their own schedules
+
+# Moved, missed and cancelled sessions stay in the feed as cancelled, so calendars drop them.
+CANCELLED = {
+    SessionOccurrence.Status.RESCHEDULED: "moved",
+    SessionOccurrence.Status.MISSED: "did not take place",
+    SessionOccurrence.Status.CANCELLED: "cancelled",
+}
+
+
+def feed_sessions(user: User, *, now: dt.datetime | None = None) -> QuerySet[SessionOccurrence]:
+    """The sessions in a person's feed: as coach (covering included) or as the coachee.
+
+    Only schools where the person is still an active member count, so someone who has left a
+    school stops seeing its sessions. One query, whatever the number of sessions.
+    """
+    since = (now or timezone.now()) - dt.timedelta(weeks=WEEKS_BACK)
+    schools = Membership.objects.active().filter(user=user).values("school_id")
+    return (
+        SessionOccurrence.objects.involving(user)
+        .filter(school_id__in=schools, starts_at__gte=since)
+        .select_related("coach", "relationship__coachee")
+        .order_by("starts_at", "pk")
+    )
+
+
+def _summary(session: SessionOccurrence, user: User) -> str:
+    kind = SessionKind(session.kind).label
+    if session.coach_id == user.pk:
+        summary = f"{kind}: {session.relationship.coachee.full_name}"
+        if session.coach_id != session.relationship.coach_id:
+            summary = f"Cover – {summary}"
+    else:
+        summary = f"{kind} with {session.coach.full_name}"
+    if session.status in CANCELLED:
+        summary = f"{summary} ({CANCELLED[SessionOccurrence.Status(session.status)]})"
+    return summary
+
+
+def _location(session: SessionOccurrence) -> str | None:
+    return ", ".join(part for part in (session.room, session.period) if part) or None
+
+
+def session_event(session: SessionOccurrence, user: User, zone: ZoneInfo) -> Event:
+    """One VEVENT: kind, people, time and room only. Never notes, reasons or steps."""
+    cancelled = session.status in CANCELLED
+    return Event.new(
+        uid=f"{session.uid}@coachroom",
+        sequence=session.sequence,
+        stamp=session.updated_at,
+        last_modified=session.updated_at,
+        start=timezone.localtime(session.starts_at, zone),
+        end=timezone.localtime(session.ends_at, zone),
+        summary=_summary(session, user),
+        location=_location(session),
+        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
+        transparency=TRANSP.TRANSPARENT if cancelled else TRANSP.OPAQUE,
+    )
+
+
+def _calendar(user: User, sessions: Iterable[SessionOccurrence]) -> Calendar:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    cal = Calendar.new(
+        prodid=PRODID,
+        name=f"Coachroom – {user.full_name}",
+        description="Planned coaching drop-ins and meetings. Notes stay in Coachroom.",
+        uid=f"calendar-{user.pk}@coachroom",
+        refresh_interval=REFRESH,
+    )
+    cal["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # required by RFC 7986
+    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))  # Outlook's name for REFRESH-INTERVAL
+    cal.add("X-WR-TIMEZONE", settings.TIME_ZONE)
+    events = [session_event(session, user, zone) for session in sessions]
+    for event in events:
+        cal.add_component(event)
+    if events:
+        # A VTIMEZONE for the whole years the feed spans (so both GMT and BST are defined),
+        # rather than icalendar's default of 1970–2038.
+        first = min(e.start for e in events)
+        last = max(e.end for e in events)
+        cal.add_missing_timezones(
+            first_date=dt.date(first.year, 1, 1), last_date=dt.date(last.year + 1, 1, 1)
+        )
+    return cal
+
+
+def build_calendar(user: User, *, now: dt.datetime | None = None) -> bytes:
+    """The person's feed as iCalendar bytes (UTF-8, CRLF line endings)."""
+    return _calendar(user, feed_sessions(user, now=now)).to_ical()
+
+
+def calendar_for_email(email: str) -> str:
+    """The feed of the active person with this email, for `coachroom calendar EMAIL`."""
+    address = email.strip().lower()
+    user = User.objects.filter(email=address, is_active=True).first()
+    if user is None:
+        raise DomainError(f"no active Coachroom account has the email {address}")
+    return build_calendar(user).decode("utf-8")
+
+
+@transaction.atomic
+def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
+    """Give the person a new secret address; the old one stops working at once."""
+    feed, created = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+    if not created:
+        feed.regenerate()
+    # The token itself never reaches the audit log.
+    audit.record(actor=user, action="programme.calendar.regenerated", target=feed)
+    return feed
