@@ -22,7 +22,9 @@ DEMO_PASSWORD = "coachroom-demo"  # noqa: S105 - printed for newcomers; demo dat
 CONTRIBUTORS = [
     "coachroom.accounts.demo.load",
     "coachroom.library.demo.load",
+    "coachroom.programme.demo.load_slots",
     "coachroom.coaching.demo.load",
+    "coachroom.programme.demo.settle",
 ]
 
 

@@ -121,7 +121,7 @@ def test_week_shows_sessions_and_what_is_overdue(client, bob, pairing):
     client.force_login(bob)
     response = client.get(reverse("programme:week"))
     days = response.context["days"]
-    assert [d for d, _ in days][0] == dt.date(2026, 11, 23)
+    assert next(d for d, _ in days) == dt.date(2026, 11, 23)
     assert len(days[2][1]) == 1  # Wednesday's drop-in
     assert (
         len(response.context["overdue"])

@@ -1,5 +1,10 @@
 """URL patterns, included by programme/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from coachroom.programme import completion_views
+
+urlpatterns: list[URLPattern] = [
+    path("completion/", completion_views.completion, name="completion"),
+    path("completion/download.csv", completion_views.completion_csv, name="completion-csv"),
+]

@@ -114,7 +114,8 @@ def _calendar(user: User, sessions: Iterable[SessionOccurrence]) -> Calendar:
 
 def build_calendar(user: User, *, now: dt.datetime | None = None) -> bytes:
     """The person's feed as iCalendar bytes (UTF-8, CRLF line endings)."""
-    return _calendar(user, feed_sessions(user, now=now)).to_ical()
+    body: bytes = _calendar(user, feed_sessions(user, now=now)).to_ical()
+    return body
 
 
 def calendar_for_email(email: str) -> str:

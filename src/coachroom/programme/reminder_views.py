@@ -19,7 +19,7 @@ from coachroom.programme import reminders
 from coachroom.programme.models import NotificationPreferences
 
 
-class NotificationPreferencesForm(forms.ModelForm[NotificationPreferences]):
+class NotificationPreferencesForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = NotificationPreferences
         fields = [kind.field for kind in reminders.KINDS.values()]

@@ -342,7 +342,7 @@ def send_morning_lists(today: dt.date) -> Counts:
                 key=f"morning:{coach.pk}:{today.isoformat()}",
                 user=coach,
                 kind=MORNING_LIST,
-                subject=f"Your coaching today: {n} session{'s' if n != 1 else ''}",
+                subject=f"Your coaching today, {uk_date(today)}: {n} session{'s' if n != 1 else ''}",
                 template="programme/email/morning_list.txt",
                 context={
                     "day": uk_date(today),

@@ -120,6 +120,6 @@ def run_worker(once: bool) -> int:
 
 def start_worker_process() -> subprocess.Popen[bytes]:
     """`coachroom worker` in a child process with this environment, for `serve --demo`."""
-    return subprocess.Popen(  # noqa: S603 - fixed argument list
+    return subprocess.Popen(
         [sys.executable, "-m", "coachroom.cli", "worker"], env=os.environ.copy()
     )
