@@ -412,4 +412,3 @@ def test_outsider_sees_only_their_own_preferences(client, outsider, bob):
     assert response.status_code == 200
     assert response.context["form"].instance.user == outsider
     assert response.context["form"].initial["morning_list"] is True
-

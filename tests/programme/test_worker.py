@@ -61,7 +61,10 @@ def enqueue_at(moment: dt.datetime) -> list[str]:
             ["job:morning:2026-11-23", "job:overdue:2026-11-23", "job:digest:2026-11-16"],
         ),
         # Tuesday: a digest missed on Monday (worker down) still goes
-        (at(MONDAY + dt.timedelta(days=1), 7, 0), ["job:morning:2026-11-24", "job:digest:2026-11-16"]),
+        (
+            at(MONDAY + dt.timedelta(days=1), 7, 0),
+            ["job:morning:2026-11-24", "job:digest:2026-11-16"],
+        ),
         (at(dt.date(2026, 11, 28), 9, 0), ["job:digest:2026-11-16"]),  # Saturday
     ],
 )
@@ -72,7 +75,8 @@ def test_due_jobs_follow_the_school_clock(moment, expected):
 def test_the_clock_is_london_time_even_in_summer_time():
     # 06:30 UTC on a June Monday is 07:30 in London (BST): the morning list is due
     moment = dt.datetime(2027, 6, 7, 6, 30, tzinfo=dt.UTC)
-    assert [key for key, _, _ in tasks.due_jobs(moment)][0] == "job:morning:2027-06-07"
+    keys = [key for key, _, _ in tasks.due_jobs(moment)]
+    assert keys[0] == "job:morning:2027-06-07"
 
 
 def test_each_job_is_enqueued_once_per_period(mondays, bob, lead):
@@ -87,7 +91,7 @@ def test_each_job_is_enqueued_once_per_period(mondays, bob, lead):
     assert subjects == [
         "Your coaching today, Monday 23 November: 1 session",
         "Coaching last week: the week beginning Monday 16 November",
-        "A coaching session has no record yet",  # last Monday's drop-in
+        "3 coaching sessions have no record yet",  # the drop-ins on 2, 9 and 16 November
     ]
     assert enqueue_at(at(MONDAY + dt.timedelta(days=1), 7, 0)) == ["job:morning:2026-11-24"]
     assert len(mail.outbox) == 3  # Tuesday: bob has no sessions, so no email
@@ -169,13 +173,13 @@ def test_worker_stops_cleanly_on_sigterm_and_sigint(db, signum):
 
 
 def test_start_worker_process_runs_coachroom_worker_with_this_environment(monkeypatch):
-    monkeypatch.setenv("COACHROOM_DATA_DIR", "/tmp/somewhere")
+    monkeypatch.setenv("COACHROOM_DATA_DIR", "/srv/coachroom-data")
     with mock.patch.object(worker.subprocess, "Popen") as popen:
         process = worker.start_worker_process()
     assert process is popen.return_value
     (command,), kwargs = popen.call_args
     assert command == [sys.executable, "-m", "coachroom.cli", "worker"]
-    assert kwargs["env"]["COACHROOM_DATA_DIR"] == "/tmp/somewhere"
+    assert kwargs["env"]["COACHROOM_DATA_DIR"] == "/srv/coachroom-data"
 
 
 def test_the_cli_module_runs_as_a_script():

@@ -29,21 +29,23 @@ REASONS = [
 
 def load_slots(ctx: DemoContext) -> None:
     pairs = CoachingRelationship.objects.select_related("academic_year", "coach", "school")
+    per_coach: dict[int, int] = {}
     for index, pair in enumerate(pairs.order_by("pk")):
+        nth = per_coach[pair.coach_id] = per_coach.get(pair.coach_id, -1) + 1
         first_term = pair.academic_year.terms.order_by("starts_on").first()
         starts_on = first_term.starts_on if first_term else pair.started_on
         common = {"relationship": pair, "by": pair.coach, "starts_on": starts_on}
         scheduling.slot_create(
             kind="drop_in",
             weekday=2,
-            start_time=dt.time(9 + index % 5, 0),
-            period=f"Period {1 + index % 5}",
+            start_time=dt.time(9 + nth, 0),
+            period=f"Period {1 + nth}",
             **common,
         )
         scheduling.slot_create(
             kind="meeting",
             weekday=3,
-            start_time=dt.time(15, 30),
+            start_time=(dt.datetime(2000, 1, 1, 15, 30) + dt.timedelta(minutes=35 * nth)).time(),
             room=ROOMS[index % len(ROOMS)],
             **common,
         )

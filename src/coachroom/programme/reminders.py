@@ -337,12 +337,13 @@ def send_morning_lists(today: dt.date) -> Counts:
     for coach in _wanted(grouped, MORNING_LIST, counts):
         mine = grouped[coach]
         n = len(mine)
+        plural = "session" if n == 1 else "sessions"
         emails.append(
             Email(
                 key=f"morning:{coach.pk}:{today.isoformat()}",
                 user=coach,
                 kind=MORNING_LIST,
-                subject=f"Your coaching today, {uk_date(today)}: {n} session{'s' if n != 1 else ''}",
+                subject=f"Your coaching today, {uk_date(today)}: {n} {plural}",
                 template="programme/email/morning_list.txt",
                 context={
                     "day": uk_date(today),

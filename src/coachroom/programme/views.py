@@ -21,7 +21,7 @@ from coachroom.coaching.models import (
     StepState,
 )
 from coachroom.http import AuthedRequest
-from coachroom.programme.models import SessionOccurrence
+from coachroom.programme.models import ScheduledSlot, SessionOccurrence
 from coachroom.programme.scheduling import upcoming_for
 
 SHOWN_STATES = [*ACTIVE_STATES, StepState.SECURED]
@@ -58,7 +58,9 @@ def home(request: AuthedRequest) -> HttpResponse:
     if membership.is_leader:
         context["school_figures"] = _school_figures(school)
     if membership.is_school_admin:
-        context["setup"] = _setup_checklist(school)
+        setup = _setup_checklist(school)
+        if not all(item["done"] for item in setup):
+            context["setup"] = setup
     return render(request, "programme/home.html", context)
 
 
@@ -179,6 +181,11 @@ def _setup_checklist(school: School) -> list[dict[str, Any]]:
             "label": "Pair coaches with teachers",
             "done": CoachingRelationship.objects.for_school(school).exists(),
             "url": "accounts:pair-list",
+        },
+        {
+            "label": "Timetable drop-in and meeting slots",
+            "done": ScheduledSlot.objects.filter(school=school).exists(),
+            "url": "programme:team-schedule",
         },
     ]
 
