@@ -69,8 +69,6 @@ MATRIX: dict[str, Row] = {
 
 MATRIX.update(LIBRARY_ROWS)
 MATRIX.update(COACHING_ROWS)
-from tests.programme.access_rows_reminders import REMINDER_ROWS  # noqa: E402
-MATRIX.update(REMINDER_ROWS)
 MATRIX.update(SCHEDULE_ROWS)
 
 

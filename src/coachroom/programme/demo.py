@@ -17,6 +17,7 @@ from coachroom.programme import scheduling
 from coachroom.programme.models import SessionOccurrence
 
 ROOMS = ["Coaching room", "Library office", "Room 14", "Staff workroom"]
+MEETING_TIMES = [dt.time(15, 30), dt.time(16, 5), dt.time(16, 40), dt.time(8, 5)]
 REASONS = [
     ("cover", ""),
     ("teacher_absent", ""),
@@ -45,7 +46,7 @@ def load_slots(ctx: DemoContext) -> None:
         scheduling.slot_create(
             kind="meeting",
             weekday=3,
-            start_time=(dt.datetime(2000, 1, 1, 15, 30) + dt.timedelta(minutes=35 * nth)).time(),
+            start_time=MEETING_TIMES[nth % len(MEETING_TIMES)],
             room=ROOMS[index % len(ROOMS)],
             **common,
         )
