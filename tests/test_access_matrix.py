@@ -18,6 +18,9 @@ from tests.access import Row
 from tests.coaching.access_rows import COACHING_ROWS
 from tests.factories import RelationshipFactory, UserFactory
 from tests.library.access_rows import LIBRARY_ROWS
+from tests.programme.access_rows_completion import COMPLETION_ROWS
+from tests.programme.access_rows_ical import ICAL_ROWS
+from tests.programme.access_rows_reminders import REMINDER_ROWS
 from tests.programme.access_rows_schedule import SCHEDULE_ROWS
 
 ACTORS = ["anonymous", "alice", "bob", "carol", "lead", "head", "admin", "outsider", "trust_admin"]
@@ -70,6 +73,9 @@ MATRIX: dict[str, Row] = {
 MATRIX.update(LIBRARY_ROWS)
 MATRIX.update(COACHING_ROWS)
 MATRIX.update(SCHEDULE_ROWS)
+MATRIX.update(ICAL_ROWS)
+MATRIX.update(REMINDER_ROWS)
+MATRIX.update(COMPLETION_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:

@@ -22,7 +22,12 @@ from coachroom.programme import scheduling
 from coachroom.programme.completion import CompletionQuery, Filters, Tally, percent
 from coachroom.programme.completion_views import safe_cell
 from coachroom.programme.models import SessionOccurrence
-from tests.factories import MembershipFactory, RelationshipFactory, UserFactory
+from tests.factories import (
+    AcademicYearFactory,
+    MembershipFactory,
+    RelationshipFactory,
+    UserFactory,
+)
 
 LONDON = ZoneInfo("Europe/London")
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
@@ -126,9 +131,12 @@ def test_weeks_start_on_monday_in_london_time(oak, pairing, bob):
 def test_only_sessions_due_so_far_are_planned(oak, pairing, bob):
     slot = _slot(pairing, bob, weekday=0)  # Monday 23 Nov at 10:00 is today: not yet due
     totals = _report(oak).totals
-    assert totals.planned == SessionOccurrence.objects.filter(
-        slot=slot, starts_at__lt=_at(dt.date(2026, 11, 23), hour=0)
-    ).count()
+    assert (
+        totals.planned
+        == SessionOccurrence.objects.filter(
+            slot=slot, starts_at__lt=_at(dt.date(2026, 11, 23), hour=0)
+        ).count()
+    )
     scheduling.session_mark_held(session=_on(slot, dt.date(2026, 11, 23)), by=bob)
     assert _report(oak).totals.held == 1
 
@@ -179,6 +187,16 @@ def test_pair_without_any_drop_in_is_flagged_from_its_start(oak, oak_year, carol
     (row,) = _report(oak).coachees
     assert row.last_seen is None
     assert row.flag == "Not seen for 11 weeks: no drop-in since the pairing began"
+
+
+def test_last_years_unfinished_pair_is_not_listed(oak, carol, history):
+    last_year = AcademicYearFactory(
+        school=oak, starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2026, 7, 22)
+    )
+    RelationshipFactory(
+        school=oak, academic_year=last_year, coach=carol, started_on=dt.date(2025, 9, 1)
+    )
+    assert [row.coachee for row in _report(oak).coachees] == ["Alice Example"]
 
 
 def test_coach_sees_only_their_own_pairs(oak, oak_year, carol, bob, history):
@@ -396,7 +414,13 @@ def test_safe_cell_leaves_numbers_and_plain_text(value=7):
 def test_unknown_csv_table_is_404(client, lead, history):
     client.force_login(lead)
     assert client.get(CSV_URL, {"table": "notes"}).status_code == 404
-    assert client.get(CSV_URL).status_code == 404
+
+
+def test_csv_without_a_table_is_the_summary(client, lead, history):
+    client.force_login(lead)
+    rows = _csv(client.get(CSV_URL))
+    assert rows[0] == ["Measure", "Value"]
+    assert ["Completion %", "40"] in rows
 
 
 def test_coach_cannot_download_the_coach_table(client, bob, history):

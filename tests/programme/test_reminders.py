@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core import mail
+from django.core import mail, signing
 from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
@@ -367,9 +367,9 @@ def test_one_click_unsubscribe_works_without_a_csrf_token(bob):
         "not-a-token",
         "1:morning_list:forged",
         # a genuine signature over a kind that doesn't exist
-        reminders.signing.Signer(salt=reminders.UNSUBSCRIBE_SALT).sign("1:everything"),
+        signing.Signer(salt=reminders.UNSUBSCRIBE_SALT).sign("1:everything"),
         # a genuine signature with another salt
-        reminders.signing.Signer(salt="coachroom.other").sign("1:morning_list"),
+        signing.Signer(salt="coachroom.other").sign("1:morning_list"),
     ],
 )
 def test_a_bad_unsubscribe_token_is_404(client, bob, token):

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from coachroom.programme.completion import percent
 
 WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 52, 44
+LEFT, RIGHT, TOP, BOTTOM = 58, 16, 52, 44
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 CHAR_W = 7.5  # rough width of a 13-unit character, to keep axis labels apart
 INK, MUTED, BRAND, GRID = "#1d2327", "#4f5b62", "#0b5561", "#cfd6d3"
@@ -156,7 +156,9 @@ def completion_chart(
     def y(value: int) -> float:
         return TOP + PLOT_H - PLOT_H * value / 100
 
-    markers, segments, run = [], [], []
+    markers: list[dict[str, str]] = []
+    segments: list[str] = []
+    run: list[str] = []
     for i, p in enumerate(points):
         if p.percent is None:
             if len(run) > 1:

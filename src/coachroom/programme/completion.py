@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship, School, Term, User
 from coachroom.coaching.models import Observation
-from coachroom.programme.models import SessionKind, SessionOccurrence
+from coachroom.programme.models import SessionKind, SessionOccurrence, SessionQuerySet
 
 Status = SessionOccurrence.Status
 KIND_CHOICES = [
@@ -222,7 +222,7 @@ class CompletionQuery:
             pairs = pairs.filter(coach=self.pair_coach)
         return pairs
 
-    def sessions(self) -> QuerySet[SessionOccurrence]:
+    def sessions(self) -> SessionQuerySet:
         """In scope and in the date range, whatever their status or time."""
         sessions = SessionOccurrence.objects.for_school(self.school).filter(
             starts_at__gte=_midnight(self.filters.start),
@@ -234,13 +234,13 @@ class CompletionQuery:
             sessions = sessions.filter(kind=self.filters.kind)
         return sessions
 
-    def due(self) -> QuerySet[SessionOccurrence]:
+    def due(self) -> SessionQuerySet:
         """Sessions that count as planned so far (see the module docstring)."""
         today_start = _midnight(self.today)
         return (
             self.sessions()
             .counted()
-            .filter(rescheduled_to__isnull=True, starts_at__lt=self.now)
+            .filter(starts_at__lt=self.now)
             .filter(~Q(status=Status.PLANNED) | Q(starts_at__lt=today_start))
         )
 
@@ -349,7 +349,11 @@ class CompletionQuery:
             row["relationship"]: Tally.from_row(row)
             for row in due.values("relationship").annotate(**_tally_aggregates()).order_by()
         }
-        current = Q(ended_on__isnull=True) | Q(ended_on__gt=self.today)
+        current = (
+            (Q(ended_on__isnull=True) | Q(ended_on__gt=self.today))
+            & Q(started_on__lte=self.filters.end)
+            & Q(academic_year__ends_on__gte=self.filters.start)
+        )
         last_drop_in = (
             SessionOccurrence.objects.filter(
                 relationship=OuterRef("pk"),
@@ -379,7 +383,7 @@ class CompletionQuery:
         alert = dt.timedelta(weeks=self.school.unseen_weeks_alert)
         rows = []
         for pair in pairs:
-            seen = [t for t in (pair.last_drop_in, pair.last_observed) if t is not None]  # type: ignore[attr-defined]
+            seen = [t for t in (pair.last_drop_in, pair.last_observed) if t is not None]
             last_seen = timezone.localdate(max(seen)) if seen else None
             is_current = pair.ended_on is None or pair.ended_on > self.today
             since = last_seen or pair.started_on

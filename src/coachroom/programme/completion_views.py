@@ -63,7 +63,6 @@ class CompletionFilterForm(forms.Form):
             field.queryset = User.objects.filter(memberships__in=coaches).order_by(
                 "last_name", "first_name", "pk"
             )
-            field.label_from_instance = lambda user: user.full_name  # type: ignore[method-assign]
         else:
             del self.fields["coach"]
 
@@ -89,7 +88,7 @@ class CompletionFilterForm(forms.Form):
 
 
 class CompletionCsvForm(CompletionFilterForm):
-    table = forms.ChoiceField(choices=[(name, name) for name in TABLES])
+    table = forms.ChoiceField(choices=[(name, name) for name in TABLES], required=False)
 
 
 def _query(request: AuthedRequest, filters: Filters) -> CompletionQuery:
@@ -224,11 +223,12 @@ def _iso(day: dt.date | None) -> str:
 def _summary_csv(query: CompletionQuery) -> tuple[list[str], Iterable[list[object]]]:
     report = query.report()
     t = report.totals
+    coach = query.filters.coach
     rows: list[list[object]] = [
         ["From", _iso(query.filters.start)],
         ["To", _iso(query.filters.end)],
         ["Sessions", dict(KIND_CHOICES)[query.filters.kind]],
-        *([["Coach", query.filters.coach.full_name]] if query.filters.coach else []),
+        ["Coach", coach.full_name if coach else "All coaches" if query.is_leader else "You"],
         *([h, v] for h, v in zip(TALLY_HEADER, _tally_cells(t), strict=True)),
         [
             f"Coachees not seen for more than {report.unseen_weeks_alert} weeks",
@@ -306,7 +306,7 @@ def completion_csv(request: AuthedRequest) -> HttpResponse:
         if "table" in form.errors:
             raise Http404("No such table.")
         return HttpResponseBadRequest("Check the dates and filters, then try again.")
-    table = form.cleaned_data["table"]
+    table = form.cleaned_data["table"] or "summary"
     filters = form.filters()
     header, rows = CSV_TABLES[table](_query(request, filters))
     filename = f"completion-{table}-{filters.start:%Y-%m-%d}-to-{filters.end:%Y-%m-%d}.csv"

@@ -35,20 +35,23 @@ def load_slots(ctx: DemoContext) -> None:
         nth = per_coach[pair.coach_id] = per_coach.get(pair.coach_id, -1) + 1
         first_term = pair.academic_year.terms.order_by("starts_on").first()
         starts_on = first_term.starts_on if first_term else pair.started_on
-        common = {"relationship": pair, "by": pair.coach, "starts_on": starts_on}
         scheduling.slot_create(
+            relationship=pair,
+            by=pair.coach,
+            starts_on=starts_on,
             kind="drop_in",
             weekday=2,
             start_time=dt.time(9 + nth, 0),
             period=f"Period {1 + nth}",
-            **common,
         )
         scheduling.slot_create(
+            relationship=pair,
+            by=pair.coach,
+            starts_on=starts_on,
             kind="meeting",
             weekday=3,
             start_time=MEETING_TIMES[nth % len(MEETING_TIMES)],
             room=ROOMS[index % len(ROOMS)],
-            **common,
         )
 
 

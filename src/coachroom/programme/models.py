@@ -83,8 +83,11 @@ class SessionQuerySet(models.QuerySet["SessionOccurrence"]):
         return self.filter(status=SessionOccurrence.Status.PLANNED)
 
     def counted(self) -> Self:
-        """Sessions that count towards completion: rescheduled originals are replaced."""
-        return self.exclude(status=SessionOccurrence.Status.RESCHEDULED)
+        """Sessions that count towards completion, each planned occasion once: a moved
+        original, or a missed session booked again, is replaced by its new session."""
+        return self.exclude(status=SessionOccurrence.Status.RESCHEDULED).exclude(
+            status=SessionOccurrence.Status.MISSED, rescheduled_to__isnull=False
+        )
 
     def overdue(self, now: dt.datetime | None = None) -> Self:
         """Planned sessions whose day has ended without a record."""

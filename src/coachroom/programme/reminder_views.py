@@ -25,6 +25,7 @@ class NotificationPreferencesForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = [kind.field for kind in reminders.KINDS.values()]
 
     def __init__(self, *args: Any, applies: dict[str, bool], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # checkbox labels read as sentences: no colon
         super().__init__(*args, **kwargs)
         for name, kind in reminders.KINDS.items():
             field = self.fields[name]
