@@ -394,10 +394,13 @@ def fulfil_session(
     return session
 
 
-def upcoming_for(user: User, school: School, *, limit: int = 5) -> list[SessionOccurrence]:
+def upcoming_for_coachee(
+    user: User, school: School, *, limit: int = 5
+) -> list[SessionOccurrence]:
+    """The next sessions in which this person is the one being coached."""
     return list(
         SessionOccurrence.objects.for_school(school)
-        .involving(user)
+        .filter(relationship__coachee=user)
         .planned()
         .filter(starts_at__gte=timezone.now())
         .select_related("relationship__coachee", "coach")

@@ -22,7 +22,7 @@ from coachroom.coaching.models import (
 )
 from coachroom.http import AuthedRequest
 from coachroom.programme.models import ScheduledSlot, SessionOccurrence
-from coachroom.programme.scheduling import upcoming_for
+from coachroom.programme.scheduling import upcoming_for_coachee
 
 SHOWN_STATES = [*ACTIVE_STATES, StepState.SECURED]
 
@@ -125,7 +125,7 @@ def _teacher_panel(school: School, teacher: User) -> dict[str, Any]:
         school=school, teacher=teacher, reflection=""
     ).order_by("-held_at")
     return {
-        "my_sessions": upcoming_for(teacher, school, limit=3),
+        "my_sessions": upcoming_for_coachee(teacher, school, limit=3),
         "my_coaches": pairs,
         "my_steps": sorted(_latest_steps(steps).values(), key=lambda s: s.created_at, reverse=True),
         "awaiting_reflection": list(awaiting[:3]),
