@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from coachroom.errors import DomainError
 
@@ -29,21 +30,36 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def _role_rank(membership: Any) -> int:
+    """Leaders first, then coaches, then teachers."""
+    for rank, role in enumerate(("school_admin", "senior_leader", "coaching_lead", "coach")):
+        if getattr(membership, f"is_{role}"):
+            return rank
+    return 4
+
+
 def _print_demo_accounts(url: str) -> None:
+    """Every active account, school by school, leaders first."""
     from coachroom.accounts.models import Membership, User
     from coachroom.demo import DEMO_PASSWORD
 
     print(f"\nDemo accounts (every password is: {DEMO_PASSWORD})")
-    rows = []
-    for user in User.objects.filter(is_active=True).order_by("email"):
-        memberships = Membership.objects.filter(user=user).select_related("school")
-        roles = "; ".join(f"{m.school.name}: {m.role_labels}" for m in memberships)
-        if not roles and user.administered_trusts.exists():
-            roles = "Trust admin"
-        rows.append((user.email, user.full_name, roles))
-    width = max((len(r[0]) for r in rows), default=10)
-    for email, name, roles in rows:
-        print(f"  {email:<{width}}  {name:<18}  {roles}")
+    memberships = (
+        Membership.objects.active()
+        .select_related("user", "school")
+        .order_by("school__name", "user__last_name", "user__first_name")
+    )
+    rows = sorted(memberships, key=lambda m: (m.school.name, _role_rank(m)))
+    school = None
+    for m in rows:
+        if m.school.name != school:
+            school = m.school.name
+            print(f"\n  {school}")
+        extra = ", ECT" if m.is_ect else ""
+        print(f"    {m.user.email:<34} {m.user.full_name:<18} {m.role_labels}{extra}")
+    admins = User.objects.filter(is_active=True, administered_trusts__isnull=False).distinct()
+    for admin in admins:
+        print(f"\n  Trust\n    {admin.email:<34} {admin.full_name:<18} Trust admin")
     print(f"\nSign in at {url}/sign-in/\n")
 
 
