@@ -168,6 +168,34 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return run_worker(once=args.once)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    _setup_django()
+    from coachroom.imports.cli import run_import
+
+    return run_import(args)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    _setup_django()
+    from coachroom.records.backup import run_backup
+
+    return run_backup(args)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _setup_django()
+    from coachroom.records.backup import run_restore
+
+    return run_restore(args)
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    _setup_django()
+    from coachroom.records.erasure import run_retention
+
+    return run_retention(args)
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -202,6 +230,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true", help="schedule what is due, drain the queue and exit"
     )
     worker.set_defaults(func=cmd_worker)
+
+    importer = sub.add_parser("import", help="import staff from OneRoster or a staff CSV")
+    importer.add_argument("format", choices=["oneroster", "staff"], help="what the file is")
+    importer.add_argument("path", help="a OneRoster zip or folder, or a staff CSV file")
+    importer.add_argument("--school", metavar="URN", help="import into (or only) this school")
+    importer.add_argument("--dry-run", action="store_true", help="show what would change")
+    importer.set_defaults(func=cmd_import)
+
+    backup = sub.add_parser("backup", help="write a portable archive of all data")
+    backup.add_argument("path", help="the archive to write, e.g. coachroom-2026-11-23.zip")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore an archive into an empty database")
+    restore.add_argument("path", help="an archive written by `coachroom backup`")
+    restore.set_defaults(func=cmd_restore)
+
+    retention = sub.add_parser(
+        "retention", help="anonymise leavers' coaching records past the school's retention period"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="show what would be erased")
+    retention.set_defaults(func=cmd_retention)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coachroom.coaching import views
+from coachroom.coaching import views, walk_urls
 
 app_name = "coaching"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("steps/<int:pk>/alternative/", views.step_counter, name="step-counter"),
     path("teachers/<int:teacher_pk>/", views.timeline, name="timeline"),
     path("my-coaching/", views.my_timeline, name="my-timeline"),
+    *walk_urls.urlpatterns,
 ]

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "coachroom.library",
     "coachroom.coaching",
     "coachroom.programme",
+    "coachroom.imports",
 ]
 
 MIDDLEWARE = [

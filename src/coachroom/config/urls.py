@@ -56,6 +56,9 @@ urlpatterns = [
     path("library/", include("coachroom.library.urls")),
     path("coaching/", include("coachroom.coaching.urls")),
     path("programme/", include("coachroom.programme.urls")),
+    path("imports/", include("coachroom.imports.urls")),
+    path("records/", include("coachroom.records.urls")),
+    path("audit/", include("coachroom.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

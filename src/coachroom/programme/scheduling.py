@@ -394,9 +394,7 @@ def fulfil_session(
     return session
 
 
-def upcoming_for_coachee(
-    user: User, school: School, *, limit: int = 5
-) -> list[SessionOccurrence]:
+def upcoming_for_coachee(user: User, school: School, *, limit: int = 5) -> list[SessionOccurrence]:
     """The next sessions in which this person is the one being coached."""
     return list(
         SessionOccurrence.objects.for_school(school)

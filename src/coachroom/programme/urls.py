@@ -1,6 +1,12 @@
 from django.urls import path
 
-from coachroom.programme import completion_urls, ical_urls, reminder_urls, schedule_views
+from coachroom.programme import (
+    completion_urls,
+    goals_urls,
+    ical_urls,
+    reminder_urls,
+    schedule_views,
+)
 
 app_name = "programme"
 
@@ -23,4 +29,5 @@ urlpatterns = [
     *ical_urls.urlpatterns,
     *completion_urls.urlpatterns,
     *reminder_urls.urlpatterns,
+    *goals_urls.urlpatterns,
 ]
