@@ -47,7 +47,9 @@ def test_lead_reads_the_completion_dashboard(live_server, desktop: Page, lead, h
 def test_coach_subscribes_to_their_calendar(live_server, phone: Page, bob, history):
     sign_in(phone, live_server.url, "bob@oak.example", PASSWORD)
     phone.get_by_role("navigation", name="Main").get_by_role("link", name="My week").click()
-    phone.get_by_role("link", name="See these sessions in Outlook, Google or Apple Calendar").click()
+    phone.get_by_role(
+        "link", name="See these sessions in Outlook, Google or Apple Calendar"
+    ).click()
     feed_url = phone.locator("#feed-url").input_value()
     assert feed_url.endswith(".ics")
     assert_accessible(phone)

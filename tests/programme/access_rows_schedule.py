@@ -54,3 +54,5 @@ SCHEDULE_ROWS: dict[str, Row] = {
         args=lambda o: [session(o)],
     ),
 }
+
+SCHEDULE_ROWS["programme:capacity"] = Row({"lead": 200, "admin": 200, "head": 200, "outsider": 200})

@@ -92,6 +92,11 @@ class School(models.Model):
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
+    retention_months = models.PositiveSmallIntegerField(
+        "Months to keep coaching notes after someone leaves or a pair ends",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["name"]

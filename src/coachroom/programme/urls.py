@@ -1,6 +1,7 @@
 from django.urls import path
 
 from coachroom.programme import (
+    capacity_views,
     completion_urls,
     goals_urls,
     ical_urls,
@@ -16,6 +17,7 @@ urlpatterns = [
     path("schedule/slots/<int:pk>/move/", schedule_views.slot_move, name="slot-move"),
     path("schedule/slots/<int:pk>/end/", schedule_views.slot_end, name="slot-end"),
     path("week/", schedule_views.week, name="week"),
+    path("capacity/", capacity_views.capacity, name="capacity"),
     path("sessions/upcoming/", schedule_views.upcoming, name="upcoming"),
     path("sessions/<int:pk>/", schedule_views.session_detail, name="session-detail"),
     path("sessions/<int:pk>/missed/", schedule_views.session_missed, name="session-missed"),
