@@ -196,6 +196,42 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return run_retention(args)
 
 
+def cmd_seed(args: argparse.Namespace) -> int:
+    _setup_django()
+    import time
+
+    from coachroom.seed import seed
+
+    _migrate()
+    started = time.monotonic()
+    report = seed(args.scale, seed=args.seed, progress=lambda m: print(m, file=sys.stderr))
+    print(
+        f"Seeded {report.schools} school(s), {report.staff} staff, {report.pairs} pairs, "
+        f"{report.sessions} sessions, {report.observations} drop-ins, {report.meetings} "
+        f"meetings, {report.steps} steps, {report.transitions} step transitions "
+        f"in {time.monotonic() - started:.1f} s."
+    )
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    _setup_django()
+    from coachroom.benchmark import run
+
+    if args.scale:
+        from coachroom.seed import seed
+
+        _migrate()
+        seed(args.scale, seed=args.seed)
+    results = run(requests=args.requests)
+    failed = [name for name, page in results["pages"].items() if page["status"] != 200]
+    if failed:
+        raise CommandError(f"these pages did not answer 200: {', '.join(failed)}")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -251,6 +287,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retention.add_argument("--dry-run", action="store_true", help="show what would be erased")
     retention.set_defaults(func=cmd_retention)
+
+    seeder = sub.add_parser("seed", help="add realistic data at scale, for benchmarks")
+    seeder.add_argument("--scale", choices=["small", "school", "trust"], default="small")
+    seeder.add_argument("--seed", type=int, default=1, help="the same seed gives the same data")
+    seeder.set_defaults(func=cmd_seed)
+
+    bench = sub.add_parser("bench", help="measure key pages against a bare baseline view")
+    bench.add_argument(
+        "--scale", choices=["small", "school", "trust"], help="seed this much data first"
+    )
+    bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    bench.add_argument("--database-url", help="benchmark this database instead")
+    bench.set_defaults(func=cmd_bench)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

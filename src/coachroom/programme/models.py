@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+from decimal import Decimal
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
@@ -14,7 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from coachroom.accounts.models import CoachingRelationship, School, User
+from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
+from coachroom.coaching import policy
 
 
 class SessionKind(models.TextChoices):
@@ -238,3 +240,185 @@ class SentMessage(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# Whole-school priorities and Impact Cycle goals --------------------------------------------------
+#
+# Reads, access and charts for these live in `programme/goals.py`; writes in `goal_services.py`.
+
+MAX_ACTIVE_PRIORITIES = 3  # domain §6: a few persistent problems, so new coaches aren't overloaded
+
+
+class PriorityQuerySet(models.QuerySet["Priority"]):
+    def for_school(self, school: School) -> Self:
+        return self.filter(school=school)
+
+    def active(self) -> Self:
+        return self.filter(is_archived=False)
+
+    def for_year(self, year: AcademicYear | None) -> Self:
+        return self.filter(academic_year=year) if year is not None else self.none()
+
+
+class Priority(models.Model):
+    """A whole-school persistent problem of practice for one academic year, narrowed to the
+    symptoms staff see here. Coaches start from it; teachers still choose their own focus."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="priorities"
+    )
+    title = models.CharField(max_length=120)
+    symptoms = models.TextField(
+        "What it looks like here",
+        help_text="The local symptoms staff see, one per line",
+    )
+    problem = models.ForeignKey(
+        "library.Problem", on_delete=models.PROTECT, related_name="priorities"
+    )
+    strands = models.ManyToManyField("library.Strand", blank=True, related_name="priorities")
+    library_steps = models.ManyToManyField(
+        "library.LibraryStep", blank=True, related_name="priorities"
+    )
+    is_archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PriorityQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at", "pk"]
+        verbose_name_plural = "priorities"
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(
+                fields=["school", "academic_year", "is_archived"], name="priority_by_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('programme:priority-list')}#priority-{self.pk}"
+
+    @property
+    def symptom_list(self) -> list[str]:
+        return [line.strip() for line in self.symptoms.splitlines() if line.strip()]
+
+
+class GoalQuerySet(models.QuerySet["Goal"]):
+    def for_school(self, school: School) -> Self:
+        return self.filter(school=school)
+
+    def visible_to(self, user: User) -> Self:
+        """Goals with measures are coaching records: the one privacy rule decides."""
+        return self.filter(policy.notes_visible_q(user))
+
+
+class Goal(models.Model):
+    """An Impact Cycle goal for one coaching pair: Identify → Learn → Improve.
+
+    A student-focused goal may carry a measure (what, unit, baseline, target, method), read
+    over time as aggregates for the class or group: never a pupil's name or result.
+    """
+
+    class Focus(models.TextChoices):
+        STUDENT = "student", "Student-focused: a change in what pupils do or achieve"
+        TEACHER = "teacher", "Teacher-focused: a change in what the teacher does"
+
+    class Phase(models.TextChoices):
+        IDENTIFY = "identify", "Identify"
+        LEARN = "learn", "Learn"
+        IMPROVE = "improve", "Improve"
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "Percentage of pupils (%)"
+        COUNT = "count", "Count (number of pupils or times)"
+        MINUTES = "minutes", "Minutes"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(
+        CoachingRelationship, on_delete=models.PROTECT, related_name="goals"
+    )
+    teacher = models.ForeignKey(User, on_delete=models.PROTECT, related_name="coaching_goals")
+    focus = models.CharField(max_length=20, choices=Focus.choices, default=Focus.STUDENT)
+    phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.IDENTIFY)
+    statement = models.TextField("The goal")
+    priority = models.ForeignKey(
+        Priority, null=True, blank=True, on_delete=models.SET_NULL, related_name="goals"
+    )
+    measure = models.CharField("What is measured", max_length=200, blank=True)
+    unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
+    baseline = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    target = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    method = models.TextField("How it is measured", blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    steps = models.ManyToManyField("coaching.ActionStep", blank=True, related_name="goals")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["school", "teacher"], name="goal_by_teacher"),
+            models.Index(fields=["relationship"], name="goal_by_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement if len(self.statement) <= 80 else f"{self.statement[:79]}…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programme:goal-detail", args=[self.pk])
+
+    @property
+    def is_student_focused(self) -> bool:
+        return self.focus == self.Focus.STUDENT
+
+    @property
+    def has_measure(self) -> bool:
+        return bool(self.measure and self.unit)
+
+    def format_value(self, value: Decimal | None) -> str:
+        """45 → "45%", 3.5 → "3.5 minutes"; the unit the goal is measured in."""
+        if value is None:
+            return "–"
+        number = f"{value:f}"
+        if "." in number:
+            number = number.rstrip("0").rstrip(".")
+        if self.unit == self.Unit.PERCENT:
+            return f"{number}%"
+        if self.unit == self.Unit.MINUTES:
+            return f"{number} minute{'' if value == 1 else 's'}"
+        return number
+
+
+class GoalReading(models.Model):
+    """One reading of a goal's measure: a date and an aggregate value, never pupil data."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="readings")
+    taken_on = models.DateField("Date")
+    value = models.DecimalField(max_digits=7, decimal_places=1)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["taken_on", "pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["goal", "taken_on"], name="reading_by_goal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.taken_on:%d/%m/%Y}: {self.value}"

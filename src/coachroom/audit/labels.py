@@ -1,0 +1,220 @@
+"""Plain-English words for audit codes, and the kinds of event people filter by.
+
+Codes are namespaced (`coaching.observation.viewed`). A code nobody has named yet still reads
+sensibly ("Observation: viewed"), and still lands in a kind, because kinds are rules on the code
+rather than a list of codes: a new `records.profile.exported` is an export on the day it ships.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Q
+
+BULK_ACCESS = "audit.bulk_access"
+LOG_EXPORTED = "audit.log.exported"
+
+LABELS: dict[str, str] = {
+    # Reads of coaching notes: the teacher can see each of these.
+    "coaching.observation.viewed": "Viewed a drop-in",
+    "coaching.feedbackmeeting.viewed": "Viewed a feedback meeting",
+    "coaching.actionstep.viewed": "Viewed an action step",
+    "coaching.timeline.viewed": "Viewed a coaching timeline",
+    BULK_ACCESS: "Viewed the coaching notes of many teachers within an hour",
+    # Changes to coaching records.
+    "coaching.observation.started": "Started a drop-in",
+    "coaching.observation.submitted": "Saved a drop-in",
+    "coaching.meeting.held": "Recorded a feedback meeting",
+    "coaching.meeting.reflected": "Added a reflection to a feedback meeting",
+    "coaching.step.proposed": "Proposed an action step",
+    "coaching.step.counter_proposed": "Suggested a different action step",
+    "coaching.step.confirmed": "Agreed an action step",
+    "coaching.step.tried": "Marked an action step as tried",
+    "coaching.step.refined": "Refined an action step",
+    "coaching.step.paused": "Paused an action step",
+    "coaching.step.resumed": "Resumed an action step",
+    "coaching.step.withdrawn": "Withdrew an action step",
+    "coaching.step.reopened": "Reopened an action step",
+    "coaching.step.secured": "Secured an action step",
+    "coaching.step.archived": "Archived an action step",
+    "programme.slot.created": "Set up a protected coaching slot",
+    "programme.slot.moved": "Moved a protected coaching slot",
+    "programme.slot.ended": "Ended a protected coaching slot",
+    "programme.session.held": "Recorded a coaching session as held",
+    "programme.session.rescheduled": "Rescheduled a coaching session",
+    "programme.session.missed": "Recorded a missed coaching session",
+    "programme.session.cancelled": "Cancelled a coaching session",
+    "programme.session.cover_assigned": "Arranged cover for a coaching session",
+    # Exports and sharing.
+    "programme.completion.exported": "Downloaded completion figures",
+    LOG_EXPORTED: "Downloaded the audit log",
+    "accounts.pair.history_shared": "Shared earlier coaching with a new coach",
+    "accounts.pair.history_unshared": "Stopped sharing earlier coaching with a coach",
+    # Staff, library and settings.
+    "accounts.staff.invited": "Invited a member of staff",
+    "accounts.staff.reinvited": "Sent a new invitation to a member of staff",
+    "accounts.staff.updated": "Changed a member of staff's details or roles",
+    "accounts.staff.deactivated": "Deactivated a member of staff",
+    "accounts.staff.reactivated": "Reactivated a member of staff",
+    "accounts.pair.created": "Paired a coach with a teacher",
+    "accounts.pair.ended": "Ended a coaching pair",
+    "accounts.year.created": "Set up an academic year",
+    "accounts.school.settings_changed": "Changed the school's settings",
+    "library.step.created": "Added a step to the library",
+    "library.step.copied": "Copied a library step to adapt it",
+    "library.step.updated": "Edited a library step",
+    "library.step.archived": "Archived a library step",
+    "library.step.hidden": "Hid a shared library step",
+    "library.step.restored": "Restored an archived library step",
+    "library.step.unhidden": "Showed a hidden library step again",
+    "programme.calendar.regenerated": "Reset a calendar subscription link",
+}
+
+TARGET_LABELS: dict[str, str] = {
+    "coaching.observation": "Drop-in",
+    "coaching.feedbackmeeting": "Feedback meeting",
+    "coaching.actionstep": "Action step",
+    "accounts.membership": "Staff member",
+    "accounts.coachingrelationship": "Coaching pair",
+    "accounts.academicyear": "Academic year",
+    "accounts.school": "School",
+    "accounts.user": "Person",
+    "library.librarystep": "Library step",
+    "programme.scheduledslot": "Coaching slot",
+    "programme.sessionoccurrence": "Coaching session",
+    "programme.calendarfeed": "Calendar subscription",
+}
+
+
+def label_for(action: str) -> str:
+    """The sentence for a code; unknown codes read as "Thing: verb"."""
+    if action in LABELS:
+        return LABELS[action]
+    parts = action.split(".")
+    if len(parts) >= 2:
+        thing = parts[-2].replace("_", " ").capitalize()
+        verb = parts[-1].replace("_", " ")
+        return f"{thing}: {verb}"
+    return action.replace("_", " ").capitalize() or "Unknown event"
+
+
+def target_label(target_type: str) -> str:
+    if target_type in TARGET_LABELS:
+        return TARGET_LABELS[target_type]
+    return target_type.rpartition(".")[2].capitalize() if target_type else ""
+
+
+# Kinds -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+
+    def matches(self, action: str) -> bool:
+        return (
+            action in self.exact
+            or action.startswith(self.prefixes)
+            or action.endswith(self.suffixes)
+        )
+
+    def own_q(self) -> Q:
+        parts = [Q(action__in=self.exact)] if self.exact else []
+        parts += [Q(action__startswith=p) for p in self.prefixes]
+        parts += [Q(action__endswith=s) for s in self.suffixes]
+        return reduce(or_, parts)
+
+
+# Order matters: an event belongs to the first kind it matches, so "coaching.timeline.viewed"
+# is a view, not a change to a coaching record. `kind_of()` and `kind_q()` both follow it.
+VIEWS = Kind("views", "Views of coaching notes", suffixes=(".viewed",), exact=(BULK_ACCESS,))
+EXPORTS = Kind(
+    "exports",
+    "Exports and sharing",
+    prefixes=("records.",),
+    suffixes=(".exported", ".shared"),
+    exact=("accounts.pair.history_shared", "accounts.pair.history_unshared"),
+)
+IMPORTS = Kind("imports", "Imports", prefixes=("imports.",))
+COACHING = Kind(
+    "coaching",
+    "Changes to coaching records",
+    prefixes=("coaching.", "programme.session.", "programme.slot."),
+)
+STAFF = Kind(
+    "staff",
+    "Staff, library and settings changes",
+    prefixes=("accounts.", "library.", "programme.", "audit."),
+)
+KINDS: tuple[Kind, ...] = (VIEWS, EXPORTS, IMPORTS, COACHING, STAFF)
+KIND_BY_KEY = {k.key: k for k in KINDS}
+KIND_CHOICES = [(k.key, k.label) for k in KINDS]
+OTHER = "Other"
+
+
+def kind_of(action: str) -> Kind | None:
+    for kind in KINDS:
+        if kind.matches(action):
+            return kind
+    return None
+
+
+def kind_q(*keys: str) -> Q:
+    """Events of any of the given kinds, each excluding the kinds before it."""
+    result: Q | None = None
+    earlier: list[Q] = []
+    for kind in KINDS:
+        own = kind.own_q()
+        if kind.key in keys:
+            q = own
+            for before in earlier:
+                q &= ~before
+            result = q if result is None else result | q
+        earlier.append(own)
+    return result if result is not None else Q(pk__in=[])
+
+
+# Details ---------------------------------------------------------------------------------------
+
+# Only ids, counts, dates, yes/no and short codes: never a sentence someone typed.
+_TOKEN = re.compile(r"^[\w:.+\-]{1,40}$")
+_KEY = re.compile(r"^[a-z][a-z_]{0,39}$")
+
+
+def _safe_value(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        if value == "***" or not _TOKEN.match(value):
+            return None
+        return value.replace("_", " ")
+    if isinstance(value, list | tuple):
+        items = [_safe_value(v) for v in value if not isinstance(v, list | tuple | dict)]
+        if items and len(items) == len(value) and len(items) <= 6 and all(items):
+            return ", ".join(str(i) for i in items)
+        return f"{len(value)} item{'' if len(value) == 1 else 's'}"
+    return None
+
+
+def safe_details(data: Any) -> list[tuple[str, str]]:
+    """The event's data as (name, value) pairs that cannot carry note text."""
+    if not isinstance(data, dict):
+        return []
+    details = []
+    for key, value in sorted(data.items()):
+        if not isinstance(key, str) or not _KEY.match(key):
+            continue
+        shown = _safe_value(value)
+        if shown is not None:
+            details.append((key.replace("_", " ").capitalize(), shown))
+    return details

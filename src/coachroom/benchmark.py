@@ -1,0 +1,141 @@
+"""`coachroom bench`: p50/p95 latency and query counts of the key pages against a bare view.
+
+Requests go through Django's full middleware stack in-process (the test client), so the
+baseline — a trivial signed-in view — isolates what each page itself costs. Run it on a
+seeded database (`coachroom seed --scale …`). The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path, reverse
+
+from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.errors import DomainError
+
+
+def baseline(request: HttpRequest) -> HttpResponse:
+    """The cheapest signed-in page: the floor every other page is compared with."""
+    return HttpResponse("ok")
+
+
+urlpatterns = [
+    path("__bench__/baseline/", baseline, name="bench-baseline"),
+    path("", include("coachroom.config.urls")),
+]
+
+
+@dataclass
+class Page:
+    name: str
+    user: User
+    url: str
+
+
+@dataclass
+class Result:
+    name: str
+    p50_ms: float
+    p95_ms: float
+    queries: int
+    status: int
+
+
+def _largest_school() -> School:
+    school = School.objects.annotate(n=Count("relationships")).order_by("-n", "pk").first()
+    if school is None:
+        raise DomainError("the database has no schools: run `coachroom seed` first")
+    return school
+
+
+def _median(users: list[tuple[int, int]]) -> int:
+    ordered = sorted(users, key=lambda row: (row[1], row[0]))
+    return ordered[len(ordered) // 2][0]
+
+
+def typical_pages(school: School) -> list[Page]:
+    """A typical user for each key page: the median coach, teacher, and the school's lead."""
+    pairs = CoachingRelationship.objects.for_school(school).current()
+    coach_id = _median(list(pairs.values_list("coach").annotate(n=Count("pk"))))
+    teacher_id = _median(
+        list(
+            CoachingRelationship.objects.for_school(school)
+            .values_list("coachee")
+            .annotate(n=Count("observations"))
+        )
+    )
+    members = Membership.objects.active().for_school(school)
+    lead = members.filter(is_coaching_lead=True).select_related("user").first()
+    admin = members.filter(is_senior_leader=True).select_related("user").first()
+    if lead is None or admin is None:
+        raise DomainError("the school needs a coaching lead and a senior leader")
+    coach, teacher = User.objects.get(pk=coach_id), User.objects.get(pk=teacher_id)
+    from coachroom.programme.models import CalendarFeed
+
+    feed, _ = CalendarFeed.objects.get_or_create(user=coach)
+    return [
+        Page("baseline", coach, "/__bench__/baseline/"),
+        Page("coach home", coach, reverse("home")),
+        Page("teacher timeline", teacher, reverse("coaching:timeline", args=[teacher.pk])),
+        Page("library search", coach, reverse("library:step-list") + "?q=pause"),
+        Page("completion dashboard", lead.user, reverse("programme:completion")),
+        Page("leader home", admin.user, reverse("home")),
+        Page("ical feed", coach, reverse("programme:calendar-feed", args=[feed.token])),
+    ]
+
+
+def measure(page: Page, *, requests: int, warmup: int = 3) -> Result:
+    client = Client()
+    client.force_login(page.user)
+    status = 0
+    for _ in range(warmup):
+        status = client.get(page.url).status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(page.url)
+    # read now: the next request's `request_started` signal clears the query log
+    query_count = len(queries)
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        status = client.get(page.url).status_code
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    return Result(page.name, statistics.median(timings), p95, query_count, status)
+
+
+def run(*, requests: int = 30, out: Callable[[str], Any] = print) -> dict[str, Any]:
+    with override_settings(
+        ROOT_URLCONF="coachroom.benchmark", ALLOWED_HOSTS=["testserver", "*"], DEBUG=False
+    ):
+        school = _largest_school()
+        results = [measure(page, requests=requests) for page in typical_pages(school)]
+    base = results[0]
+    out(f"{'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'× base p95':>10} {'queries':>8} {'status':>6}")
+    summary: dict[str, Any] = {"school": school.name, "requests": requests, "pages": {}}
+    for r in results:
+        ratio = r.p95_ms / base.p95_ms if base.p95_ms else 0.0
+        out(
+            f"{r.name:<22} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {ratio:>10.1f} "
+            f"{r.queries:>8} {r.status:>6}"
+        )
+        summary["pages"][r.name] = {
+            "p50_ms": round(r.p50_ms, 2),
+            "p95_ms": round(r.p95_ms, 2),
+            "ratio_to_baseline_p95": round(ratio, 2),
+            "queries": r.queries,
+            "status": r.status,
+        }
+    out(json.dumps(summary))
+    return summary
