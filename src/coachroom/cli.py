@@ -218,8 +218,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
     from coachroom.benchmark import run
 
+    if settings.PRODUCTION:  # pages need the hashed static files, as under `serve`
+        call_command("collectstatic", interactive=False, verbosity=0)
     if args.scale:
         from coachroom.seed import seed
 

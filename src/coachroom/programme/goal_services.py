@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -333,15 +333,15 @@ def priority_suggestions(
     in_strand = LibraryStep.objects.available_to(school).filter(
         strand__in=strands, phase__in=phases_for(school)
     )
-    qs = (
-        LibraryStep.objects.filter(pk__in=linked.values("pk"))
-        | LibraryStep.objects.filter(pk__in=in_strand.values("pk"))
+    qs = LibraryStep.objects.filter(
+        Q(pk__in=linked.values("pk")) | Q(pk__in=in_strand.values("pk"))
     ).exclude(pk__in=list(exclude_ids))
     ordered = (
         qs.select_related("strand", "substrand")
         .annotate(
-            linked=Case(When(pk__in=direct, then=Value(0)), default=Value(1)),
-            output_field=IntegerField(),
+            linked=Case(
+                When(pk__in=direct, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
         )
         .order_by(
             "linked",
