@@ -56,3 +56,7 @@ SCHEDULE_ROWS: dict[str, Row] = {
 }
 
 SCHEDULE_ROWS["programme:capacity"] = Row({"lead": 200, "admin": 200, "head": 200, "outsider": 200})
+SCHEDULE_ROWS["programme:dashboard"] = Row(
+    {"lead": 200, "admin": 200, "head": 200, "outsider": 200}
+)
+SCHEDULE_ROWS["programme:trust-dashboard"] = Row({"trust_admin": 200})

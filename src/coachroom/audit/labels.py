@@ -24,6 +24,12 @@ LABELS: dict[str, str] = {
     "coaching.feedbackmeeting.viewed": "Viewed a feedback meeting",
     "coaching.actionstep.viewed": "Viewed an action step",
     "coaching.timeline.viewed": "Viewed a coaching timeline",
+    "coaching.walk.viewed": "Viewed a learning walk",
+    "coaching.learningwalk.viewed": "Viewed a learning walk",
+    "coaching.walkvisit.viewed": "Viewed a learning-walk visit",
+    "coaching.coachingreview.viewed": "Viewed a coaching review",
+    "programme.goal.viewed": "Viewed a goal",
+    "programme.goals.viewed": "Viewed a teacher's goals",
     BULK_ACCESS: "Viewed the coaching notes of many teachers within an hour",
     # Changes to coaching records.
     "coaching.observation.started": "Started a drop-in",
@@ -41,6 +47,14 @@ LABELS: dict[str, str] = {
     "coaching.step.reopened": "Reopened an action step",
     "coaching.step.secured": "Secured an action step",
     "coaching.step.archived": "Archived an action step",
+    "coaching.walk.planned": "Planned a learning walk",
+    "coaching.walk_visit.recorded": "Recorded a learning-walk visit",
+    "coaching.review.assigned": "Arranged a review of a coach's coaching",
+    "coaching.review.completed": "Completed a review of a coach's coaching",
+    "coaching.thanks.sent": "Thanked a coach",
+    "programme.goal.created": "Set a goal",
+    "programme.goal.updated": "Updated a goal",
+    "programme.goal.reading_added": "Added a reading to a goal's measure",
     "programme.slot.created": "Set up a protected coaching slot",
     "programme.slot.moved": "Moved a protected coaching slot",
     "programme.slot.ended": "Ended a protected coaching slot",
@@ -54,6 +68,15 @@ LABELS: dict[str, str] = {
     LOG_EXPORTED: "Downloaded the audit log",
     "accounts.pair.history_shared": "Shared earlier coaching with a new coach",
     "accounts.pair.history_unshared": "Stopped sharing earlier coaching with a coach",
+    "coaching.meeting.submitted_for_review": "Shared a feedback meeting for review",
+    "coaching.meeting.review_withdrawn": "Withdrew a feedback meeting from review",
+    "records.subject_access.exported": "Downloaded everything held about a person",
+    "records.pdf.exported": "Downloaded a coaching record as a PDF",
+    "records.school.exported": "Exported the school's coaching records",
+    "records.activity.exported": "Downloaded activity figures",
+    # Imports.
+    "imports.oneroster.applied": "Imported staff and classes from a OneRoster file",
+    "imports.staff_csv.applied": "Imported staff from a spreadsheet",
     # Staff, library and settings.
     "accounts.staff.invited": "Invited a member of staff",
     "accounts.staff.reinvited": "Sent a new invitation to a member of staff",
@@ -72,6 +95,11 @@ LABELS: dict[str, str] = {
     "library.step.restored": "Restored an archived library step",
     "library.step.unhidden": "Showed a hidden library step again",
     "programme.calendar.regenerated": "Reset a calendar subscription link",
+    "programme.priority.created": "Set a whole-school priority",
+    "programme.priority.updated": "Edited a whole-school priority",
+    "programme.priority.archived": "Archived a whole-school priority",
+    "programme.priority.restored": "Restored a whole-school priority",
+    "records.retention.applied": "Deleted records past the school's retention period",
 }
 
 TARGET_LABELS: dict[str, str] = {
@@ -87,6 +115,12 @@ TARGET_LABELS: dict[str, str] = {
     "programme.scheduledslot": "Coaching slot",
     "programme.sessionoccurrence": "Coaching session",
     "programme.calendarfeed": "Calendar subscription",
+    "programme.priority": "Priority",
+    "programme.goal": "Goal",
+    "coaching.learningwalk": "Learning walk",
+    "coaching.walkvisit": "Learning-walk visit",
+    "coaching.coachingreview": "Coaching review",
+    "coaching.thanks": "Thanks",
 }
 
 
@@ -139,9 +173,13 @@ VIEWS = Kind("views", "Views of coaching notes", suffixes=(".viewed",), exact=(B
 EXPORTS = Kind(
     "exports",
     "Exports and sharing",
-    prefixes=("records.",),
     suffixes=(".exported", ".shared"),
-    exact=("accounts.pair.history_shared", "accounts.pair.history_unshared"),
+    exact=(
+        "accounts.pair.history_shared",
+        "accounts.pair.history_unshared",
+        "coaching.meeting.submitted_for_review",
+        "coaching.meeting.review_withdrawn",
+    ),
 )
 IMPORTS = Kind("imports", "Imports", prefixes=("imports.",))
 COACHING = Kind(
@@ -152,7 +190,7 @@ COACHING = Kind(
 STAFF = Kind(
     "staff",
     "Staff, library and settings changes",
-    prefixes=("accounts.", "library.", "programme.", "audit."),
+    prefixes=("accounts.", "library.", "programme.", "records.", "audit."),
 )
 KINDS: tuple[Kind, ...] = (VIEWS, EXPORTS, IMPORTS, COACHING, STAFF)
 KIND_BY_KEY = {k.key: k for k in KINDS}

@@ -483,9 +483,7 @@ def _walker_and_coach_q(user: User) -> Q:
         school=models.OuterRef("school"),
         started_on__lte=models.OuterRef("walk__walked_on"),
     )
-    return Q(walk__led_by=user, school__in=schools) | Q(
-        models.Exists(coaching), school__in=schools
-    )
+    return Q(walk__led_by=user, school__in=schools) | Q(models.Exists(coaching), school__in=schools)
 
 
 class LearningWalkQuerySet(models.QuerySet["LearningWalk"]):

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     Avg,
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -85,7 +87,9 @@ class CoachQuality:
         return sum(m.reviews for m in self.rubric)
 
 
-def _meeting_figures(school: School, ids: Sequence[int], now: dt.datetime) -> dict[int, dict[str, int]]:
+def _meeting_figures(
+    school: School, ids: Sequence[int], now: dt.datetime
+) -> dict[int, dict[str, int]]:
     rounds = (
         RehearsalRound.objects.filter(meeting=OuterRef("pk"))
         .order_by()
@@ -98,27 +102,27 @@ def _meeting_figures(school: School, ids: Sequence[int], now: dt.datetime) -> di
         relationship=OuterRef("relationship"),
         observed_at__gt=OuterRef("held_at"),
         observed_at__lte=ExpressionWrapper(
-            OuterRef("held_at") + Value(window), output_field=DurationField()
+            OuterRef("held_at") + Value(window), output_field=DateTimeField()
         ),
     )
     rows = (
         FeedbackMeeting.objects.for_school(school)
         .filter(coach__in=ids)
         .alias(
-            rounds=Coalesce(Subquery(rounds, output_field=IntegerField()), 0),
-            reobserved=Exists(reobserved),
+            round_count=Coalesce(Subquery(rounds, output_field=IntegerField()), 0),
+            was_reobserved=Exists(reobserved),
         )
         .order_by()
         .values("coach")
         .annotate(
             meetings=Count("pk"),
-            rehearsed=Count("pk", filter=Q(rounds__gte=1)),
-            rehearsed_twice=Count("pk", filter=Q(rounds__gte=2)),
+            rehearsed=Count("pk", filter=Q(round_count__gte=1)),
+            rehearsed_twice=Count("pk", filter=Q(round_count__gte=2)),
             with_step=Count("pk", filter=Q(step__isnull=False)),
             library=Count("pk", filter=Q(step__library_step__isnull=False)),
-            reobserved=Count("pk", filter=Q(reobserved=True)),
+            reobserved=Count("pk", filter=Q(was_reobserved=True)),
             # a meeting counts once its 14 days are over, or sooner if already re-observed
-            due=Count("pk", filter=Q(held_at__lte=now - window) | Q(reobserved=True)),
+            due=Count("pk", filter=Q(held_at__lte=now - window) | Q(was_reobserved=True)),
         )
     )
     return {row.pop("coach"): row for row in rows}
@@ -230,7 +234,7 @@ class Recognition:
         return self.meetings + self.drop_ins
 
 
-def _by_coach(rows: Sequence[dict[str, int]], key: str) -> dict[int, int]:
+def _by_coach(rows: Iterable[dict[str, Any]], key: str) -> dict[int, int]:
     return {r[key]: r["n"] for r in rows}
 
 
@@ -260,7 +264,7 @@ def recognition_for(*, school: School, coaches: Sequence[User]) -> list[Recognit
         .filter(relationship__coach__in=ids, secured_at__isnull=False)
         .order_by()
         .values("relationship__coach")
-        .annotate(n=Count("pk"), stuck=Count("pk", filter=Q(stuck_at__isnull=False)))
+        .annotate(n=Count("pk"), stuck_count=Count("pk", filter=Q(stuck_at__isnull=False)))
     }
     thanks = _by_coach(
         Thanks.objects.filter(school=school, coach__in=ids)
@@ -275,7 +279,7 @@ def recognition_for(*, school: School, coaches: Sequence[User]) -> list[Recognit
             meetings=meetings.get(c.pk, 0),
             drop_ins=drop_ins.get(c.pk, 0),
             secured=steps.get(c.pk, {}).get("n", 0),
-            stuck=steps.get(c.pk, {}).get("stuck", 0),
+            stuck=steps.get(c.pk, {}).get("stuck_count", 0),
             thanks=thanks.get(c.pk, 0),
         )
         for c in coaches

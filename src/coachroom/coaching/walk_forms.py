@@ -12,13 +12,12 @@ from django.utils import timezone
 from coachroom.accounts.models import CoachingRelationship, User
 from coachroom.coaching.forms import CRITERIA_HELP, StepChoiceMixin
 from coachroom.coaching.models import (
-    RUBRIC_RATINGS,
     ActionStep,
     CoachingReview,
     FeedbackMeeting,
     SightingResult,
 )
-from coachroom.coaching.walks import MEETING_RUBRIC, MESSAGE_MAX, RubricItem
+from coachroom.coaching.walks import MEETING_RUBRIC, MESSAGE_MAX, RUBRIC_RATINGS, RubricItem
 from coachroom.library.models import Strand
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -174,9 +173,9 @@ class ReviewForm(StepChoiceMixin):
         self.fields["new_criteria"].help_text = CRITERIA_HELP.replace("the coach", "you")
         self.fields["held_on"].initial = timezone.localdate()
         if current_step is not None:
-            self.fields["new_title"].help_text = (
-                f"Leave blank to keep working on “{current_step.title}”"
-            )
+            self.fields[
+                "new_title"
+            ].help_text = f"Leave blank to keep working on “{current_step.title}”"
         for item in MEETING_RUBRIC:
             self.fields[f"rubric_{item.key}"] = forms.ChoiceField(
                 label=item.label,
@@ -237,9 +236,6 @@ class ThanksForm(forms.Form):
         help_text=f"Only your coach reads it. Up to {MESSAGE_MAX} characters.",
     )
 
-    def __init__(
-        self, *args: Any, pairs: QuerySet[CoachingRelationship], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, pairs: QuerySet[CoachingRelationship], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["relationship"]).queryset = pairs  # type: ignore[type-arg]
-

@@ -22,11 +22,11 @@ from coachroom.accounts.models import CoachingRelationship, Membership, School, 
 from coachroom.accounts.services import relationship_create
 from coachroom.coaching import policy
 from coachroom.coaching.models import (
-    RUBRIC_RATINGS,
     ActionStep,
     CoachingReview,
     FeedbackMeeting,
     LearningWalk,
+    Rating,
     ReviewRating,
     SightingResult,
     StepState,
@@ -65,6 +65,7 @@ MEETING_RUBRIC: tuple[RubricItem, ...] = (
     RubricItem("next", "Next drop-in booked", "A date to look for the step"),
 )
 RUBRIC_LABELS = {item.key: item.label for item in MEETING_RUBRIC}
+RUBRIC_RATINGS = (Rating.SEEN, Rating.PARTLY, Rating.NOT_YET)
 
 
 # Reads -----------------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ def walk_findings(school: School) -> Findings:
         .values("walk__strand__name", "walk__strand__order", "walk__focus")
         .annotate(**_tally_counts("focus_seen"))
     )
-    focus_rows = sorted(
+    focus_sorted = sorted(
         focus_rows,
         key=lambda r: (
             r["walk__strand__order"] is None,
@@ -264,7 +265,7 @@ def walk_findings(school: School) -> Findings:
             not_seen=r["not_seen"],
             no_opportunity=r["no_opportunity"],
         )
-        for r in focus_rows
+        for r in focus_sorted
     ]
     secured = {f"secured_{k}": v for k, v in _tally_counts("result", secured_only=True).items()}
     strand_rows = (
@@ -273,7 +274,7 @@ def walk_findings(school: School) -> Findings:
         .values("step__library_step__strand__name", "step__library_step__strand__order")
         .annotate(**_tally_counts("result"), **secured)
     )
-    strand_rows = sorted(
+    strand_sorted = sorted(
         strand_rows,
         key=lambda r: (
             r["step__library_step__strand__order"] is None,
@@ -283,7 +284,7 @@ def walk_findings(school: School) -> Findings:
     )
     by_strand: list[Tally] = []
     stuck_by_strand: list[Tally] = []
-    for r in strand_rows:
+    for r in strand_sorted:
         label = r["step__library_step__strand__name"] or OWN_STEPS
         by_strand.append(Tally(label, r["seen"], r["not_seen"], r["no_opportunity"]))
         if r["secured_seen"] + r["secured_not_seen"] + r["secured_no_opportunity"]:
@@ -572,6 +573,7 @@ def thanks_send(*, relationship: CoachingRelationship, by: User, message: str = 
         teacher=by,
         coach=relationship.coach,
         message=message,
+        created_at=timezone.now(),
     )
     audit.record(
         actor=by,

@@ -30,6 +30,9 @@ class ImportUpload(models.Model):
     size = models.PositiveBigIntegerField(help_text="Bytes, as uploaded")
     # Pupil rows already removed. Emptied once imported, or after a week (see services).
     content = models.BinaryField(default=b"")
+    cleared_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the content was emptied; it can't be imported now"
+    )
     dropped_rows = models.PositiveIntegerField(
         default=0, help_text="Pupil, parent and guardian rows removed on upload"
     )

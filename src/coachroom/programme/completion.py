@@ -236,13 +236,7 @@ class CompletionQuery:
 
     def due(self) -> SessionQuerySet:
         """Sessions that count as planned so far (see the module docstring)."""
-        today_start = _midnight(self.today)
-        return (
-            self.sessions()
-            .counted()
-            .filter(starts_at__lt=self.now)
-            .filter(~Q(status=Status.PLANNED) | Q(starts_at__lt=today_start))
-        )
+        return self.sessions().due(self.now)
 
     def any_sessions(self) -> bool:
         """Has anything ever been timetabled for these pairs? (For the empty state.)"""

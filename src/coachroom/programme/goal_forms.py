@@ -13,10 +13,11 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship, School
-from coachroom.coaching.models import ActionStep
+from coachroom.coaching.models import ActionStep, StepState
 from coachroom.library.models import LibraryStep, Problem, Strand
 from coachroom.library.services import phases_for
 from coachroom.programme.goals import name_like_phrases
@@ -49,7 +50,7 @@ class NameCheckMixin(forms.Form):
         confirmation, so pressing "save anyway" saves."""
         if not self.name_warnings or self.cleaned_data.get("names_checked"):
             return False
-        data = self.data.copy()
+        data = cast(Any, self.data).copy()  # a QueryDict: keeps every value of a list field
         data["names_checked"] = "1"
         self.data = data
         return True
@@ -117,8 +118,8 @@ class PriorityForm(forms.ModelForm):  # type: ignore[type-arg]
         strands: Any = self.fields["strands"]
         strands.queryset = Strand.objects.order_by("order", "name")
         available = LibraryStep.objects.available_to(school).filter(phase__in=phases_for(school))
-        steps_qs = (
-            available | LibraryStep.objects.filter(pk__in=linked_steps or [])
+        steps_qs = LibraryStep.objects.filter(
+            Q(pk__in=available.values("pk")) | Q(pk__in=linked_steps or [])
         ).select_related("strand")
         steps: Any = self.fields["library_steps"]
         steps.queryset = steps_qs
@@ -136,9 +137,7 @@ class PriorityForm(forms.ModelForm):  # type: ignore[type-arg]
         return title
 
     def clean_symptoms(self) -> str:
-        lines = [
-            line.strip(" -•*–\t") for line in str(self.cleaned_data["symptoms"]).splitlines()
-        ]
+        lines = [line.strip(" -•*–\t") for line in str(self.cleaned_data["symptoms"]).splitlines()]
         lines = [line for line in lines if line]
         if not lines:
             raise forms.ValidationError("Describe at least one symptom staff see here.")
@@ -218,6 +217,7 @@ class GoalForm(NameCheckMixin, forms.ModelForm):  # type: ignore[type-arg]
         widgets = {
             "focus": forms.RadioSelect,
             "phase": forms.RadioSelect,
+            "unit": forms.RadioSelect,
             "statement": forms.Textarea(attrs={"rows": 3}),
             "method": forms.Textarea(attrs={"rows": 2}),
             "target_date": DATE,
@@ -236,18 +236,24 @@ class GoalForm(NameCheckMixin, forms.ModelForm):  # type: ignore[type-arg]
         priority: Any = self.fields["priority"]
         priority.queryset = priorities.order_by("created_at", "pk")
         priority.empty_label = "None of them"
+        # Steps the pair moved on from are offered only if the goal already links them.
+        linked = [getattr(s, "pk", s) for s in (self.initial or {}).get("steps") or []]
+        ended = (StepState.SUPERSEDED, StepState.WITHDRAWN, StepState.ARCHIVED)
         steps = cast(StepChoiceField, self.fields["steps"])
-        steps.queryset = ActionStep.objects.filter(relationship=relationship).order_by(
-            "-created_at", "-pk"
+        steps.queryset = (
+            ActionStep.objects.filter(relationship=relationship)
+            .filter(~Q(state__in=ended) | Q(pk__in=linked))
+            .order_by("-created_at", "-pk")
         )
         unit: Any = self.fields["unit"]
         unit.choices = [("", "No measure yet"), *Goal.Unit.choices]
-        unit.widget = forms.RadioSelect(choices=unit.choices)
         date = cast(forms.DateField, self.fields["target_date"])
         date.input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
         for name in ("baseline", "target"):
-            cast(forms.DecimalField, self.fields[name]).min_value = Decimal(0)
             self.fields[name].validators.append(_not_negative)
+            value = self.initial.get(name)
+            if isinstance(value, Decimal):  # 45.0 shows as 45
+                self.initial[name] = f"{value.normalize():f}"
 
     def clean_statement(self) -> str:
         statement = " ".join(str(self.cleaned_data["statement"]).split())
@@ -290,7 +296,7 @@ class ReadingForm(NameCheckMixin, forms.ModelForm):  # type: ignore[type-arg]
         fields = ["taken_on", "value", "note"]
         labels = {"taken_on": "Date", "value": "Value", "note": "Note"}
         help_texts = {
-            "note": "Optional, for example “after the second drop-in”. For the class or group; "
+            "note": "For example “after the second drop-in”. About the class or group; "
             "never a pupil's name or result.",
         }
         error_messages = {
@@ -309,11 +315,12 @@ class ReadingForm(NameCheckMixin, forms.ModelForm):  # type: ignore[type-arg]
         kwargs.setdefault("initial", {"taken_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.goal = goal
-        unit = {
+        units: dict[str, str] = {
             Goal.Unit.PERCENT: "%",
             Goal.Unit.MINUTES: "minutes",
             Goal.Unit.COUNT: "a count",
-        }.get(Goal.Unit(goal.unit) if goal.unit else None, "")
+        }
+        unit = units.get(goal.unit, "")
         self.fields["value"].label = f"Value ({unit})" if unit else "Value"
         self.fields["value"].help_text = f"{goal.measure}, for the whole class or group."
         date = cast(forms.DateField, self.fields["taken_on"])

@@ -150,8 +150,9 @@ def priority_archive(*, priority: Priority, by: User) -> Priority:
     priority.is_archived = True
     priority.archived_at = timezone.now()
     priority.save(update_fields=["is_archived", "archived_at", "updated_at"])
-    audit.record(actor=by, action="programme.priority.archived", school=priority.school,
-                 target=priority)
+    audit.record(
+        actor=by, action="programme.priority.archived", school=priority.school, target=priority
+    )
     return priority
 
 
@@ -163,8 +164,9 @@ def priority_restore(*, priority: Priority, by: User) -> Priority:
     priority.is_archived = False
     priority.archived_at = None
     priority.save(update_fields=["is_archived", "archived_at", "updated_at"])
-    audit.record(actor=by, action="programme.priority.restored", school=priority.school,
-                 target=priority)
+    audit.record(
+        actor=by, action="programme.priority.restored", school=priority.school, target=priority
+    )
     return priority
 
 
@@ -174,7 +176,6 @@ def priority_restore(*, priority: Priority, by: User) -> Priority:
 class GoalDetails(TypedDict, total=False):
     focus: str
     phase: str
-    statement: str
     priority: Priority | None
     measure: str
     unit: str
@@ -183,6 +184,10 @@ class GoalDetails(TypedDict, total=False):
     method: str
     target_date: dt.date | None
     steps: Iterable[ActionStep]
+
+
+class GoalChanges(GoalDetails, total=False):
+    statement: str
 
 
 GOAL_FIELDS = (
@@ -251,7 +256,7 @@ def goal_create(
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, by: User, **changes: Unpack[GoalDetails]) -> Goal:
+def goal_update(*, goal: Goal, by: User, **changes: Unpack[GoalChanges]) -> Goal:
     relationship = goal.relationship
     _require_party(relationship, by)
     steps = changes.pop("steps", None)

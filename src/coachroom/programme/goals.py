@@ -110,7 +110,9 @@ def get_pair_for_party(request: AuthedRequest, pk: int) -> CoachingRelationship:
     return get_object_or_404(qs, pk=pk)
 
 
-def pairs_for_new_goal(viewer: User, *, teacher: User, school: School) -> list[CoachingRelationship]:
+def pairs_for_new_goal(
+    viewer: User, *, teacher: User, school: School
+) -> list[CoachingRelationship]:
     """The teacher's current pairs at `school` in which the viewer may start a goal."""
     qs = (
         CoachingRelationship.objects.current()
@@ -163,7 +165,7 @@ _NOT_NAMES = frozenset(
     Chemistry Biology History Geography French Spanish German Latin Art Music Drama Computing
     Religious Education Design Technology Physical Personal Social Health Economic Citizenship
     Phonics Early Years Foundation Stage Lesson Period Do Now Exit Ticket Hinge Question
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better as words
 )
 
 
@@ -285,6 +287,19 @@ def readings_chart_context(
         below = index == 1 and line_y - float(str(lines[0]["y"])) < 20
         line["text_y"] = _fmt(line_y + 17 if below else line_y - 6)
         line["y"] = _fmt(line_y)
+    legend = []
+    for index, line in enumerate(sorted(lines, key=lambda line: str(line["kind"]))):
+        start = LEFT + 120 + 120 * index
+        legend.append(
+            {
+                "kind": line["kind"],
+                "dash": line["dash"],
+                "x1": start,
+                "x2": start + 30,
+                "text_x": start + 38,
+                "text": str(line["kind"]).capitalize(),
+            }
+        )
     ticks = []
     tick = 0.0
     while tick <= y_max + 1e-9:
@@ -296,6 +311,7 @@ def readings_chart_context(
         "markers": markers,
         "polyline": " ".join(f"{m['x']},{m['y']}" for m in markers) if len(markers) > 1 else "",
         "lines": lines,
+        "legend": legend,
         "ticks": ticks,
         "x_labels": x_labels,
         "show_values": len(markers) <= 12,
@@ -487,3 +503,26 @@ def report_chart(report: PriorityReport, *, chart_id: str = "priority-steps") ->
     }
     return render_to_string("components/chart_bars.html", context)
 
+
+# Gentle PEERS notes ------------------------------------------------------------------------------
+
+
+def goal_notes(goal: Goal) -> list[str]:
+    """Suggestions that make a goal stronger. Never rules: the pair decides."""
+    notes = []
+    if not goal.is_student_focused:
+        notes.append(
+            "This goal is about what the teacher does. When you're ready, ask what pupils would "
+            "do differently if it worked: a student-focused goal shows whether the change in "
+            "teaching made a difference."
+        )
+    if not goal.has_measure:
+        notes.append(
+            "There's no measure yet. A simple one, taken the same way each time (a hinge "
+            "question, minutes until everyone is working), lets you both see progress."
+        )
+    elif goal.target is None:
+        notes.append("Add a target, so you both know when the goal is met.")
+    if goal.target_date is None:
+        notes.append("A target date a few weeks away keeps the goal reachable.")
+    return notes

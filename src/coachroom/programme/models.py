@@ -91,6 +91,17 @@ class SessionQuerySet(models.QuerySet["SessionOccurrence"]):
             status=SessionOccurrence.Status.MISSED, rescheduled_to__isnull=False
         )
 
+    def due(self, now: dt.datetime | None = None) -> Self:
+        """Counted sessions that should have happened by now: held, missed, cancelled, or
+        planned with their day over and no record. Today's unrecorded ones are not due yet."""
+        now = now or timezone.now()
+        today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        return (
+            self.counted()
+            .filter(starts_at__lt=now)
+            .filter(~Q(status=SessionOccurrence.Status.PLANNED) | Q(starts_at__lt=today_start))
+        )
+
     def overdue(self, now: dt.datetime | None = None) -> Self:
         """Planned sessions whose day has ended without a record."""
         today_start = timezone.localtime(now or timezone.now()).replace(

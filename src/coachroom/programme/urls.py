@@ -3,6 +3,7 @@ from django.urls import path
 from coachroom.programme import (
     capacity_views,
     completion_urls,
+    dashboard_views,
     goals_urls,
     ical_urls,
     reminder_urls,
@@ -18,6 +19,8 @@ urlpatterns = [
     path("schedule/slots/<int:pk>/end/", schedule_views.slot_end, name="slot-end"),
     path("week/", schedule_views.week, name="week"),
     path("capacity/", capacity_views.capacity, name="capacity"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("trust/", dashboard_views.trust_dashboard, name="trust-dashboard"),
     path("sessions/upcoming/", schedule_views.upcoming, name="upcoming"),
     path("sessions/<int:pk>/", schedule_views.session_detail, name="session-detail"),
     path("sessions/<int:pk>/missed/", schedule_views.session_missed, name="session-missed"),

@@ -7,136 +7,420 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_school_retention_months'),
-        ('coaching', '0001_initial'),
-        ('library', '0001_initial'),
+        ("accounts", "0002_school_retention_months"),
+        ("coaching", "0001_initial"),
+        ("library", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CoachingReview',
+            name="CoachingReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(blank=True, choices=[('live', 'I attended the meeting'), ('record', "From the meeting's record")], max_length=20)),
-                ('held_on', models.DateField(blank=True, null=True, verbose_name='Date of the review')),
-                ('notes', models.TextField(blank=True, verbose_name='Notes for the coach')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('assigned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('coach', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews_received', to=settings.AUTH_USER_MODEL)),
-                ('development_step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviews', to='coaching.actionstep')),
-                ('meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviews', to='coaching.feedbackmeeting')),
-                ('relationship', models.ForeignKey(blank=True, help_text="The reviewer→coach pair that holds the coach's development step", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviews', to='accounts.coachingrelationship')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews_given', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("live", "I attended the meeting"),
+                            ("record", "From the meeting's record"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "held_on",
+                    models.DateField(blank=True, null=True, verbose_name="Date of the review"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="Notes for the coach")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "coach",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews_received",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "development_step",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reviews",
+                        to="coaching.actionstep",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reviews",
+                        to="coaching.feedbackmeeting",
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The reviewer→coach pair that holds the coach's development step",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reviews",
+                        to="accounts.coachingrelationship",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews_given",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LearningWalk',
+            name="LearningWalk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('walked_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='Date of the walk')),
-                ('focus', models.CharField(blank=True, max_length=200, verbose_name='Or describe the focus')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('led_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='walks_led', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.school')),
-                ('strand', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='library.strand', verbose_name='Focus from the step library')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "walked_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="Date of the walk"
+                    ),
+                ),
+                (
+                    "focus",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="Or describe the focus"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "led_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="walks_led",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.school",
+                    ),
+                ),
+                (
+                    "strand",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="library.strand",
+                        verbose_name="Focus from the step library",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-walked_on', '-pk'],
+                "ordering": ["-walked_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewRating',
+            name="ReviewRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(max_length=40)),
-                ('rating', models.CharField(choices=[('seen', 'Seen'), ('partly', 'Partly'), ('not_yet', 'Not yet'), ('no_opportunity', 'No opportunity to see it')], max_length=20)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='coaching.coachingreview')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("item", models.CharField(max_length=40)),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("seen", "Seen"),
+                            ("partly", "Partly"),
+                            ("not_yet", "Not yet"),
+                            ("no_opportunity", "No opportunity to see it"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="coaching.coachingreview",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.school",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Thanks',
+            name="Thanks",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('coach', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='thanks_received', to=settings.AUTH_USER_MODEL)),
-                ('relationship', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='thanks', to='accounts.coachingrelationship')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.school')),
-                ('teacher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='thanks_sent', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.TextField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "coach",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="thanks_received",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="thanks",
+                        to="accounts.coachingrelationship",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.school",
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="thanks_sent",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'thanks',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name_plural": "thanks",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='WalkVisit',
+            name="WalkVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visited_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('focus_seen', models.CharField(choices=[('seen', 'Seen'), ('not_seen', 'Not seen'), ('no_opportunity', 'No opportunity to see it')], max_length=20, verbose_name='Was the focus seen?')),
-                ('what_seen', models.TextField(blank=True, verbose_name='What you saw of the focus')),
-                ('note', models.TextField(blank=True, verbose_name='A short note for the teacher')),
-                ('teacher_read_at', models.DateTimeField(blank=True, null=True)),
-                ('relationship', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='walk_visits', to='accounts.coachingrelationship')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.school')),
-                ('teacher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='walk_visits', to=settings.AUTH_USER_MODEL)),
-                ('walk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='coaching.learningwalk')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visited_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "focus_seen",
+                    models.CharField(
+                        choices=[
+                            ("seen", "Seen"),
+                            ("not_seen", "Not seen"),
+                            ("no_opportunity", "No opportunity to see it"),
+                        ],
+                        max_length=20,
+                        verbose_name="Was the focus seen?",
+                    ),
+                ),
+                (
+                    "what_seen",
+                    models.TextField(blank=True, verbose_name="What you saw of the focus"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="A short note for the teacher")),
+                ("teacher_read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "relationship",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="walk_visits",
+                        to="accounts.coachingrelationship",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.school",
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="walk_visits",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "walk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="coaching.learningwalk",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-visited_at', '-pk'],
+                "ordering": ["-visited_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='WalkStepSighting',
+            name="WalkStepSighting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('result', models.CharField(choices=[('seen', 'Seen'), ('not_seen', 'Not seen'), ('no_opportunity', 'No opportunity to see it')], max_length=20)),
-                ('step_state', models.CharField(choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('practising', 'Practising'), ('secured', 'Secured'), ('reopened', 'Reopened'), ('paused', 'Paused'), ('superseded', 'Superseded'), ('withdrawn', 'Withdrawn'), ('archived', 'Archived')], max_length=20)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.school')),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='walk_sightings', to='coaching.actionstep')),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sightings', to='coaching.walkvisit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("seen", "Seen"),
+                            ("not_seen", "Not seen"),
+                            ("no_opportunity", "No opportunity to see it"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "step_state",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("agreed", "Agreed"),
+                            ("practising", "Practising"),
+                            ("secured", "Secured"),
+                            ("reopened", "Reopened"),
+                            ("paused", "Paused"),
+                            ("superseded", "Superseded"),
+                            ("withdrawn", "Withdrawn"),
+                            ("archived", "Archived"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.school",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="walk_sightings",
+                        to="coaching.actionstep",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sightings",
+                        to="coaching.walkvisit",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='coachingreview',
-            index=models.Index(fields=['school', 'coach', 'completed_at'], name='review_by_coach'),
+            model_name="coachingreview",
+            index=models.Index(fields=["school", "coach", "completed_at"], name="review_by_coach"),
         ),
         migrations.AddIndex(
-            model_name='coachingreview',
-            index=models.Index(fields=['school', 'reviewer'], name='review_by_reviewer'),
+            model_name="coachingreview",
+            index=models.Index(fields=["school", "reviewer"], name="review_by_reviewer"),
         ),
         migrations.AddIndex(
-            model_name='learningwalk',
-            index=models.Index(fields=['school', 'walked_on'], name='walk_by_school'),
+            model_name="learningwalk",
+            index=models.Index(fields=["school", "walked_on"], name="walk_by_school"),
         ),
         migrations.AddConstraint(
-            model_name='reviewrating',
-            constraint=models.UniqueConstraint(fields=('review', 'item'), name='review_rating_once_per_item'),
+            model_name="reviewrating",
+            constraint=models.UniqueConstraint(
+                fields=("review", "item"), name="review_rating_once_per_item"
+            ),
         ),
         migrations.AddIndex(
-            model_name='thanks',
-            index=models.Index(fields=['school', 'coach', 'created_at'], name='thanks_by_coach'),
+            model_name="thanks",
+            index=models.Index(fields=["school", "coach", "created_at"], name="thanks_by_coach"),
         ),
         migrations.AddIndex(
-            model_name='walkvisit',
-            index=models.Index(fields=['school', 'teacher', 'visited_at'], name='walk_visit_by_teacher'),
+            model_name="walkvisit",
+            index=models.Index(
+                fields=["school", "teacher", "visited_at"], name="walk_visit_by_teacher"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='walkvisit',
-            constraint=models.UniqueConstraint(fields=('walk', 'teacher'), name='walk_visit_once_per_teacher'),
+            model_name="walkvisit",
+            constraint=models.UniqueConstraint(
+                fields=("walk", "teacher"), name="walk_visit_once_per_teacher"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='walkstepsighting',
-            constraint=models.UniqueConstraint(fields=('visit', 'step'), name='walk_sighting_once_per_step'),
+            model_name="walkstepsighting",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "step"), name="walk_sighting_once_per_step"
+            ),
         ),
     ]

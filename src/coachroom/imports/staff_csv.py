@@ -1,0 +1,382 @@
+"""The simple staff CSV: one row per person, optionally naming their coach.
+
+Columns: email, first_name, last_name, roles ("teacher; coach"), and optionally coach_email,
+job_title and ect (yes/no). The download template is `data/staff_template.csv`.
+
+Like the OneRoster import it reads and checks everything first (`read_staff_csv`), works out
+the changes against the database (`plan_staff_csv`) and only then writes (`apply_staff_plan`).
+Imports add roles and never take them away; a person's roles are changed on the staff page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+
+from coachroom.accounts.models import (
+    ROLE_FIELDS,
+    AcademicYear,
+    CoachingRelationship,
+    Membership,
+    Role,
+    School,
+    User,
+)
+from coachroom.imports.common import (
+    Change,
+    Problems,
+    Progress,
+    chunked,
+    count_rows,
+    decode,
+    read_table,
+)
+
+FILE = "staff CSV"
+REQUIRED = ("email", "first_name", "last_name", "roles")
+OPTIONAL = ("coach_email", "job_title", "ect")
+TEMPLATE_PATH = Path(__file__).parent / "data" / "staff_template.csv"
+TEMPLATE_EMAILS = {"sam.example@your-school.example", "alex.example@your-school.example"}
+
+ROLE_WORDS: dict[str, Role] = {
+    "teacher": Role.TEACHER,
+    "coach": Role.COACH,
+    "mentor": Role.COACH,
+    "coaching lead": Role.COACHING_LEAD,
+    "lead": Role.COACHING_LEAD,
+    "senior leader": Role.SENIOR_LEADER,
+    "slt": Role.SENIOR_LEADER,
+    "school admin": Role.SCHOOL_ADMIN,
+    "admin": Role.SCHOOL_ADMIN,
+}
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+
+@dataclass
+class StaffRow:
+    line: int
+    email: str
+    first_name: str
+    last_name: str
+    roles: set[Role]
+    job_title: str
+    ect: bool | None
+    coach_email: str
+
+
+def parse_roles(text: str) -> tuple[set[Role], list[str]]:
+    """("teacher; coach") → the roles, and any words that are not roles."""
+    roles: set[Role] = set()
+    unknown: list[str] = []
+    for word in re.split(r"[;,/|]", text):
+        key = re.sub(r"[\s_-]+", " ", word.strip().lower())
+        if not key:
+            continue
+        if key in ROLE_WORDS:
+            roles.add(ROLE_WORDS[key])
+        else:
+            unknown.append(word.strip())
+    return roles, unknown
+
+
+def read_staff_csv(
+    data: bytes, problems: Problems, *, progress: Progress | None = None
+) -> list[StaffRow]:
+    text = decode(FILE, data, problems)
+    if text is None:
+        return []
+    total = count_rows(text)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(min(done, total), total, "Reading the staff CSV")
+
+    table = read_table(
+        FILE, text, required=REQUIRED, optional=OPTIONAL, problems=problems, progress=tick
+    )
+    if progress is not None:
+        progress(total, total, "Checking the staff CSV")
+    if table is None:
+        return []
+    rows: list[StaffRow] = []
+    emails: dict[str, int] = {}
+    for line, row in table.rows:
+        email = row["email"].lower()
+        if not email:
+            problems.add(FILE, line, "email", "The email is blank; Coachroom uses it to sign in.")
+        elif email in TEMPLATE_EMAILS:
+            problems.add(FILE, line, "email", "This is the template's example row; delete it.")
+        elif not _is_email(email):
+            problems.add(FILE, line, "email", f"“{row['email']}” is not an email address.")
+        elif email in emails:
+            problems.add(FILE, line, "email", f"{email} is also on line {emails[email]}.")
+        else:
+            emails[email] = line
+        for column, label in (("first_name", "first name"), ("last_name", "last name")):
+            if not row[column]:
+                problems.add(FILE, line, column, f"The {label} is blank.")
+            elif len(row[column]) > 100:
+                problems.add(FILE, line, column, f"The {label} is over 100 characters.")
+        roles, unknown = parse_roles(row["roles"])
+        for word in unknown:
+            problems.add(
+                FILE,
+                line,
+                "roles",
+                f"“{word}” is not a role. Use teacher, coach, coaching lead, senior leader or "
+                "school admin, separated by semicolons.",
+            )
+        job_title = row.get("job_title", "")
+        if len(job_title) > 100:
+            problems.add(FILE, line, "job_title", "The job title is over 100 characters.")
+        ect_text = row.get("ect", "").lower()
+        ect: bool | None = None
+        if ect_text in YES:
+            ect = True
+        elif ect_text and ect_text in NO:
+            ect = False
+        elif ect_text:
+            problems.add(FILE, line, "ect", f"ect must be yes or no; found “{row['ect']}”.")
+        coach_email = row.get("coach_email", "").lower()
+        if coach_email and not _is_email(coach_email):
+            problems.add(
+                FILE, line, "coach_email", f"“{row['coach_email']}” is not an email address."
+            )
+            coach_email = ""
+        elif coach_email and coach_email == email:
+            problems.add(FILE, line, "coach_email", "A person cannot be their own coach.")
+            coach_email = ""
+        rows.append(
+            StaffRow(
+                line=line,
+                email=email,
+                first_name=row["first_name"],
+                last_name=row["last_name"],
+                roles=roles,
+                job_title=job_title,
+                ect=ect,
+                coach_email=coach_email,
+            )
+        )
+    return rows
+
+
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+@dataclass
+class RowPlan:
+    row: StaffRow | None  # None: an existing member named as a coach, not in the file
+    user: User | None
+    membership: Membership | None
+    user_fields: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PairPlan:
+    coach: RowPlan
+    coachee: RowPlan
+    kind: str
+
+
+@dataclass
+class StaffPlan:
+    school: School
+    year: AcademicYear | None
+    rows: list[RowPlan] = field(default_factory=list)
+    pairs: list[PairPlan] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+
+def plan_staff_csv(
+    rows: list[StaffRow], school: School, problems: Problems, *, today: dt.date | None = None
+) -> StaffPlan:
+    today = today or timezone.localdate()
+    plan = StaffPlan(school=school, year=school.current_year(today))
+    users: dict[str, User] = {}
+    for batch in chunked([r.email for r in rows] + [r.coach_email for r in rows if r.coach_email]):
+        users.update({u.email: u for u in User.objects.filter(email__in=batch)})
+    memberships = {
+        m.user_id: m
+        for m in Membership.objects.for_school(school).filter(user__in=list(users.values()))
+    }
+    by_email: dict[str, RowPlan] = {}
+    for row in rows:
+        user = users.get(row.email)
+        membership = memberships.get(user.pk) if user else None
+        rp = RowPlan(row, user, membership)
+        if user is not None:
+            rp.user_fields = _diff(user, {"first_name": row.first_name, "last_name": row.last_name})
+        if membership is None:
+            roles = row.roles or {Role.TEACHER}
+            rp.fields = {field: role in roles for role, field in ROLE_FIELDS.items()}
+            rp.fields.update(job_title=row.job_title, is_ect=bool(row.ect))
+        else:
+            wanted: dict[str, Any] = {f: True for r, f in ROLE_FIELDS.items() if r in row.roles}
+            if row.job_title:
+                wanted["job_title"] = row.job_title
+            if row.ect is not None:
+                wanted["is_ect"] = row.ect
+            if not membership.is_active:
+                wanted.update(is_active=True, deactivated_at=None)
+            rp.fields = _diff(membership, wanted)
+        plan.rows.append(rp)
+        by_email[row.email] = rp
+    for row in rows:
+        if not row.coach_email:
+            continue
+        coach = by_email.get(row.coach_email)
+        if coach is None:
+            user = users.get(row.coach_email)
+            membership = memberships.get(user.pk) if user else None
+            if user is None or membership is None:
+                problems.add(
+                    FILE,
+                    row.line,
+                    "coach_email",
+                    f"No one with the email {row.coach_email} is on the staff list or in this "
+                    "file.",
+                )
+                continue
+            if not membership.is_active:
+                problems.add(
+                    FILE,
+                    row.line,
+                    "coach_email",
+                    f"{user.full_name} is deactivated at {school.name}; reactivate them first.",
+                )
+                continue
+            coach = RowPlan(None, user, membership)
+            plan.rows.append(coach)
+            by_email[row.coach_email] = coach
+        if plan.year is None:
+            problems.add(
+                FILE,
+                row.line,
+                "coach_email",
+                f"{school.name} has no academic year yet, so no coaching pair can be made. Add "
+                "the year on the Calendar page first.",
+            )
+            continue
+        _make_coach(coach)
+        coachee = by_email[row.email]
+        if (
+            coach.user is not None
+            and coachee.user is not None
+            and CoachingRelationship.objects.current(today)
+            .filter(academic_year=plan.year, coach=coach.user, coachee=coachee.user)
+            .exists()
+        ):
+            continue
+        is_ect = (
+            row.ect
+            if row.ect is not None
+            else bool(coachee.membership and coachee.membership.is_ect)
+        )
+        kind = CoachingRelationship.Kind.ECF if is_ect else CoachingRelationship.Kind.INSTRUCTIONAL
+        plan.pairs.append(PairPlan(coach, coachee, kind))
+    for rp in plan.rows:
+        label = _label(rp)
+        if rp.membership is None:
+            held = ", ".join(str(r.label).lower() for r, f in ROLE_FIELDS.items() if rp.fields[f])
+            plan.changes.append(Change("create", "staff", label, held))
+        elif rp.fields or rp.user_fields:
+            described = (_describe(k, v) for k, v in {**rp.user_fields, **rp.fields}.items())
+            detail = ", ".join(d for d in described if d)
+            plan.changes.append(Change("update", "staff", label, detail))
+    for pair in plan.pairs:
+        plan.changes.append(
+            Change(
+                "create",
+                "pair",
+                f"{_name(pair.coach)} coaching {_name(pair.coachee)}",
+                str(CoachingRelationship.Kind(pair.kind).label),
+            )
+        )
+    return plan
+
+
+def _make_coach(rp: RowPlan) -> None:
+    if rp.membership is None or not rp.membership.is_coach:
+        rp.fields["is_coach"] = True
+
+
+def _diff(obj: Any, wanted: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in wanted.items() if getattr(obj, k) != v}
+
+
+def _name(rp: RowPlan) -> str:
+    if rp.row is not None:
+        return f"{rp.row.first_name} {rp.row.last_name}"
+    return rp.user.full_name if rp.user else ""
+
+
+def _label(rp: RowPlan) -> str:
+    email = rp.row.email if rp.row else (rp.user.email if rp.user else "")
+    return f"{_name(rp)} <{email}>"
+
+
+ROLE_LABELS = {f: str(r.label).lower() for r, f in ROLE_FIELDS.items()}
+
+
+def _describe(name: str, value: Any) -> str:
+    if name in ROLE_LABELS:
+        return f"{ROLE_LABELS[name]} role added"
+    if name == "is_active":
+        return "reactivated"
+    if name == "deactivated_at":
+        return ""
+    if name == "is_ect":
+        return "ECT" if value else "no longer ECT"
+    return name.replace("_", " ") + " changed"
+
+
+def apply_staff_plan(plan: StaffPlan) -> None:
+    for rp in plan.rows:
+        row = rp.row
+        if rp.user is None:
+            assert row is not None  # noqa: S101 - existing members always have a user
+            rp.user = User.objects.create_user(
+                row.email, first_name=row.first_name, last_name=row.last_name
+            )
+        elif rp.user_fields:
+            for name, value in rp.user_fields.items():
+                setattr(rp.user, name, value)
+            rp.user.save(update_fields=list(rp.user_fields))
+        if rp.membership is None:
+            rp.membership = Membership.objects.create(user=rp.user, school=plan.school, **rp.fields)
+        elif rp.fields:
+            for name, value in rp.fields.items():
+                setattr(rp.membership, name, value)
+            rp.membership.save(update_fields=list(rp.fields))
+    for pair in plan.pairs:
+        assert plan.year is not None and pair.coach.user and pair.coachee.user  # noqa: S101
+        CoachingRelationship.objects.create(
+            school=plan.school,
+            academic_year=plan.year,
+            coach=pair.coach.user,
+            coachee=pair.coachee.user,
+            kind=pair.kind,
+            started_on=timezone.localdate(),
+        )
+
+
+def template_csv() -> bytes:
+    return TEMPLATE_PATH.read_bytes()

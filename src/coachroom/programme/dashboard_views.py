@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import csv
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from coachroom import audit
+from coachroom.accounts.access import school_member_required
+from coachroom.accounts.models import Role, School
+from coachroom.coaching.models import StepState
+from coachroom.http import AuthedRequest
+from coachroom.programme.dashboard import SchoolSummary, summarise
+
+LEADERS = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
+STATES = [
+    StepState.PROPOSED,
+    StepState.AGREED,
+    StepState.PRACTISING,
+    StepState.REOPENED,
+    StepState.SECURED,
+    StepState.PAUSED,
+]
+CSV_HEADER = [
+    "School",
+    "Active staff",
+    "Coaching pairs",
+    "Sessions planned this year",
+    "Sessions held this year",
+    "Completion this year %",
+    "Completion this half-term %",
+    "Steps secured this half-term",
+    "Stick rate %",
+    *[str(state.label) for state in STATES],
+]
+
+
+def _csv_cell(value: object) -> object:
+    """Spreadsheets run cells that start like a formula; a quote keeps them as text."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _csv(summaries: list[SchoolSummary], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for s in summaries:
+        writer.writerow(
+            _csv_cell(v)
+            for v in [
+                s.school.name,
+                s.staff,
+                s.pairs,
+                s.this_year.planned,
+                s.this_year.held,
+                s.this_year.percent,
+                s.this_term.percent,
+                s.secured_this_term,
+                s.stick_rate,
+                *[s.steps[state] for state in STATES],
+            ]
+        )
+    return response
+
+
+@school_member_required(*LEADERS)
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """One school's programme at a glance, with the leaders' tools."""
+    school = request.membership.school
+    summary = summarise([school])[0]
+    if request.GET.get("format") == "csv":
+        audit.record(actor=request.user, action="programme.dashboard.exported", school=school)
+        return _csv([summary], "coachroom-dashboard.csv")
+    return render(
+        request,
+        "programme/dashboard.html",
+        {"summary": summary, "states": [(s.label, summary.steps[s]) for s in STATES]},
+    )
+
+
+def trust_dashboard(request: AuthedRequest) -> HttpResponse:
+    """Trust admins compare their schools' programmes: counts only, schools by name."""
+    schools = list(School.objects.filter(trust__admins=request.user).order_by("name"))
+    if not schools:
+        raise PermissionDenied("Only trust admins can see the trust's dashboard.")
+    summaries = summarise(schools)
+    if request.GET.get("format") == "csv":
+        audit.record(actor=request.user, action="programme.trust_dashboard.exported")
+        return _csv(summaries, "coachroom-trust.csv")
+    return render(
+        request,
+        "programme/trust_dashboard.html",
+        {
+            "rows": [(s, [s.steps[state] for state in STATES]) for s in summaries],
+            "trust": schools[0].trust,
+            "states": STATES,
+        },
+    )

@@ -1,0 +1,157 @@
+"""In Chromium: the audit pages work and pass axe, and busy pages break no Content Security Policy.
+
+Chromium reports every blocked inline style, script or eval to the console, so each page here is
+visited with a console listener and must leave it free of CSP (and Permissions-Policy) errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+from coachroom.audit.models import AuditEvent
+from coachroom.programme import scheduling
+from coachroom.programme.models import SessionOccurrence
+from tests.browser import conftest as browser_conftest
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS, assert_accessible, sign_in
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+browser = browser_conftest.browser  # the session's Chromium, shared with tests/browser
+
+
+class Console:
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        page.on("console", self._on_message)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _on_message(self, message: ConsoleMessage) -> None:
+        if message.type in {"error", "warning"}:
+            self.errors.append(message.text)
+
+    def assert_no_policy_errors(self, page: Page) -> None:
+        blocked = [
+            e for e in self.errors if "Content Security Policy" in e or "Permissions-Policy" in e
+        ]
+        assert not blocked, f"{page.url}\n" + "\n".join(blocked)
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[tuple[Page, Console]]:
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page, Console(page)
+    context.close()
+
+
+def _sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to Coachroom")).to_be_visible()
+
+
+@pytest.fixture
+def history(pairing, bob):
+    slot = scheduling.slot_create(
+        relationship=pairing,
+        by=bob,
+        kind="drop_in",
+        weekday=2,
+        start_time=dt.time(10, 0),
+        starts_on=dt.date.today() - dt.timedelta(weeks=8),
+    )
+    past = SessionOccurrence.objects.filter(slot=slot, starts_at__lt=timezone.now())
+    for session in past:
+        scheduling.session_mark_held(session=session, by=bob)
+    return slot
+
+
+def test_busy_pages_keep_to_the_content_security_policy(
+    live_server, watched, pairing, admin, lead, history
+):
+    page, console = watched
+    url = live_server.url
+
+    # Home, then a drop-in whose draft autosaves through htmx.
+    sign_in(page, url, "bob@oak.example", PASSWORD)
+    expect(page.get_by_role("button", name="Drop in on Alice Example")).to_be_visible()
+    console.assert_no_policy_errors(page)
+    page.get_by_role("button", name="Drop in on Alice Example").click()
+    page.get_by_label("What went well").fill("Instructions were short and everyone started.")
+    expect(page.get_by_text("Draft saved at")).to_be_visible()
+    console.assert_no_policy_errors(page)
+    _sign_out(page)
+
+    # The completion dashboard and its SVG charts.
+    sign_in(page, url, "lead@oak.example", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Completion").click()
+    expect(page.locator("svg.chart-svg").first).to_be_visible()
+    box = page.locator("svg.chart-svg").first.bounding_box()
+    assert box is not None and box["width"] >= 32 * 16 - 1  # min-width: 32rem, from the CSS
+    console.assert_no_policy_errors(page)
+    _sign_out(page)
+
+    # Live staff search.
+    sign_in(page, url, "admin@oak.example", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Staff").click()
+    page.get_by_label("Search by name or email").fill("alice")
+    expect(page.get_by_role("cell", name="Bob Example")).to_have_count(0)
+    expect(page.get_by_role("cell", name="alice@oak.example")).to_be_visible()
+    console.assert_no_policy_errors(page)
+
+
+def test_admin_filters_the_audit_log_live(live_server, watched, oak, admin, alice, bob):
+    page, console = watched
+    AuditEvent.objects.create(
+        school=oak, actor=bob, subject=alice, action="coaching.observation.viewed"
+    )
+    AuditEvent.objects.create(school=oak, actor=admin, action="accounts.year.created")
+    sign_in(page, live_server.url, "admin@oak.example", PASSWORD)
+    page.goto(f"{live_server.url}/audit/")
+    expect(page.get_by_role("heading", name="Audit log", level=1)).to_be_visible()
+    expect(page.get_by_role("cell", name="Set up an academic year")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Person (name or email)").fill("bob")
+    expect(page.get_by_role("cell", name="Set up an academic year")).to_have_count(0)
+    expect(page.get_by_text("Viewed a drop-in")).to_be_visible()
+    assert "q=bob" in page.url  # the filtered view can be bookmarked and shared
+    page.get_by_label("What happened").select_option(label="Changes to coaching records")
+    expect(page.get_by_text("No events match those filters.")).to_be_visible()
+    assert_accessible(page)
+    console.assert_no_policy_errors(page)
+
+
+def test_bulk_access_notice_and_my_views(live_server, watched, oak, admin, alice, bob):
+    page, console = watched
+    start = timezone.now() - dt.timedelta(hours=2)
+    for n in range(21):
+        event = AuditEvent.objects.create(
+            school=oak, actor=bob, subject=UserFactory(), action="coaching.timeline.viewed"
+        )
+        AuditEvent.objects.filter(pk=event.pk).update(created_at=start + dt.timedelta(minutes=n))
+    AuditEvent.objects.create(
+        school=oak, actor=bob, subject=alice, action="coaching.feedbackmeeting.viewed"
+    )
+
+    sign_in(page, live_server.url, "admin@oak.example", PASSWORD)
+    page.goto(f"{live_server.url}/audit/")
+    notice = page.get_by_role("region", name="possible bulk access")
+    expect(notice).to_contain_text("Bob Example viewed the coaching notes of 21 teachers")
+    assert_accessible(page)
+    console.assert_no_policy_errors(page)
+    _sign_out(page)
+
+    sign_in(page, live_server.url, "alice@oak.example", PASSWORD)
+    page.goto(f"{live_server.url}/audit/who-has-viewed-my-coaching/")
+    expect(page.get_by_role("heading", name="Who has viewed your coaching records")).to_be_visible()
+    expect(page.get_by_role("cell", name="Bob Example")).to_be_visible()
+    expect(page.get_by_role("cell", name="Viewed a feedback meeting")).to_be_visible()
+    assert_accessible(page)
+    console.assert_no_policy_errors(page)

@@ -1,0 +1,247 @@
+"""Retention (records/erasure.py): narrative goes once a pair has ended or a person has left
+more than the school's retention period ago; counts, states, ratings and titles stay.
+
+alice's pair with bob ran in autumn 2026 and ended on 30 November 2026. The runs happen on
+1 December 2027, just over 12 months later, unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from argparse import Namespace
+
+import pytest
+import time_machine
+
+from coachroom import cli
+from coachroom.accounts.models import Membership, User
+from coachroom.accounts.services import relationship_end, staff_deactivate
+from coachroom.audit.models import AuditEvent
+from coachroom.coaching.models import (
+    ActionStep,
+    FeedbackMeeting,
+    Observation,
+    RehearsalRound,
+    StepEvidence,
+    StepTransition,
+)
+from coachroom.programme.models import CalendarFeed, SessionOccurrence
+from coachroom.records import erasure, tasks
+from tests.factories import RelationshipFactory
+from tests.records.conftest import LONDON, NOTES, PRAISE, REFLECTION, STEP_TITLE, make_history
+
+ENDED = dt.date(2026, 11, 30)
+RUN = dt.datetime(2027, 12, 1, 2, 0, tzinfo=LONDON)
+
+
+def _end(pair, on=ENDED):
+    with time_machine.travel(dt.datetime.combine(on, dt.time(17), tzinfo=LONDON), tick=False):
+        relationship_end(relationship=pair, by=pair.coach, on=on)
+
+
+def _run(dry_run=False, at=RUN):
+    with time_machine.travel(at, tick=False):
+        return erasure.retention_apply(dry_run=dry_run)
+
+
+def _counts():
+    models = (
+        Observation,
+        FeedbackMeeting,
+        RehearsalRound,
+        StepTransition,
+        StepEvidence,
+        ActionStep,
+        SessionOccurrence,
+    )
+    return {m.__name__: m.objects.count() for m in models}
+
+
+@pytest.fixture
+def ended(pairing):
+    history = make_history(pairing)
+    _end(pairing)
+    return history
+
+
+@pytest.fixture
+def current(oak, oak_year, carol, lead):
+    """carol coaches lead, and that pair is still running."""
+    pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=carol, coachee=lead)
+    return make_history(pair)
+
+
+def test_months_before_clamps_to_the_end_of_a_short_month():
+    assert erasure.months_before(dt.date(2027, 3, 31), 1) == dt.date(2027, 2, 28)
+    assert erasure.months_before(dt.date(2027, 1, 15), 13) == dt.date(2025, 12, 15)
+
+
+def test_dry_run_counts_but_writes_nothing(ended):
+    before = _counts()
+    report = _run(dry_run=True)
+    totals = report.totals
+    assert totals.drop_ins == 1
+    assert totals.meetings == 1
+    assert totals.rehearsal_rounds == 1
+    assert totals.step_histories == 1  # the pause reason; ratings are not narrative
+    assert totals.session_notes == 0
+    ended.observation.refresh_from_db()
+    ended.meeting.refresh_from_db()
+    assert ended.observation.notes == NOTES
+    assert ended.meeting.praise == PRAISE
+    assert _counts() == before
+    assert not AuditEvent.objects.filter(action="records.retention.applied").exists()
+
+
+def test_real_run_blanks_narrative_and_keeps_counts(ended):
+    before = _counts()
+    step_state = ended.step.state
+    report = _run()
+    assert report.totals.drop_ins == 1
+    assert _counts() == before
+    o, m, s = ended.observation, ended.meeting, ended.step
+    for row in (o, m, s):
+        row.refresh_from_db()
+    assert (o.went_well, o.notes, o.suggested_focus, o.video_url) == ("", "", "", "")
+    assert (o.year_group, o.subject) == ("Year 8", "Maths")  # class context is not narrative
+    assert (m.praise, m.step_review, m.modelling, m.plan, m.reflection) == ("",) * 5
+    assert set(m.rounds.values_list("attempt", "feedback")) == {("", "")}
+    assert s.title == STEP_TITLE
+    assert s.success_criteria == ""
+    assert s.state == step_state
+    reasons = dict(StepTransition.objects.filter(step=s).values_list("event", "reason"))
+    assert reasons["observed"] == "Partly"  # the rating stays, so step counts are unchanged
+    assert reasons["paused"] == ""
+    event = AuditEvent.objects.get(action="records.retention.applied")
+    assert event.school == s.school
+    assert event.data["drop_ins"] == 1
+    assert event.data["retention_months"] == 12
+
+
+def test_current_pairs_are_untouched(ended, current):
+    _run()
+    current.observation.refresh_from_db()
+    current.meeting.refresh_from_db()
+    current.step.refresh_from_db()
+    assert current.observation.notes == NOTES
+    assert current.meeting.reflection == REFLECTION
+    assert current.step.success_criteria
+
+
+def test_a_pair_within_the_retention_period_is_untouched(pairing):
+    history = make_history(pairing)
+    _end(pairing, on=dt.date(2026, 12, 2))  # one day short of 12 months before the run
+    assert _run().totals.total == 0
+    history.observation.refresh_from_db()
+    assert history.observation.notes == NOTES
+
+
+def test_the_school_setting_decides_the_period(ended, oak):
+    oak.retention_months = 24
+    oak.save()
+    assert _run().totals.total == 0
+    assert _run(at=dt.datetime(2028, 12, 1, 2, tzinfo=LONDON)).totals.drop_ins == 1
+
+
+def test_a_second_run_changes_nothing(ended):
+    _run()
+    again = _run()
+    assert again.totals.total == 0
+    assert AuditEvent.objects.filter(action="records.retention.applied").count() == 1
+
+
+def test_a_leaver_is_anonymised_once_past_retention(ended, admin, oak):
+    alice = ended.step.teacher
+    CalendarFeed.objects.create(user=alice)
+    membership = Membership.objects.get(user=alice, school=oak)
+    with time_machine.travel(dt.datetime(2026, 11, 30, 17, tzinfo=LONDON), tick=False):
+        staff_deactivate(membership=membership, by=admin)
+    report = _run()
+    assert report.totals.people == 1
+    alice.refresh_from_db()
+    assert alice.first_name == erasure.FORMER_NAME
+    assert alice.last_name == ""
+    assert alice.email == f"former-{alice.pk}@invalid"
+    assert not alice.is_active
+    assert not alice.has_usable_password()
+    assert not CalendarFeed.objects.filter(user=alice).exists()
+    # her rows stay, so the school's counts do not change
+    assert Observation.objects.filter(teacher=alice).count() == 1
+    assert _run().totals.people == 0
+
+
+def test_current_staff_and_recent_leavers_keep_their_names(ended, admin, bob, oak, carol):
+    membership = Membership.objects.get(user=carol, school=oak)
+    with time_machine.travel(dt.datetime(2027, 6, 1, 12, tzinfo=LONDON), tick=False):
+        staff_deactivate(membership=membership, by=admin)
+    _run()
+    bob.refresh_from_db()
+    carol.refresh_from_db()
+    assert bob.first_name == "Bob"
+    assert carol.first_name == "Carol"
+    assert carol.email == "carol@oak.example"
+
+
+def test_someone_still_active_in_another_school_is_not_anonymised(ended, admin, oak, elm):
+    alice = ended.step.teacher
+    Membership.objects.create(user=alice, school=elm)
+    with time_machine.travel(dt.datetime(2026, 11, 30, 17, tzinfo=LONDON), tick=False):
+        staff_deactivate(membership=Membership.objects.get(user=alice, school=oak), by=admin)
+    report = _run()
+    assert report.totals.people == 0
+    assert report.totals.drop_ins == 1  # Oak's notes about her still go
+    alice.refresh_from_db()
+    assert alice.first_name == "Alice"
+
+
+def test_audit_events_older_than_two_years_are_deleted(oak, alice):
+    with time_machine.travel(dt.datetime(2025, 11, 1, tzinfo=LONDON), tick=False):
+        old = AuditEvent.objects.create(action="test.old", school=oak, subject=alice)
+    with time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=LONDON), tick=False):
+        kept = AuditEvent.objects.create(action="test.kept", school=oak)
+    report = _run()
+    assert report.totals.audit_events == 1
+    assert not AuditEvent.objects.filter(pk=old.pk).exists()
+    assert AuditEvent.objects.filter(pk=kept.pk).exists()
+
+
+def test_cli_dry_run_prints_counts_per_kind_and_changes_nothing(ended, capsys):
+    with time_machine.travel(RUN, tick=False):
+        assert cli.main(["retention", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Oak School: keeps coaching notes 12 months" in out
+    assert "drop-ins with notes blanked" in out
+    assert "Dry run" in out
+    ended.observation.refresh_from_db()
+    assert ended.observation.notes == NOTES
+
+
+def test_run_retention_applies(ended, capsys):
+    with time_machine.travel(RUN, tick=False):
+        assert erasure.run_retention(Namespace(dry_run=False)) == 0
+    assert "Done:" in capsys.readouterr().out
+    ended.observation.refresh_from_db()
+    assert ended.observation.notes == ""
+
+
+def test_the_worker_task_applies_retention(ended):
+    with time_machine.travel(RUN, tick=False):
+        result = tasks.apply_retention.enqueue(day="2027-12-01")
+    assert result.return_value["drop_ins"] == 1
+    ended.meeting.refresh_from_db()
+    assert ended.meeting.praise == ""
+
+
+def test_preview_for_one_school_matches_the_dry_run(ended, oak):
+    with time_machine.travel(RUN, tick=False):
+        preview = erasure.preview_for_school(oak)
+    assert preview.as_dict() == _run(dry_run=True).schools[0].counts.as_dict()
+
+
+def test_anonymised_users_are_never_matched_again(ended, admin, oak):
+    alice = ended.step.teacher
+    with time_machine.travel(dt.datetime(2026, 11, 30, 17, tzinfo=LONDON), tick=False):
+        staff_deactivate(membership=Membership.objects.get(user=alice, school=oak), by=admin)
+    _run()
+    assert User.objects.filter(email__endswith="@invalid").count() == 1
+    assert _run().totals.total == 0
