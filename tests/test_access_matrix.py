@@ -16,9 +16,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from coachroom.accounts.models import Closure, Membership
 from tests.access import Row
 from tests.coaching.access_rows import COACHING_ROWS
+from tests.coaching.access_rows_walks import WALK_ROWS
 from tests.factories import RelationshipFactory, UserFactory
 from tests.library.access_rows import LIBRARY_ROWS
 from tests.programme.access_rows_completion import COMPLETION_ROWS
+from tests.programme.access_rows_goals import GOAL_ROWS
 from tests.programme.access_rows_ical import ICAL_ROWS
 from tests.programme.access_rows_reminders import REMINDER_ROWS
 from tests.programme.access_rows_schedule import SCHEDULE_ROWS
@@ -72,10 +74,12 @@ MATRIX: dict[str, Row] = {
 
 MATRIX.update(LIBRARY_ROWS)
 MATRIX.update(COACHING_ROWS)
+MATRIX.update(WALK_ROWS)
 MATRIX.update(SCHEDULE_ROWS)
 MATRIX.update(ICAL_ROWS)
 MATRIX.update(REMINDER_ROWS)
 MATRIX.update(COMPLETION_ROWS)
+MATRIX.update(GOAL_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:

@@ -24,7 +24,9 @@ CONTRIBUTORS = [
     "coachroom.library.demo.load",
     "coachroom.programme.demo.load_slots",
     "coachroom.coaching.demo.load",
+    "coachroom.programme.goal_demo.load",
     "coachroom.programme.demo.settle",
+    "coachroom.coaching.walk_demo.load",
 ]
 
 

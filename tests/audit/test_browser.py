@@ -2,27 +2,42 @@
 
 Chromium reports every blocked inline style, script or eval to the console, so each page here is
 visited with a console listener and must leave it free of CSP (and Permissions-Policy) errors.
+
+Playwright's sync API allows one instance per thread, and tests/browser keeps a session-wide one
+open on the test thread; so these journeys drive a Chromium of their own on a worker thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 
 from coachroom.audit.models import AuditEvent
 from coachroom.programme import scheduling
 from coachroom.programme.models import SessionOccurrence
-from tests.browser import conftest as browser_conftest
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS, assert_accessible, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-browser = browser_conftest.browser  # the session's Chromium, shared with tests/browser
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class Console:
@@ -42,13 +57,26 @@ class Console:
         assert not blocked, f"{page.url}\n" + "\n".join(blocked)
 
 
-@pytest.fixture
-def watched(browser: Browser) -> Iterator[tuple[Page, Console]]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    yield page, Console(page)
-    context.close()
+Journey = Callable[[Page, Console], None]
+
+
+def _drive(journey: Journey) -> None:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            journey(page, Console(page))
+        finally:
+            browser.close()
+
+
+def in_chromium(journey: Journey) -> None:
+    """Run the journey on a thread of its own; its failures are raised here."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_drive, journey).result()
 
 
 def _sign_out(page: Page) -> None:
@@ -72,12 +100,11 @@ def history(pairing, bob):
     return slot
 
 
-def test_busy_pages_keep_to_the_content_security_policy(
-    live_server, watched, pairing, admin, lead, history
-):
-    page, console = watched
-    url = live_server.url
+def test_busy_pages_keep_to_the_content_security_policy(live_server, pairing, admin, lead, history):
+    in_chromium(lambda page, console: _busy_pages(page, console, live_server.url))
 
+
+def _busy_pages(page: Page, console: Console, url: str) -> None:
     # Home, then a drop-in whose draft autosaves through htmx.
     sign_in(page, url, "bob@oak.example", PASSWORD)
     expect(page.get_by_role("button", name="Drop in on Alice Example")).to_be_visible()
@@ -90,7 +117,7 @@ def test_busy_pages_keep_to_the_content_security_policy(
 
     # The completion dashboard and its SVG charts.
     sign_in(page, url, "lead@oak.example", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Completion").click()
+    page.goto(url + reverse("programme:completion"))  # (the navigation is being reshaped)
     expect(page.locator("svg.chart-svg").first).to_be_visible()
     box = page.locator("svg.chart-svg").first.bounding_box()
     assert box is not None and box["width"] >= 32 * 16 - 1  # min-width: 32rem, from the CSS
@@ -99,21 +126,24 @@ def test_busy_pages_keep_to_the_content_security_policy(
 
     # Live staff search.
     sign_in(page, url, "admin@oak.example", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Staff").click()
+    page.goto(url + reverse("accounts:staff-list"))
     page.get_by_label("Search by name or email").fill("alice")
     expect(page.get_by_role("cell", name="Bob Example")).to_have_count(0)
     expect(page.get_by_role("cell", name="alice@oak.example")).to_be_visible()
     console.assert_no_policy_errors(page)
 
 
-def test_admin_filters_the_audit_log_live(live_server, watched, oak, admin, alice, bob):
-    page, console = watched
+def test_admin_filters_the_audit_log_live(live_server, oak, admin, alice, bob):
     AuditEvent.objects.create(
         school=oak, actor=bob, subject=alice, action="coaching.observation.viewed"
     )
     AuditEvent.objects.create(school=oak, actor=admin, action="accounts.year.created")
-    sign_in(page, live_server.url, "admin@oak.example", PASSWORD)
-    page.goto(f"{live_server.url}/audit/")
+    in_chromium(lambda page, console: _filter_the_log(page, console, live_server.url))
+
+
+def _filter_the_log(page: Page, console: Console, url: str) -> None:
+    sign_in(page, url, "admin@oak.example", PASSWORD)
+    page.goto(url + reverse("audit:log"))
     expect(page.get_by_role("heading", name="Audit log", level=1)).to_be_visible()
     expect(page.get_by_role("cell", name="Set up an academic year")).to_be_visible()
     assert_accessible(page)
@@ -128,8 +158,7 @@ def test_admin_filters_the_audit_log_live(live_server, watched, oak, admin, alic
     console.assert_no_policy_errors(page)
 
 
-def test_bulk_access_notice_and_my_views(live_server, watched, oak, admin, alice, bob):
-    page, console = watched
+def test_bulk_access_notice_and_my_views(live_server, oak, admin, alice, bob):
     start = timezone.now() - dt.timedelta(hours=2)
     for n in range(21):
         event = AuditEvent.objects.create(
@@ -139,17 +168,20 @@ def test_bulk_access_notice_and_my_views(live_server, watched, oak, admin, alice
     AuditEvent.objects.create(
         school=oak, actor=bob, subject=alice, action="coaching.feedbackmeeting.viewed"
     )
+    in_chromium(lambda page, console: _notice_and_my_views(page, console, live_server.url))
 
-    sign_in(page, live_server.url, "admin@oak.example", PASSWORD)
-    page.goto(f"{live_server.url}/audit/")
+
+def _notice_and_my_views(page: Page, console: Console, url: str) -> None:
+    sign_in(page, url, "admin@oak.example", PASSWORD)
+    page.goto(url + reverse("audit:log"))
     notice = page.get_by_role("region", name="possible bulk access")
     expect(notice).to_contain_text("Bob Example viewed the coaching notes of 21 teachers")
     assert_accessible(page)
     console.assert_no_policy_errors(page)
     _sign_out(page)
 
-    sign_in(page, live_server.url, "alice@oak.example", PASSWORD)
-    page.goto(f"{live_server.url}/audit/who-has-viewed-my-coaching/")
+    sign_in(page, url, "alice@oak.example", PASSWORD)
+    page.goto(url + reverse("audit:my-views"))
     expect(page.get_by_role("heading", name="Who has viewed your coaching records")).to_be_visible()
     expect(page.get_by_role("cell", name="Bob Example")).to_be_visible()
     expect(page.get_by_role("cell", name="Viewed a feedback meeting")).to_be_visible()

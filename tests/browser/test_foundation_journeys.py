@@ -35,7 +35,9 @@ def test_wrong_password_shows_an_accessible_error(live_server, phone: Page, alic
 
 def test_admin_searches_staff_and_invites_a_teacher(live_server, desktop: Page, admin, alice, bob):
     sign_in(desktop, live_server.url, "admin@oak.example", PASSWORD)
-    desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Staff").click()
+    desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Programme").click()
+    assert_accessible(desktop)
+    desktop.get_by_role("link", name="Staff", exact=True).click()
     expect(desktop.get_by_role("heading", name="Staff")).to_be_visible()
     assert_accessible(desktop)
     desktop.get_by_label("Search by name or email").fill("bob")
@@ -56,7 +58,8 @@ def test_admin_searches_staff_and_invites_a_teacher(live_server, desktop: Page, 
 
 def test_lead_pages_pass_axe(live_server, desktop: Page, lead, pairing):
     sign_in(desktop, live_server.url, "lead@oak.example", PASSWORD)
-    for link in ("Coaching pairs", "Calendar", "Staff"):
-        desktop.get_by_role("navigation", name="Main").get_by_role("link", name=link).click()
+    for link in ("Coaching pairs", "School calendar", "Staff"):
+        desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Programme").click()
+        desktop.get_by_role("link", name=link, exact=True).click()
         expect(desktop.get_by_role("heading", level=1)).to_be_visible()
         assert_accessible(desktop)

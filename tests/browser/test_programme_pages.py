@@ -37,7 +37,10 @@ def history(pairing, bob):
 
 def test_lead_reads_the_completion_dashboard(live_server, desktop: Page, lead, history):
     sign_in(desktop, live_server.url, "lead@oak.example", PASSWORD)
-    desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Completion").click()
+    desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Programme").click()
+    expect(desktop.get_by_role("heading", name="Coaching at Oak School")).to_be_visible()
+    assert_accessible(desktop)
+    desktop.get_by_role("link", name="Completion", exact=True).click()
     expect(desktop.get_by_role("heading", name="Completion", level=1)).to_be_visible()
     expect(desktop.locator("svg[role=img]").first).to_be_visible()
     expect(desktop.get_by_role("table").first).to_be_visible()

@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_lead_sets_up_the_team_timetable(live_server, desktop: Page, lead, pairing):
     sign_in(desktop, live_server.url, "lead@oak.example", PASSWORD)
-    desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Timetable").click()
+    desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Programme").click()
+    desktop.get_by_role("link", name="Coaching timetable").click()
     expect(desktop.get_by_role("heading", name="Coaching timetable")).to_be_visible()
     assert_accessible(desktop)
     desktop.get_by_role("checkbox", name="Bob Example → Alice Example").check()

@@ -324,12 +324,10 @@ def test_lead_note_access_setting_is_the_only_way_a_lead_reads_visits(oak, visit
 
 
 def test_demo_adds_a_walk_per_school_reviews_and_thanks(db):
-    from coachroom.coaching import walk_demo
     from coachroom.coaching.models import CoachingReview, Thanks
     from coachroom.demo import load_demo
 
-    ctx = load_demo()
-    walk_demo.load(ctx)
+    ctx = load_demo()  # the demo's contributors include the walks loader
     for school in ctx.schools.values():
         [walk] = LearningWalk.objects.for_school(school)
         assert walk.visits.count() == 5

@@ -77,7 +77,10 @@ def test_pupils_guardians_and_aides_are_dropped_and_nothing_of_them_is_stored():
     stored = everything_stored()
     for marker in PUPIL_MARKERS:
         assert marker not in stored
-    assert outcome.skipped == {services.DROPPED: 5, services.SKIPPED: 1}
+    assert outcome.ignored_lines() == [
+        "Ignored 5 rows about pupils, parents and guardians (not read).",
+        "Ignored 1 row for other staff (aides, proctors and trust-level staff).",
+    ]
 
 
 def test_new_staff_get_no_email(mailoutbox):
@@ -203,6 +206,10 @@ def test_existing_school_and_staff_are_matched_by_urn_and_email(oak):
     assert existing.is_coach and existing.is_teacher  # imports add roles, never remove them
     assert School.objects.count() == 1
     assert outcome.problems == []
+    ann = next(c for c in outcome.changes if c.label.startswith("Ann"))
+    assert ann.detail == (
+        "first name, last name, subjects, key stages changed; linked to the MIS record"
+    )
 
 
 def test_the_school_option_keeps_the_import_to_one_school():

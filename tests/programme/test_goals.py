@@ -491,12 +491,9 @@ def test_goal_detail_queries_do_not_grow(
 
 def test_demo_adds_priorities_and_goals_with_readings(db):
     from coachroom.demo import load_demo
-    from coachroom.programme import goal_demo
     from coachroom.programme.models import Priority
 
-    ctx = load_demo()
-    if not Priority.objects.exists():  # until goal_demo is one of the demo's CONTRIBUTORS
-        goal_demo.load(ctx)
+    ctx = load_demo()  # the demo's contributors include the goals loader
     for key in ("oak", "elm"):
         school_priorities = Priority.objects.filter(school=ctx.schools[key])
         assert school_priorities.count() == 2

@@ -11,8 +11,8 @@ import zipfile
 from argparse import Namespace
 
 import pytest
-from django.core.management import call_command
 from django.apps import apps
+from django.core.management import call_command
 
 from coachroom import cli
 from coachroom.accounts.models import School, User

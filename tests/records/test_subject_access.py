@@ -158,12 +158,15 @@ def test_only_school_admins_answer_requests(client, request, who, alice, oak):
 
 
 @pytest.mark.parametrize("staff", [1, 20])
-def test_the_request_page_queries_do_not_grow(client, admin, oak, staff, django_assert_max_num_queries):
+def test_the_request_page_queries_do_not_grow(
+    client, admin, oak, staff, django_assert_max_num_queries
+):
     for _ in range(staff):
         MembershipFactory(school=oak, user=UserFactory())
     client.force_login(admin)
-    # session, user, membership; the people joined to their accounts; the school switcher
-    with django_assert_max_num_queries(6):
+    # session, user, membership (3); the people joined to their accounts (1); the session
+    # saved (3)
+    with django_assert_max_num_queries(7):
         response = client.get(SAR)
     assert response.status_code == 200
 
@@ -178,3 +181,24 @@ def test_the_export_queries_do_not_grow(alice, pairing, cycles, django_assert_ma
     # one query per section (prefetches included), whatever the number of records
     with django_assert_max_num_queries(19):
         subject_access_data(alice, school=None)
+
+
+def test_the_page_shows_dates_as_people_write_them():
+    from coachroom.records.subject_access import readable
+
+    data = {
+        "when": "2026-10-05T08:00:00+00:00",
+        "day": "2026-10-05",
+        "naive": "2026-10-05T08:00:00",
+        "odd": "2026-13-45T99:99",
+        "list": [{"at": "2026-10-05"}],
+        "count": 3,
+    }
+    assert readable(data) == {
+        "when": "5 Oct 2026, 09:00",  # British Summer Time
+        "day": "5 Oct 2026",
+        "naive": "5 Oct 2026, 08:00",
+        "odd": "2026-13-45T99:99",
+        "list": [{"at": "5 Oct 2026"}],
+        "count": 3,
+    }

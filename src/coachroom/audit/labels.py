@@ -7,6 +7,7 @@ rather than a list of codes: a new `records.profile.exported` is an export on th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import reduce
@@ -14,6 +15,7 @@ from operator import or_
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 BULK_ACCESS = "audit.bulk_access"
 LOG_EXPORTED = "audit.log.exported"
@@ -65,6 +67,8 @@ LABELS: dict[str, str] = {
     "programme.session.cover_assigned": "Arranged cover for a coaching session",
     # Exports and sharing.
     "programme.completion.exported": "Downloaded completion figures",
+    "programme.dashboard.exported": "Downloaded the school's coaching summary",
+    "programme.trust_dashboard.exported": "Downloaded the trust's coaching summary",
     LOG_EXPORTED: "Downloaded the audit log",
     "accounts.pair.history_shared": "Shared earlier coaching with a new coach",
     "accounts.pair.history_unshared": "Stopped sharing earlier coaching with a coach",
@@ -227,6 +231,17 @@ _TOKEN = re.compile(r"^[\w:.+\-]{1,40}$")
 _KEY = re.compile(r"^[a-z][a-z_]{0,39}$")
 
 
+def _when(value: str) -> str | None:
+    """An ISO timestamp as the school reads it: "23 Nov 2026, 12:47"."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
+
+
 def _safe_value(value: Any) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -235,6 +250,8 @@ def _safe_value(value: Any) -> str | None:
     if isinstance(value, str):
         if value == "***" or not _TOKEN.match(value):
             return None
+        if "T" in value and value[:1].isdigit():
+            return _when(value) or value
         return value.replace("_", " ")
     if isinstance(value, list | tuple):
         items = [_safe_value(v) for v in value if not isinstance(v, list | tuple | dict)]

@@ -198,12 +198,24 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
 
 
 def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep]:
-    """Library steps from the current step's strand first, for the coach to consider."""
+    """Steps serving the school's priorities first, then the current step's strand."""
     from coachroom.library import services as library_services
+
+    # Priorities live with the programme; imported here, at call time, to keep apps layered.
+    from coachroom.programme.goal_services import priority_suggestions
 
     strand = current.library_step.strand if current and current.library_step else None
     exclude = [current.library_step_id] if current and current.library_step_id else []
-    return library_services.suggest_steps(school=school, strand=strand, exclude_ids=exclude)
+    picks = priority_suggestions(school=school, exclude_ids=exclude, limit=3)
+    for step in picks:
+        step.serves_priority = True  # type: ignore[attr-defined]
+    rest = library_services.suggest_steps(
+        school=school,
+        strand=strand,
+        exclude_ids=[*exclude, *(s.pk for s in picks)],
+        limit=5 - len(picks),
+    )
+    return [*picks, *rest]
 
 
 def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:

@@ -118,11 +118,20 @@ class Outcome:
             row[change.action] += 1
         return table
 
+    def ignored_lines(self) -> list[str]:
+        """ "Ignored 5 rows about pupils …", from `skipped` ({"rows about pupils …": 5})."""
+        lines = []
+        for what, n in self.skipped.items():
+            if n:
+                text = what.replace("rows", "row", 1) if n == 1 else what
+                lines.append(f"Ignored {n} {text}.")
+        return lines
+
     def result_json(self) -> dict[str, Any]:
         return {
             "changes": [c.as_dict() for c in self.changes],
             "notes": self.notes,
-            "skipped": self.skipped,
+            "ignored": self.ignored_lines(),
             "by_kind": self.by_kind(),
         }
 
@@ -151,9 +160,7 @@ class Outcome:
             lines.extend(f"  {ch}" for ch in these[:limit])
             if len(these) > limit:
                 lines.append(f"  … and {len(these) - limit} more")
-        for what, n in self.skipped.items():
-            if n:
-                lines.append(f"Ignored {n} {what}.")
+        lines.extend(self.ignored_lines())
         lines.extend(f"Note: {note}" for note in self.notes)
         return lines
 
@@ -265,7 +272,8 @@ def read_table(
     """Check the header and return the kept rows, or None if a required column is missing.
 
     Header names are matched ignoring case and surrounding spaces. Values are stripped. Blank
-    lines are ignored. `classify` sees each row before it is kept (see `Verdict`).
+    lines are ignored. `classify` sees only `stub_column` of each row, before anything else of
+    the row is read (see `Verdict`).
     """
     known = {c.lower(): c for c in (*required, *optional)}
     records = iter(iter_records(text))
@@ -287,22 +295,27 @@ def read_table(
     if missing:
         return None
     table = Table(name=name, columns=header, rows=[])
+    stub_index = header.index(stub_column) if stub_column in header else None
     for index, (line, _end, values) in enumerate(records, start=1):
         if progress is not None and index % 200 == 0:
             progress(200)
         if not any(v.strip() for v in values):
             continue
-        row = {
-            column: (values[i].strip() if i < len(values) else "")
-            for i, column in enumerate(header)
-        }
-        verdict = classify(row) if classify else "keep"
+        verdict: Verdict = "keep"
+        if classify is not None and stub_index is not None:
+            # Only the one column is looked at before a pupil row is dropped.
+            role = values[stub_index].strip() if stub_index < len(values) else ""
+            verdict = classify({stub_column: role})
         if verdict == "drop":
             table.dropped += 1
             continue
         if verdict == "skip":
             table.skipped += 1
             continue
+        row = {
+            column: (values[i].strip() if i < len(values) else "")
+            for i, column in enumerate(header)
+        }
         if verdict == "stub":
             row = {stub_column: row.get(stub_column, "")}
         elif len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
@@ -345,8 +358,10 @@ def redact(
         if not any(v.strip() for v in values):
             out.write("\n" * span)
             continue
-        row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
-        verdict = classify(row) if role_index is not None else "drop"
+        verdict: Verdict = "drop"
+        if role_index is not None:
+            role = values[role_index].strip() if role_index < len(values) else ""
+            verdict = classify({stub_column: role})
         if verdict in ("keep", "skip"):
             writer.writerow(values)
             out.write("\n" * (span - 1))

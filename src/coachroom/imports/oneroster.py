@@ -1072,7 +1072,6 @@ def _plan_schools(roster: Roster, plan: Plan, problems: Problems, pinned: School
 FIELD_LABELS = {
     "name": "name",
     "urn": "URN",
-    "source_id": "OneRoster id",
     "starts_on": "start date",
     "ends_on": "end date",
     "first_name": "first name",
@@ -1091,7 +1090,12 @@ FIELD_LABELS = {
 
 
 def _fields_text(fields: dict[str, Any]) -> str:
-    return ", ".join(dict.fromkeys(FIELD_LABELS.get(k, k) for k in fields)) + " changed"
+    """ "name, email changed; linked to the MIS record"."""
+    labels = [FIELD_LABELS.get(k, k) for k in fields if k != "source_id"]
+    parts = [", ".join(dict.fromkeys(labels)) + " changed"] if labels else []
+    if "source_id" in fields:
+        parts.append("linked to the MIS record")
+    return "; ".join(parts)
 
 
 def _term_sessions(roster: Roster) -> dict[int, tuple[Session | None, list[Session]]]:

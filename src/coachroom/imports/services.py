@@ -305,7 +305,7 @@ def result_context(run: ImportRun, error_limit: int = 1000) -> dict[str, Any]:
     return {
         "change_groups": [(a, cs) for a, cs in groups if cs],
         "notes": run.result.get("notes", []),
-        "skipped": {k: v for k, v in run.result.get("skipped", {}).items() if v},
+        "ignored": run.result.get("ignored", []),
         "errors": run.errors[:error_limit],
         "more_errors": max(0, len(run.errors) - error_limit),
     }

@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Count, DateField, Model, Prefetch, QuerySet
 from django.db.models.functions import TruncWeek
@@ -36,15 +37,10 @@ from django.utils import timezone
 import coachroom
 from coachroom import audit
 from coachroom.accounts.models import (
-    AcademicYear,
-    Closure,
     CoachingRelationship,
-    Membership,
     School,
-    Term,
     User,
 )
-from coachroom.audit.models import AuditEvent
 from coachroom.coaching.access import teacher_may_see_observation
 from coachroom.coaching.models import (
     ActionStep,
@@ -55,15 +51,14 @@ from coachroom.coaching.models import (
     StepState,
     StepTransition,
 )
-from coachroom.library.models import LibraryStep
 from coachroom.programme.completion import (
     KIND_CHOICES,
     CompletionQuery,
     Filters,
     Tally,
 )
-from coachroom.programme.models import ScheduledSlot, SessionOccurrence
 from coachroom.records import serialization
+from coachroom.records.backup import backup_models
 
 # Activity tables -------------------------------------------------------------------------------
 
@@ -648,30 +643,52 @@ class SchoolTable:
         return f"{self.model._meta.label_lower}.json"
 
 
+LABELS = {
+    "accounts.school": "School",
+    "accounts.academicyear": "Academic years",
+    "accounts.term": "Half-terms",
+    "accounts.closure": "Closures",
+    "accounts.user": "Staff",
+    "accounts.membership": "Staff roles",
+    "accounts.coachingrelationship": "Coaching pairs",
+    "library.librarystep": "Library steps",
+    "coaching.actionstep": "Action steps",
+    "coaching.steptransition": "Step history",
+    "coaching.observation": "Drop-ins",
+    "coaching.stepevidence": "Step evidence",
+    "coaching.feedbackmeeting": "Feedback meetings",
+    "coaching.rehearsalround": "Rehearsal rounds",
+    "programme.scheduledslot": "Timetabled slots",
+    "programme.sessionoccurrence": "Sessions",
+    "audit.auditevent": "Audit events",
+}
+
+
+def _owned_by_a_school(model: type[Model]) -> bool:
+    try:
+        field = model._meta.get_field("school")
+    except FieldDoesNotExist:
+        return False
+    return field.is_relation and field.related_model is School and not field.many_to_many
+
+
 def school_tables(school: School) -> list[SchoolTable]:
-    """Every row the school owns, table by table. Staff accounts carry no password hash."""
-    own = {"school": school}
-    return [
+    """Every row the school owns, table by table: the school, its staff (no password hashes)
+    and every table with a `school` column (house style: each school-owned row has one), so
+    tables added later are exported too."""
+    tables = [
         SchoolTable("School", School.objects.filter(pk=school.pk)),
-        SchoolTable("Academic years", AcademicYear.objects.filter(**own)),
-        SchoolTable("Half-terms", Term.objects.filter(**own)),
-        SchoolTable("Closures", Closure.objects.filter(**own)),
         SchoolTable(
             "Staff", User.objects.filter(memberships__school=school).distinct(), STAFF_FIELDS
         ),
-        SchoolTable("Staff roles", Membership.objects.filter(**own)),
-        SchoolTable("Coaching pairs", CoachingRelationship.objects.filter(**own)),
-        SchoolTable("Library steps", LibraryStep.objects.filter(**own)),
-        SchoolTable("Action steps", ActionStep.objects.filter(**own)),
-        SchoolTable("Step history", StepTransition.objects.filter(**own)),
-        SchoolTable("Drop-ins", Observation.objects.filter(**own)),
-        SchoolTable("Step evidence", StepEvidence.objects.filter(**own)),
-        SchoolTable("Feedback meetings", FeedbackMeeting.objects.filter(**own)),
-        SchoolTable("Rehearsal rounds", RehearsalRound.objects.filter(**own)),
-        SchoolTable("Timetabled slots", ScheduledSlot.objects.filter(**own)),
-        SchoolTable("Sessions", SessionOccurrence.objects.filter(**own)),
-        SchoolTable("Audit events", AuditEvent.objects.filter(**own)),
     ]
+    for model in backup_models():
+        if model is not School and _owned_by_a_school(model):
+            label = LABELS.get(
+                model._meta.label_lower, str(model._meta.verbose_name_plural).capitalize()
+            )
+            tables.append(SchoolTable(label, model._base_manager.filter(school=school)))
+    return tables
 
 
 def school_counts(school: School) -> list[tuple[str, int]]:

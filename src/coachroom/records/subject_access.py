@@ -17,6 +17,7 @@ Each export is audited as `records.subject_access.exported`, with the person as 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 import zipfile
 from typing import IO, Any
@@ -384,12 +385,35 @@ def subject_access_data(person: User, *, school: School | None) -> dict[str, Any
     }
 
 
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def readable(value: Any) -> Any:
+    """The data with its ISO dates as people write them ("25 Sep 2026, 08:15"), for the page."""
+    if isinstance(value, dict):
+        return {k: readable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [readable(v) for v in value]
+    try:
+        if isinstance(value, str) and _ISO_DATETIME.match(value):
+            moment = dt.datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return f"{moment.day} {moment:%b %Y, %H:%M}"
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            day = dt.date.fromisoformat(value)
+            return f"{day.day} {day:%b %Y}"
+    except ValueError:  # looked like a date but was not one: show it as it is
+        pass
+    return value
+
+
 def write_subject_access_zip(data: dict[str, Any], out: IO[bytes]) -> None:
+    page = render_to_string("records/subject_access/index.html", {"d": readable(data)})
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", dumps(data))
-        archive.writestr(
-            "index.html", render_to_string("records/subject_access/index.html", {"d": data})
-        )
+        archive.writestr("index.html", page)
 
 
 @transaction.atomic

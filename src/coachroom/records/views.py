@@ -11,6 +11,7 @@ Who may do what (domain §3 and §10):
 
 from __future__ import annotations
 
+import copy
 import io
 from typing import IO, Any, cast
 
@@ -171,7 +172,8 @@ def school_export(request: AuthedRequest) -> HttpResponse:
 @school_member_required(Role.SCHOOL_ADMIN)
 def retention(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
-    form = RetentionForm(request.POST or None, instance=school)
+    # The form gets its own copy: a rejected value must not show up in the page's figures.
+    form = RetentionForm(request.POST or None, instance=copy.copy(school))
     if request.method == "POST" and form.is_valid():
         months = form.cleaned_data["retention_months"]
         school_update_settings(school=school, by=request.user, retention_months=months)
