@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coachroom.accounts.models import Closure, Membership
 from tests.access import Row
+from tests.audit.access_rows import AUDIT_ROWS
 from tests.coaching.access_rows import COACHING_ROWS
 from tests.coaching.access_rows_walks import WALK_ROWS
 from tests.factories import RelationshipFactory, UserFactory
@@ -24,6 +25,7 @@ from tests.programme.access_rows_goals import GOAL_ROWS
 from tests.programme.access_rows_ical import ICAL_ROWS
 from tests.programme.access_rows_reminders import REMINDER_ROWS
 from tests.programme.access_rows_schedule import SCHEDULE_ROWS
+from tests.records.access_rows import RECORDS_ROWS
 
 ACTORS = ["anonymous", "alice", "bob", "carol", "lead", "head", "admin", "outsider", "trust_admin"]
 LEADS = {"lead": 200, "admin": 200, "outsider": 200}
@@ -80,6 +82,8 @@ MATRIX.update(ICAL_ROWS)
 MATRIX.update(REMINDER_ROWS)
 MATRIX.update(COMPLETION_ROWS)
 MATRIX.update(GOAL_ROWS)
+MATRIX.update(RECORDS_ROWS)
+MATRIX.update(AUDIT_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:

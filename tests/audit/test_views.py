@@ -190,6 +190,7 @@ def test_htmx_gets_only_the_results(client, admin, oak, bob):
     assert html.lstrip().startswith('<div id="audit-results"')
     assert "<h1>" not in html
     assert "Viewed a coaching timeline" in html
+    assert "HX-Request" in response["Vary"]
 
 
 def test_an_htmx_history_restore_gets_the_whole_page(client, admin, oak):

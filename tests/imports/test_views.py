@@ -223,3 +223,17 @@ def test_the_import_keeps_the_admin_even_if_they_left_the_export(admin_client, a
     dry = ImportRun.objects.get()
     assert dry.deactivated == 1
     assert any("you have been kept" in note for note in dry.result["notes"])
+
+
+@pytest.mark.parametrize("runs", [1, 10])
+def test_the_upload_pages_queries_do_not_grow_with_runs(
+    admin_client, oak, runs, django_assert_max_num_queries
+):
+    stored = ImportUpload.objects.create(school=oak, kind="staff", filename="s.csv", size=1)
+    for _ in range(runs):
+        ImportRun.objects.create(school=oak, upload=stored, kind="staff", status="done")
+    # session, user, memberships (3) + recent runs joined to their uploads (1)
+    # + the session saved on every request, in a savepoint (3)
+    with django_assert_max_num_queries(7):
+        response = admin_client.get(reverse("imports:upload"))
+    assert response.content.decode().count("s.csv") == runs

@@ -66,6 +66,15 @@ def enqueue_at(moment: dt.datetime) -> list[str]:
             ["job:morning:2026-11-24", "job:digest:2026-11-16"],
         ),
         (at(dt.date(2026, 11, 28), 9, 0), ["job:digest:2026-11-16"]),  # Saturday
+        (
+            at(MONDAY, 19, 0),
+            [
+                "job:morning:2026-11-23",
+                "job:overdue:2026-11-23",
+                "job:digest:2026-11-16",
+                "job:retention:2026-11-23",
+            ],
+        ),
     ],
 )
 def test_due_jobs_follow_the_school_clock(moment, expected):

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from coachroom import audit
 from coachroom.accounts.access import memberships_of, school_member_required
@@ -106,6 +107,7 @@ def _school_events(school: School, form: AuditFilterForm) -> QuerySet[AuditEvent
 
 
 @require_GET
+@vary_on_headers("HX-Request")  # one URL answers with a page or a fragment: never mix them up
 @school_member_required(Role.SCHOOL_ADMIN)
 def log(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school

@@ -24,6 +24,7 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(
         label="File",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.csv,.txt"}),
         error_messages={
             "required": "Choose a file to upload.",
             "empty": "The file is empty.",

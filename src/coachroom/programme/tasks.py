@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 MORNING_LIST_FROM = dt.time(7, 0)  # weekdays
 OVERDUE_NUDGES_FROM = dt.time(16, 30)  # weekdays
 LEAD_DIGEST_FROM = dt.time(7, 30)  # Mondays, for the week before
+RETENTION_FROM = dt.time(19, 0)  # the nightly retention run, after the school day
 MAX_ATTEMPTS = 3
 RETRY_AFTER = dt.timedelta(minutes=10)
 
@@ -88,6 +89,11 @@ def due_jobs(now: dt.datetime) -> list[tuple[str, Any, dict[str, str]]]:
         jobs.append(
             (f"job:digest:{last_week}", lead_digest_job, {"week_start": last_week.isoformat()})
         )
+    if clock >= RETENTION_FROM:
+        # records sits above the programme in the import order, so import it here
+        from coachroom.records.tasks import apply_retention
+
+        jobs.append((f"job:retention:{today}", apply_retention, {"day": today.isoformat()}))
     return jobs
 
 
