@@ -19,6 +19,7 @@ from tests.audit.access_rows import AUDIT_ROWS
 from tests.coaching.access_rows import COACHING_ROWS
 from tests.coaching.access_rows_walks import WALK_ROWS
 from tests.factories import RelationshipFactory, UserFactory
+from tests.imports.access_rows import IMPORT_ROWS
 from tests.library.access_rows import LIBRARY_ROWS
 from tests.programme.access_rows_completion import COMPLETION_ROWS
 from tests.programme.access_rows_goals import GOAL_ROWS
@@ -84,6 +85,7 @@ MATRIX.update(COMPLETION_ROWS)
 MATRIX.update(GOAL_ROWS)
 MATRIX.update(RECORDS_ROWS)
 MATRIX.update(AUDIT_ROWS)
+MATRIX.update(IMPORT_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
