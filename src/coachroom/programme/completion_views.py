@@ -123,7 +123,7 @@ def _points(rows: list[Row], *, weekly: bool) -> list[ChartPoint]:
     ]
 
 
-def _charts(rows: list[Row], *, prefix: str, period: str) -> list[dict[str, object]]:
+def charts_for(rows: list[Row], *, prefix: str, period: str) -> list[dict[str, object]]:
     """Planned against held, then completion %, each with the id its scrolling frame cites."""
     points = _points(rows, weekly=period == "week")
     return [
@@ -171,9 +171,9 @@ def completion(request: AuthedRequest) -> HttpResponse:
         "can_schedule": membership.is_coaching_lead or membership.is_school_admin,
     }
     if report.weeks:
-        context["week_charts"] = _charts(report.weeks, prefix="weeks", period="week")
+        context["week_charts"] = charts_for(report.weeks, prefix="weeks", period="week")
     if any(row.tally.planned for row in report.half_terms):
-        context["term_charts"] = _charts(report.half_terms, prefix="terms", period="half-term")
+        context["term_charts"] = charts_for(report.half_terms, prefix="terms", period="half-term")
     return render(request, "programme/completion.html", context)
 
 

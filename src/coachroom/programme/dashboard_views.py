@@ -11,6 +11,9 @@ from coachroom.accounts.access import school_member_required
 from coachroom.accounts.models import Role, School
 from coachroom.coaching.models import StepState
 from coachroom.http import AuthedRequest
+from coachroom.programme.charts import ChartPoint, planned_held_chart
+from coachroom.programme.completion import CompletionQuery, Filters, default_range
+from coachroom.programme.completion_views import charts_for
 from coachroom.programme.dashboard import SchoolSummary, summarise
 
 LEADERS = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
@@ -71,13 +74,19 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     """One school's programme at a glance, with the leaders' tools."""
     school = request.membership.school
     summary = summarise([school])[0]
+    start, end = default_range(school)
+    query = CompletionQuery(school=school, viewer_coach=None, filters=Filters(start=start, end=end))
     if request.GET.get("format") == "csv":
         audit.record(actor=request.user, action="programme.dashboard.exported", school=school)
         return _csv([summary], "coachroom-dashboard.csv")
     return render(
         request,
         "programme/dashboard.html",
-        {"summary": summary, "states": [(s.label, summary.steps[s]) for s in STATES]},
+        {
+            "summary": summary,
+            "states": [(s.label, summary.steps[s]) for s in STATES],
+            "charts": charts_for(query.by_half_term(), prefix="dash-terms", period="half-term"),
+        },
     )
 
 
@@ -90,12 +99,27 @@ def trust_dashboard(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         audit.record(actor=request.user, action="programme.trust_dashboard.exported")
         return _csv(summaries, "coachroom-trust.csv")
+    chart = planned_held_chart(
+        chart_id="trust-schools",
+        title="Sessions planned and held this year, by school",
+        points=[
+            ChartPoint(
+                label=s.school.name.split()[0],
+                long_label=s.school.name,
+                planned=s.this_year.planned,
+                held=s.this_year.held,
+            )
+            for s in summaries
+        ],
+        period="school",
+    )
     return render(
         request,
         "programme/trust_dashboard.html",
         {
             "rows": [(s, [s.steps[state] for state in STATES]) for s in summaries],
             "trust": schools[0].trust,
+            "chart": chart,
             "states": STATES,
         },
     )
