@@ -20,8 +20,8 @@ from coachroom.audit.models import AuditEvent
 from coachroom.coaching.models import Observation
 from coachroom.programme import scheduling
 from coachroom.programme.completion import CompletionQuery, Filters, Tally, percent
-from coachroom.programme.completion_views import safe_cell
 from coachroom.programme.models import SessionOccurrence
+from coachroom.spreadsheets import safe_cell
 from tests.factories import (
     AcademicYearFactory,
     MembershipFactory,

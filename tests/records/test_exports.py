@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from coachroom.audit.models import AuditEvent
 from coachroom.records import exports
+from coachroom.spreadsheets import safe_cell
 from tests.factories import RelationshipFactory, UserFactory
 from tests.records.conftest import LONDON, NOTES, PRAISE, REFLECTION, STEP_TITLE, make_history
 
@@ -94,9 +95,9 @@ def test_csv_cells_that_look_like_formulas_are_made_plain(client, lead, sneaky_c
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_safe_cell_guards_every_formula_start(start):
-    assert exports.safe_cell(f"{start}1+1") == f"'{start}1+1"
-    assert exports.safe_cell("Alice") == "Alice"
-    assert exports.safe_cell(5) == 5
+    assert safe_cell(f"{start}1+1") == f"'{start}1+1"
+    assert safe_cell("Alice") == "Alice"
+    assert safe_cell(5) == 5
 
 
 def test_xlsx_stores_formula_like_names_as_text(client, lead, sneaky_coach):

@@ -38,6 +38,7 @@ from coachroom.audit.labels import (
 )
 from coachroom.audit.models import AuditEvent
 from coachroom.http import AuthedRequest
+from coachroom.spreadsheets import safe_cell as spreadsheet_cell
 
 PAGE_SIZE = 50
 
@@ -48,7 +49,6 @@ BULK_WINDOW = dt.timedelta(hours=1)
 # Checked when an admin opens the log, over this much recent history; no background job.
 BULK_LOOKBACK = dt.timedelta(days=30)
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Links for the teacher's own records on "who has viewed my coaching records".
 _OWN_RECORD_URLS = {
@@ -161,9 +161,8 @@ def log_csv(request: AuthedRequest) -> HttpResponse:
 
 
 def safe_cell(value: object) -> str:
-    """Spreadsheets run cells that start with = + - @ (or a tab or CR) as formulas."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """As text, with formula-like cells made plain (see coachroom.spreadsheets)."""
+    return str(spreadsheet_cell("" if value is None else str(value)))
 
 
 class _Echo:

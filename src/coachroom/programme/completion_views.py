@@ -32,6 +32,7 @@ from coachroom.programme.completion import (
     Tally,
     default_range,
 )
+from coachroom.spreadsheets import safe_cell
 
 VIEWERS = (Role.COACH, Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
 TABLES = ("summary", "week", "halfterm", "coach", "coachee", "reasons")
@@ -179,7 +180,6 @@ def completion(request: AuthedRequest) -> HttpResponse:
 
 # CSV ----------------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TALLY_HEADER = [
     "Planned",
     "Held",
@@ -194,14 +194,7 @@ TALLY_HEADER = [
 ]
 
 
-def safe_cell(value: object) -> object:
-    """Spreadsheets run cells that start with = + - @ as formulas; make them plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _tally_cells(t: Tally) -> list[object]:
+def tally_cells(t: Tally) -> list[object]:
     return [
         t.planned,
         t.held,
@@ -229,7 +222,7 @@ def _summary_csv(query: CompletionQuery) -> tuple[list[str], Iterable[list[objec
         ["To", _iso(query.filters.end)],
         ["Sessions", dict(KIND_CHOICES)[query.filters.kind]],
         ["Coach", coach.full_name if coach else "All coaches" if query.is_leader else "You"],
-        *([h, v] for h, v in zip(TALLY_HEADER, _tally_cells(t), strict=True)),
+        *([h, v] for h, v in zip(TALLY_HEADER, tally_cells(t), strict=True)),
         [
             f"Coachees not seen for more than {report.unseen_weeks_alert} weeks",
             report.unseen_count,
@@ -239,13 +232,13 @@ def _summary_csv(query: CompletionQuery) -> tuple[list[str], Iterable[list[objec
 
 
 def _week_csv(query: CompletionQuery) -> tuple[list[str], Iterable[list[object]]]:
-    rows = [[_iso(r.starts_on), *_tally_cells(r.tally)] for r in query.by_week()]
+    rows = [[_iso(r.starts_on), *tally_cells(r.tally)] for r in query.by_week()]
     return ["Week beginning", *TALLY_HEADER], rows
 
 
 def _half_term_csv(query: CompletionQuery) -> tuple[list[str], Iterable[list[object]]]:
     rows = [
-        [r.label, _iso(r.starts_on), _iso(r.ends_on), *_tally_cells(r.tally)]
+        [r.label, _iso(r.starts_on), _iso(r.ends_on), *tally_cells(r.tally)]
         for r in query.by_half_term()
     ]
     return ["Half-term", "Starts", "Ends", *TALLY_HEADER], rows
@@ -254,7 +247,7 @@ def _half_term_csv(query: CompletionQuery) -> tuple[list[str], Iterable[list[obj
 def _coach_csv(query: CompletionQuery) -> tuple[list[str], Iterable[list[object]]]:
     if not query.is_leader:
         raise Http404("No such table.")
-    return ["Coach", *TALLY_HEADER], [[r.label, *_tally_cells(r.tally)] for r in query.by_coach()]
+    return ["Coach", *TALLY_HEADER], [[r.label, *tally_cells(r.tally)] for r in query.by_coach()]
 
 
 def _coachee_row(r: CoacheeRow) -> list[object]:
@@ -262,7 +255,7 @@ def _coachee_row(r: CoacheeRow) -> list[object]:
         r.coachee,
         r.coach,
         "Yes" if r.is_current else "No",
-        *_tally_cells(r.tally),
+        *tally_cells(r.tally),
         _iso(r.last_seen),
         r.flag,
     ]

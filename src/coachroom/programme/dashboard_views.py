@@ -15,6 +15,7 @@ from coachroom.programme.charts import ChartPoint, planned_held_chart
 from coachroom.programme.completion import CompletionQuery, Filters, default_range
 from coachroom.programme.completion_views import charts_for
 from coachroom.programme.dashboard import SchoolSummary, summarise
+from coachroom.spreadsheets import safe_cell
 
 LEADERS = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
 STATES = [
@@ -39,12 +40,6 @@ CSV_HEADER = [
 ]
 
 
-def _csv_cell(value: object) -> object:
-    """Spreadsheets run cells that start like a formula; a quote keeps them as text."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _csv(summaries: list[SchoolSummary], filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -52,7 +47,7 @@ def _csv(summaries: list[SchoolSummary], filename: str) -> HttpResponse:
     writer.writerow(CSV_HEADER)
     for s in summaries:
         writer.writerow(
-            _csv_cell(v)
+            safe_cell(v)
             for v in [
                 s.school.name,
                 s.staff,

@@ -55,14 +55,14 @@ from coachroom.programme.completion import (
     KIND_CHOICES,
     CompletionQuery,
     Filters,
-    Tally,
 )
+from coachroom.programme.completion_views import tally_cells
 from coachroom.records import serialization
 from coachroom.records.backup import backup_models
+from coachroom.spreadsheets import safe_cell
 
 # Activity tables -------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TALLY_HEADER = [
     "Planned",
     "Held",
@@ -95,29 +95,6 @@ TABLE_TITLES = {
     "activity": "Coaching recorded each week",
     "steps": "Action steps by state",
 }
-
-
-def safe_cell(value: object) -> object:
-    """Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) as a
-    formula: a name like "=HYPERLINK(…)" would become a link. Make such text plain."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _tally(t: Tally) -> list[object]:
-    return [
-        t.planned,
-        t.held,
-        "" if t.percent is None else t.percent,
-        t.drop_ins_planned,
-        t.drop_ins_held,
-        t.meetings_planned,
-        t.meetings_held,
-        t.missed,
-        t.cancelled,
-        t.unrecorded,
-    ]
 
 
 def _zone() -> ZoneInfo:
@@ -180,7 +157,7 @@ def activity_tables(query: CompletionQuery) -> dict[str, Table]:
         ["From", filters.start],
         ["To", filters.end],
         ["Sessions", str(dict(KIND_CHOICES)[filters.kind])],
-        *([h, v] for h, v in zip(TALLY_HEADER, _tally(t), strict=True)),
+        *([h, v] for h, v in zip(TALLY_HEADER, tally_cells(t), strict=True)),
         [f"Coachees not seen for more than {report.unseen_weeks_alert} weeks", report.unseen_count],
     ]
     tables = [
@@ -189,19 +166,19 @@ def activity_tables(query: CompletionQuery) -> dict[str, Table]:
             "week",
             TABLE_TITLES["week"],
             ["Week beginning", *TALLY_HEADER],
-            [[r.starts_on, *_tally(r.tally)] for r in report.weeks],
+            [[r.starts_on, *tally_cells(r.tally)] for r in report.weeks],
         ),
         Table(
             "halfterm",
             TABLE_TITLES["halfterm"],
             ["Half-term", "Starts", "Ends", *TALLY_HEADER],
-            [[r.label, r.starts_on, r.ends_on, *_tally(r.tally)] for r in report.half_terms],
+            [[r.label, r.starts_on, r.ends_on, *tally_cells(r.tally)] for r in report.half_terms],
         ),
         Table(
             "coach",
             TABLE_TITLES["coach"],
             ["Coach", *TALLY_HEADER],
-            [[r.label, *_tally(r.tally)] for r in report.coaches],
+            [[r.label, *tally_cells(r.tally)] for r in report.coaches],
         ),
         Table(
             "coachee",
@@ -212,7 +189,7 @@ def activity_tables(query: CompletionQuery) -> dict[str, Table]:
                     r.coachee,
                     r.coach,
                     "Yes" if r.is_current else "No",
-                    *_tally(r.tally),
+                    *tally_cells(r.tally),
                     r.last_seen,
                     r.flag,
                 ]
