@@ -85,16 +85,22 @@ def get_step_for_party(request: AuthedRequest, pk: int) -> ActionStep:
     return step
 
 
-def get_teacher_for_timeline(request: AuthedRequest, pk: int) -> tuple[User, School]:
-    """The teacher and school whose timeline the viewer may open.
+def get_teacher_for_timeline(
+    request: AuthedRequest, pk: int, *, leads_need_full_access: bool = False
+) -> tuple[User, School]:
+    """The teacher and school whose records the viewer may open.
 
-    The teacher themselves; a current coach of theirs; or a coaching lead of their school.
-    What each sees on it is then filtered by the privacy rule.
+    The teacher themselves; a current coach of theirs; or a coaching lead of their school
+    (with `leads_need_full_access`, only where the school lets leads read every record). What
+    each sees is then filtered by the privacy rule.
     """
     viewer = request.user
     mine = Membership.objects.active().filter(user=viewer)
     coaching = CoachingRelationship.objects.current().filter(coach=viewer, coachee_id=pk)
-    lead_schools = mine.filter(is_coaching_lead=True).values("school")
+    leads = mine.filter(is_coaching_lead=True)
+    if leads_need_full_access:
+        leads = leads.filter(school__lead_note_access=School.LeadNoteAccess.ALL)
+    lead_schools = leads.values("school")
     membership = (
         Membership.objects.filter(user_id=pk, school__in=mine.values("school"))
         .filter(

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -35,6 +34,7 @@ from coachroom.accounts.models import (
     School,
     User,
 )
+from coachroom.coaching.access import get_teacher_for_timeline
 from coachroom.coaching.models import ActionStep, StepState
 from coachroom.http import AuthedRequest
 from coachroom.library.models import Strand
@@ -125,29 +125,9 @@ def pairs_for_new_goal(
 
 
 def get_teacher_for_goals(request: AuthedRequest, pk: int) -> tuple[User, School]:
-    """The teacher and school whose goals the viewer may list (the rule of `visible_to`).
-
-    The teacher; a current coach of theirs; or a coaching lead of a school that lets leads read
-    every coaching record. Anyone else, the senior team included, gets a 404.
-    """
-    viewer = request.user
-    mine = Membership.objects.active().filter(user=viewer)
-    coaching = CoachingRelationship.objects.current().filter(coach=viewer, coachee_id=pk)
-    lead_schools = mine.filter(
-        is_coaching_lead=True, school__lead_note_access=School.LeadNoteAccess.ALL
-    ).values("school")
-    membership = (
-        Membership.objects.filter(user_id=pk, school__in=mine.values("school"))
-        .filter(
-            Q(user=viewer) | Q(school__in=coaching.values("school")) | Q(school__in=lead_schools)
-        )
-        .select_related("user", "school")
-        .order_by("-is_active", "pk")
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such teacher.")
-    return membership.user, membership.school
+    """The teacher and school whose goals the viewer may list (the rule of `visible_to`):
+    the teacher, a current coach, or a coaching lead where leads may read every record."""
+    return get_teacher_for_timeline(request, pk, leads_need_full_access=True)
 
 
 # Text that may name a pupil ----------------------------------------------------------------------
