@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -274,9 +275,10 @@ def test_timeline_queries_do_not_grow(
 ):
     _history(pairing, bob, cycles)
     client.force_login(alice)
-    # session, user, memberships, timeline access, drop-ins, their evidence, meetings,
-    # steps, transitions, session save; audit skipped for the teacher herself
-    with django_assert_max_num_queries(12):
+    # session, user, memberships, timeline access, the school's years and the current one,
+    # drop-ins, their evidence, meetings, steps, transitions, session save; audit skipped for
+    # the teacher herself
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("coaching:timeline", args=[alice.pk]))
     assert len(response.context["items"]) >= cycles * 2
 
@@ -303,3 +305,21 @@ def test_outsider_cannot_open_a_drop_in(client, outsider, bob, pairing):
     observation = services.observation_start(relationship=pairing, by=bob)
     client.force_login(outsider)
     assert client.get(observation.get_absolute_url()).status_code == 404
+
+
+def test_timeline_shows_one_academic_year_at_a_time(client, bob, alice, pairing, oak):
+    from coachroom.accounts.services import academic_year_create
+
+    last_year = academic_year_create(school=oak, by=None, start_year=2025)
+    old = services.observation_start(relationship=pairing, by=bob)
+    services.observation_submit(observation=old, by=bob, ratings={})
+    Observation.objects.filter(pk=old.pk).update(
+        observed_at=timezone.make_aware(dt.datetime(2026, 3, 4, 10, 0))
+    )
+    client.force_login(alice)
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)):
+        this_year = client.get(reverse("coaching:timeline", args=[alice.pk]))
+        earlier = client.get(reverse("coaching:timeline", args=[alice.pk]), {"year": last_year.pk})
+    assert this_year.context["year"].name == "2026–27"
+    assert all(item.obj != old for item in this_year.context["items"])
+    assert any(item.obj == old for item in earlier.context["items"])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coachroom import audit
-from coachroom.accounts.models import School, User
+from coachroom.accounts.models import AcademicYear, School, User
 from coachroom.coaching import services
 from coachroom.coaching.access import (
     get_draft_for_observer,
@@ -426,13 +427,35 @@ class TimelineItem:
     obj: Any
 
 
+def _timeline_year(request: AuthedRequest, school: School) -> tuple[Any, list[Any]]:
+    """The academic year the timeline shows (the current one unless ?year= picks another)."""
+    years = list(AcademicYear.objects.filter(school=school).order_by("-starts_on"))
+    chosen = school.current_year()
+    wanted = request.GET.get("year", "")
+    for year in years:
+        if str(year.pk) == wanted:
+            chosen = year
+    return chosen, years
+
+
 def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
+    """Everything about a teacher, newest first, one academic year at a time."""
     teacher, school = get_teacher_for_timeline(request, teacher_pk)
     viewer = request.user
     is_teacher = viewer.pk == teacher.pk
+    year, years = _timeline_year(request, school)
+    window: dict[str, Any] = {}
+    if year is not None:
+        start = timezone.make_aware(dt.datetime.combine(year.starts_on, dt.time()))
+        end = timezone.make_aware(dt.datetime.combine(year.ends_on, dt.time.max))
+        window = {"gte": start, "lte": end}
+
+    def in_year(field: str) -> dict[str, Any]:
+        return {f"{field}__{op}": value for op, value in window.items()}
+
     observations = list(
         Observation.objects.for_school(school)
-        .filter(teacher=teacher)
+        .filter(teacher=teacher, **in_year("observed_at"))
         .visible_to(viewer)
         .select_related("observer", "school")
         .annotate(meeting_count=Count("meetings"))
@@ -444,7 +467,7 @@ def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
         ]
     meetings = (
         FeedbackMeeting.objects.for_school(school)
-        .filter(teacher=teacher)
+        .filter(teacher=teacher, **in_year("held_at"))
         .visible_to(viewer)
         .select_related("coach", "step")
         .annotate(round_count=Count("rounds"))
@@ -454,21 +477,27 @@ def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
         for s in ActionStep.objects.for_school(school).filter(teacher=teacher).visible_to(viewer)
     }
     transitions = (
-        StepTransition.objects.filter(step__in=list(steps))
+        StepTransition.objects.filter(step__in=list(steps), **in_year("at"))
         .select_related("by")
         .order_by("at", "pk")
     )
     items = [TimelineItem(o.observed_at, "drop-in", o) for o in observations]
     items += [TimelineItem(m.held_at, "meeting", m) for m in meetings]
+    stepped_this_year: set[int] = set()
     for t in transitions:
         t.step_obj = steps[t.step_id]  # type: ignore[attr-defined]
+        stepped_this_year.add(t.step_id)
         items.append(TimelineItem(t.at, "step", t))
     items.sort(key=lambda item: item.at, reverse=True)
     if not is_teacher:
         audit.record(
             actor=viewer, action="coaching.timeline.viewed", school=school, subject=teacher
         )
-    current = [s for s in steps.values() if s.is_active or s.state == StepState.SECURED]
+    current = [
+        s
+        for s in steps.values()
+        if s.is_active or (s.state == StepState.SECURED and s.pk in stepped_this_year)
+    ]
     return render(
         request,
         "coaching/timeline.html",
@@ -478,6 +507,8 @@ def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
             "items": items,
             "is_teacher": is_teacher,
             "current_steps": sorted(current, key=lambda s: s.created_at, reverse=True),
+            "year": year,
+            "years": years,
         },
     )
 

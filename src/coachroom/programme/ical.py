@@ -8,12 +8,14 @@ secret address (`CalendarFeed.token`) is the credential; getting a new one revok
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from icalendar import Calendar, Event
 from icalendar.enums import STATUS, TRANSP
@@ -27,6 +29,8 @@ from coachroom.programme.models import CalendarFeed, SessionKind, SessionOccurre
 PRODID = "-//Coachroom//Coaching calendar//EN"
 WEEKS_BACK = 4  # past sessions stay in the feed this long, so last week's changes still show
 REFRESH = dt.timedelta(hours=1)  # a hint; calendar apps poll on their own schedules
+
+FEED_BODY_CACHE_SECONDS = 60 * 60
 
 # Moved, missed and cancelled sessions stay in the feed as cancelled, so calendars drop them.
 CANCELLED = {
@@ -113,8 +117,21 @@ def _calendar(user: User, sessions: Iterable[SessionOccurrence]) -> Calendar:
 
 
 def build_calendar(user: User, *, now: dt.datetime | None = None) -> bytes:
-    """The person's feed as iCalendar bytes (UTF-8, CRLF line endings)."""
-    body: bytes = _calendar(user, feed_sessions(user, now=now)).to_ical()
+    """The person's feed as iCalendar bytes (UTF-8, CRLF line endings).
+
+    Calendar apps poll every few minutes and the feed rarely changes, so the body is cached
+    under a key that changes whenever a session in it does (count and newest change), and at
+    least daily as the window moves.
+    """
+    sessions = feed_sessions(user, now=now)
+    shape = sessions.order_by().aggregate(n=Count("pk"), newest=Max("updated_at"))
+    newest = shape["newest"].isoformat() if shape["newest"] else "-"
+    parts = f"{user.pk}|{user.full_name}|{shape['n']}|{newest}|{timezone.localdate(now)}"
+    key = "ical:" + hashlib.sha256(parts.encode()).hexdigest()
+    body: bytes | None = cache.get(key)
+    if body is None:
+        body = _calendar(user, sessions).to_ical()
+        cache.set(key, body, FEED_BODY_CACHE_SECONDS)
     return body
 
 
