@@ -113,3 +113,18 @@ def test_trust_dashboard_queries_do_not_grow(client, oak, schools, django_assert
     with django_assert_max_num_queries(17):
         response = client.get(reverse("programme:trust-dashboard"))
     assert len(response.context["rows"]) == schools + 1
+
+
+@pytest.mark.parametrize("pairs", [1, 8])
+def test_school_dashboard_queries_do_not_grow(
+    client, head, oak, oak_year, bob, pairs, django_assert_max_num_queries
+):
+    for _ in range(pairs):
+        pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=bob)
+        make_step(pair, state=StepState.PRACTISING)
+    client.force_login(head)
+    # the trust dashboard's grouped counts for one school, plus the half-term completion
+    # figures behind the charts
+    with django_assert_max_num_queries(22):
+        response = client.get(reverse("programme:dashboard"))
+    assert response.context["summary"].pairs == pairs

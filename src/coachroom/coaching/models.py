@@ -257,6 +257,8 @@ class StepTransition(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["step", "at"], name="transition_by_step"),
             models.Index(fields=["school", "to_state", "at"], name="transition_by_state"),
+            # the dashboards count secured steps and stick-check slips by event
+            models.Index(fields=["school", "event", "at"], name="transition_by_event"),
         ]
 
     def __str__(self) -> str:
