@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from coachroom import benchmark
@@ -32,7 +33,9 @@ def test_seed_small_is_deterministic_and_realistic():
     assert (Observation.objects.count(), _fingerprint()) == before
 
 
-def test_bench_measures_every_key_page(db):
+def test_bench_measures_every_key_page(db, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
     seed("small", seed=3)
     lines: list[str] = []
     summary = benchmark.run(requests=2, out=lines.append)
@@ -49,3 +52,9 @@ def test_bench_measures_every_key_page(db):
     }
     assert all(page["status"] == 200 for page in pages.values())
     assert all(page["queries"] > 0 for page in pages.values())
+    # A repeat view is served by the page cache: fewer queries than rendering the page.
+    for name, page in pages.items():
+        if name != "baseline":
+            assert page["queries"] < page["cold_queries"], name
+    assert all(page["cold_p95_ms"] >= page["cold_p50_ms"] > 0 for page in pages.values())
+    cache.clear()

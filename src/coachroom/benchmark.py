@@ -1,8 +1,10 @@
 """`coachroom bench`: p50/p95 latency and query counts of the key pages against a bare view.
 
 Requests go through Django's full middleware stack in-process (the test client), so the
-baseline — a trivial signed-in view — isolates what each page itself costs. Run it on a
-seeded database (`coachroom seed --scale …`). The last line printed is one JSON object.
+baseline — a trivial signed-in view — isolates what each page itself costs. Every page is
+measured twice: as a repeat view (served by the page cache, the usual case) and as a "cold"
+view just after the school's data changed (rendered from the database). Run it on a seeded
+database (`coachroom seed --scale …`). The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.urls import include, path, reverse
 
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.errors import DomainError
+from coachroom.pagecache import touch_schools
 
 
 def baseline(request: HttpRequest) -> HttpResponse:
@@ -50,6 +53,15 @@ class Result:
     p95_ms: float
     queries: int
     status: int
+    cold_p50_ms: float
+    cold_p95_ms: float
+    cold_queries: int
+
+
+def percentiles(timings: list[float]) -> tuple[float, float]:
+    ordered = sorted(timings)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
 
 
 def _largest_school() -> School:
@@ -95,24 +107,63 @@ def typical_pages(school: School) -> list[Page]:
     ]
 
 
-def measure(page: Page, *, requests: int, warmup: int = 3) -> Result:
-    client = Client()
-    client.force_login(page.user)
-    status = 0
-    for _ in range(warmup):
-        status = client.get(page.url).status_code
+def _timed(client: Client, url: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    status = client.get(url).status_code
+    return (time.perf_counter() - started) * 1000, status
+
+
+def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
-        client.get(page.url)
+        client.get(url)
     # read now: the next request's `request_started` signal clears the query log
-    query_count = len(queries)
-    timings = []
+    return len(queries)
+
+
+def measure(pages: list[Page], school: School, *, requests: int, warmup: int = 3) -> list[Result]:
+    """Time every page, interleaved so that a noisy moment on the machine hits all of them.
+
+    Each round times every page twice: first just after the school's data changed (a "cold"
+    view, which renders the page), then again (a repeat view, which the page cache serves).
+    """
+    clients = []
+    for page in pages:
+        client = Client()
+        client.force_login(page.user)
+        for _ in range(warmup):
+            client.get(page.url)
+        clients.append(client)
+    touch_schools([school.pk])
+    cold_queries = [_queries(c, p.url) for c, p in zip(clients, pages, strict=True)]
+    warm_queries = [_queries(c, p.url) for c, p in zip(clients, pages, strict=True)]
+    cold: list[list[float]] = [[] for _ in pages]
+    warm: list[list[float]] = [[] for _ in pages]
+    statuses = [0] * len(pages)
     for _ in range(requests):
-        started = time.perf_counter()
-        status = client.get(page.url).status_code
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return Result(page.name, statistics.median(timings), p95, query_count, status)
+        touch_schools([school.pk])
+        for i, (client, page) in enumerate(zip(clients, pages, strict=True)):
+            elapsed, _status = _timed(client, page.url)
+            cold[i].append(elapsed)
+        for i, (client, page) in enumerate(zip(clients, pages, strict=True)):
+            elapsed, statuses[i] = _timed(client, page.url)
+            warm[i].append(elapsed)
+    results = []
+    for i, page in enumerate(pages):
+        p50, p95 = percentiles(warm[i])
+        cold_p50, cold_p95 = percentiles(cold[i])
+        results.append(
+            Result(
+                page.name,
+                p50,
+                p95,
+                warm_queries[i],
+                statuses[i],
+                cold_p50,
+                cold_p95,
+                cold_queries[i],
+            )
+        )
+    return results
 
 
 def run(*, requests: int = 30, out: Callable[[str], Any] = print) -> dict[str, Any]:
@@ -120,15 +171,20 @@ def run(*, requests: int = 30, out: Callable[[str], Any] = print) -> dict[str, A
         ROOT_URLCONF="coachroom.benchmark", ALLOWED_HOSTS=["testserver", "*"], DEBUG=False
     ):
         school = _largest_school()
-        results = [measure(page, requests=requests) for page in typical_pages(school)]
+        results = measure(typical_pages(school), school, requests=requests)
     base = results[0]
-    out(f"{'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'× base p95':>10} {'queries':>8} {'status':>6}")
+    out(
+        f"{'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'× base p95':>10} {'queries':>8} "
+        f"{'status':>6} {'cold p50':>9} {'cold p95':>9} {'× base':>7} {'queries':>8}"
+    )
     summary: dict[str, Any] = {"school": school.name, "requests": requests, "pages": {}}
     for r in results:
         ratio = r.p95_ms / base.p95_ms if base.p95_ms else 0.0
+        cold_ratio = r.cold_p95_ms / base.p95_ms if base.p95_ms else 0.0
         out(
             f"{r.name:<22} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {ratio:>10.1f} "
-            f"{r.queries:>8} {r.status:>6}"
+            f"{r.queries:>8} {r.status:>6} {r.cold_p50_ms:>9.1f} {r.cold_p95_ms:>9.1f} "
+            f"{cold_ratio:>7.1f} {r.cold_queries:>8}"
         )
         summary["pages"][r.name] = {
             "p50_ms": round(r.p50_ms, 2),
@@ -136,6 +192,10 @@ def run(*, requests: int = 30, out: Callable[[str], Any] = print) -> dict[str, A
             "ratio_to_baseline_p95": round(ratio, 2),
             "queries": r.queries,
             "status": r.status,
+            "cold_p50_ms": round(r.cold_p50_ms, 2),
+            "cold_p95_ms": round(r.cold_p95_ms, 2),
+            "cold_ratio_to_baseline_p95": round(cold_ratio, 2),
+            "cold_queries": r.cold_queries,
         }
     out(json.dumps(summary))
     return summary

@@ -391,19 +391,20 @@ def test_feed_queries_do_not_grow(
         pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=bob, coachee=coachee)
         make_slot(pair, bob, starts_on=dt.date(2026, 9, 7))
     feed = CalendarFeed.objects.create(user=bob)
-    # the feed joined to its person (1); the feed's shape for the cache key (1); sessions
-    # joined to coach and coachee (1)
-    with django_assert_max_num_queries(3):
+    # the feed joined to its person (1); the schools' versions and the feed's shape for the
+    # cache keys (2); sessions joined to coach and coachee (1)
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("programme:calendar-feed", args=[feed.token]))
     assert len(parse(response.content).events) >= 30 * coachees
 
 
-def test_feed_body_is_cached_until_a_session_changes(
-    settings, pairing, bob, django_assert_max_num_queries
+def test_feed_body_is_cached_until_the_school_changes(
+    settings, oak, pairing, bob, django_assert_max_num_queries
 ):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
+    from coachroom.pagecache import touch_schools
     from coachroom.programme import scheduling
     from coachroom.programme.ical import build_calendar
     from coachroom.programme.models import SessionOccurrence
@@ -418,9 +419,14 @@ def test_feed_body_is_cached_until_a_session_changes(
         starts_on=dt.date.today(),
     )
     first = build_calendar(bob)
-    with django_assert_max_num_queries(1):  # only the feed's shape, for the cache key
+    with django_assert_max_num_queries(1):  # only the schools' versions, for the cache key
+        assert build_calendar(bob) == first
+    touch_schools([oak.pk])  # a change somewhere in the school, not to bob's sessions
+    with django_assert_max_num_queries(2):  # the feed's shape shows the body is still right
         assert build_calendar(bob) == first
     session = SessionOccurrence.objects.filter(slot=slot).first()
     scheduling.session_assign_cover(session=session, by=bob, coach=bob)
+    assert build_calendar(bob) == first  # nothing told the cache yet
+    touch_schools([oak.pk])  # as every POST does
     assert build_calendar(bob) != first  # SEQUENCE rose, so the body was built again
     cache.clear()

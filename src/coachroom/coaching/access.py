@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from coachroom.accounts.access import memberships_of
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.coaching.models import (
     DRAFT_PUBLISH_DAYS,
@@ -95,6 +96,12 @@ def get_teacher_for_timeline(
     each sees is then filtered by the privacy rule.
     """
     viewer = request.user
+    if viewer.pk == pk:
+        # Their own timeline: the memberships this request has already loaded are enough.
+        own = sorted(memberships_of(viewer), key=lambda m: m.pk)
+        if not own:
+            raise Http404("No such teacher.")
+        return viewer, own[0].school
     mine = Membership.objects.active().filter(user=viewer)
     coaching = CoachingRelationship.objects.current().filter(coach=viewer, coachee_id=pk)
     leads = mine.filter(is_coaching_lead=True)

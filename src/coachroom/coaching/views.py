@@ -42,6 +42,7 @@ from coachroom.coaching.models import (
 from coachroom.errors import DomainError
 from coachroom.http import AuthedRequest
 from coachroom.library.models import LibraryStep
+from coachroom.pagecache import cached_render
 
 
 def _audit_view(request: AuthedRequest, *, teacher: User, school: School, target: Any) -> None:
@@ -441,6 +442,19 @@ def _timeline_year(request: AuthedRequest, school: School) -> tuple[Any, list[An
 def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
     """Everything about a teacher, newest first, one academic year at a time."""
     teacher, school = get_teacher_for_timeline(request, teacher_pk)
+    if request.user.pk != teacher.pk:
+        # Every view is audited, including one served from the page cache.
+        audit.record(
+            actor=request.user, action="coaching.timeline.viewed", school=school, subject=teacher
+        )
+    return cached_render(
+        request,
+        "coaching/timeline.html",
+        lambda: _timeline_context(request, teacher, school),
+    )
+
+
+def _timeline_context(request: AuthedRequest, teacher: User, school: School) -> dict[str, Any]:
     viewer = request.user
     is_teacher = viewer.pk == teacher.pk
     year, years = _timeline_year(request, school)
@@ -489,28 +503,20 @@ def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
         stepped_this_year.add(t.step_id)
         items.append(TimelineItem(t.at, "step", t))
     items.sort(key=lambda item: item.at, reverse=True)
-    if not is_teacher:
-        audit.record(
-            actor=viewer, action="coaching.timeline.viewed", school=school, subject=teacher
-        )
     current = [
         s
         for s in steps.values()
         if s.is_active or (s.state == StepState.SECURED and s.pk in stepped_this_year)
     ]
-    return render(
-        request,
-        "coaching/timeline.html",
-        {
-            "teacher": teacher,
-            "school": school,
-            "items": items,
-            "is_teacher": is_teacher,
-            "current_steps": sorted(current, key=lambda s: s.created_at, reverse=True),
-            "year": year,
-            "years": years,
-        },
-    )
+    return {
+        "teacher": teacher,
+        "school": school,
+        "items": items,
+        "is_teacher": is_teacher,
+        "current_steps": sorted(current, key=lambda s: s.created_at, reverse=True),
+        "year": year,
+        "years": years,
+    }
 
 
 def my_timeline(request: AuthedRequest) -> HttpResponse:

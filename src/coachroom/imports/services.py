@@ -26,6 +26,7 @@ from coachroom.errors import DomainError
 from coachroom.imports import oneroster, staff_csv
 from coachroom.imports.common import Outcome, Problems, Progress, no_progress
 from coachroom.imports.models import ImportKind, ImportRun, ImportUpload
+from coachroom.pagecache import touch_schools
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def oneroster_import(
             plan = oneroster.plan_changes(roster, problems, pinned=pinned, actor=actor)
             if not problems:
                 schools = oneroster.apply_plan(plan)
+                touch_schools(s.pk for s in schools)
                 outcome.changes = plan.changes
                 audit.record(
                     actor=actor,
@@ -114,6 +116,7 @@ def staff_csv_import(
             plan = staff_csv.plan_staff_csv(rows, school, problems)
             if not problems:
                 staff_csv.apply_staff_plan(plan)
+                touch_schools([school.pk])
                 outcome.changes = plan.changes
                 audit.record(
                     actor=actor,

@@ -26,6 +26,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from coachroom.library.models import LibraryStep, Problem, Strand, SubStrand
+from coachroom.pagecache import touch_all_schools
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def load_starter_library(
         problems = _upsert_problems(data["problems"], using=using)
         strands, substrands = _upsert_strands(data["strands"], using=using)
         _upsert_steps(data, problems, strands, substrands, report, using=using)
+        touch_all_schools(using)  # every school's library pages show the starter steps
     logger.info(
         "starter library loaded",
         extra={

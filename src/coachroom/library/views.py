@@ -33,6 +33,7 @@ from coachroom.library.forms import (
     LibraryStepForm,
 )
 from coachroom.library.models import LibraryStep, LibraryStepQuerySet, Phase, Problem, Strand
+from coachroom.pagecache import cached_render
 
 PAGE_SIZE = 20
 
@@ -41,6 +42,13 @@ PAGE_SIZE = 20
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def step_list(request: AuthedRequest) -> HttpResponse:
+    # htmx asks for the whole page when it restores history it no longer has cached.
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "library/step_list.html#step-results", _list_context(request))
+    return cached_render(request, "library/step_list.html", lambda: _list_context(request))
+
+
+def _list_context(request: AuthedRequest) -> dict[str, Any]:
     membership = request.membership
     school = membership.school
     curator = is_curator(membership)
@@ -60,17 +68,13 @@ def step_list(request: AuthedRequest) -> HttpResponse:
     ordered = steps.order_by(
         "strand__order", F("substrand__order").asc(nulls_last=True), Lower("title"), "pk"
     )
-    context = {
+    return {
         "search": search,
         "page": Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page")),
         "is_filtered": bool(filters),
         "can_curate": curator,
         "query_string": _without_page(request),
     }
-    # htmx asks for the whole page when it restores history it no longer has cached.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "library/step_list.html#step-results" if partial else "library/step_list.html"
-    return render(request, template, context)
 
 
 def _subjects(visible: LibraryStepQuerySet) -> list[str]:

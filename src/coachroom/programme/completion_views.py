@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from coachroom import audit
 from coachroom.accounts.access import school_member_required
 from coachroom.accounts.models import Membership, Role, School, User
 from coachroom.http import AuthedRequest
+from coachroom.pagecache import cached_render
 from coachroom.programme.charts import ChartPoint, completion_chart, planned_held_chart
 from coachroom.programme.completion import (
     KIND_CHOICES,
@@ -152,7 +152,14 @@ def charts_for(rows: list[Row], *, prefix: str, period: str) -> list[dict[str, o
 @require_GET
 @school_member_required(*VIEWERS)
 def completion(request: AuthedRequest) -> HttpResponse:
-    membership = request.membership
+    return cached_render(
+        request,
+        "programme/completion.html",
+        lambda: _completion_context(request, request.membership),
+    )
+
+
+def _completion_context(request: AuthedRequest, membership: Membership) -> dict[str, Any]:
     form = CompletionFilterForm(
         request.GET or None,
         school=membership.school,
@@ -175,7 +182,7 @@ def completion(request: AuthedRequest) -> HttpResponse:
         context["week_charts"] = charts_for(report.weeks, prefix="weeks", period="week")
     if any(row.tally.planned for row in report.half_terms):
         context["term_charts"] = charts_for(report.half_terms, prefix="terms", period="half-term")
-    return render(request, "programme/completion.html", context)
+    return context
 
 
 # CSV ----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -119,20 +120,40 @@ def _calendar(user: User, sessions: Iterable[SessionOccurrence]) -> Calendar:
 def build_calendar(user: User, *, now: dt.datetime | None = None) -> bytes:
     """The person's feed as iCalendar bytes (UTF-8, CRLF line endings).
 
-    Calendar apps poll every few minutes and the feed rarely changes, so the body is cached
-    under a key that changes whenever a session in it does (count and newest change), and at
-    least daily as the window moves.
+    Calendar apps poll every few minutes and the feed rarely changes, while building it for a
+    full year of weekly sessions takes a few hundred milliseconds. So the body is cached twice:
+    - under the person's schools' `data_version` (see coachroom.pagecache): a repeat poll costs
+      one query;
+    - under the feed's own shape (how many sessions, and the newest change to any of them): after
+      a change elsewhere in the school, one more query finds the body still right.
+    Both keys hold the date, as the feed's window moves daily.
     """
+    today = timezone.localdate(now)
+    versions = (
+        Membership.objects.active()
+        .filter(user=user)
+        .order_by("school_id")
+        .values_list("school_id", "school__data_version")
+    )
+    by_version = _key("ical-v", user, list(versions), today)
+    body: bytes | None = cache.get(by_version)
+    if body is not None:
+        return body
     sessions = feed_sessions(user, now=now)
     shape = sessions.order_by().aggregate(n=Count("pk"), newest=Max("updated_at"))
     newest = shape["newest"].isoformat() if shape["newest"] else "-"
-    parts = f"{user.pk}|{user.full_name}|{shape['n']}|{newest}|{timezone.localdate(now)}"
-    key = "ical:" + hashlib.sha256(parts.encode()).hexdigest()
-    body: bytes | None = cache.get(key)
+    by_shape = _key("ical-s", user, [shape["n"], newest], today)
+    body = cache.get(by_shape)
     if body is None:
         body = _calendar(user, sessions).to_ical()
-        cache.set(key, body, FEED_BODY_CACHE_SECONDS)
+        cache.set(by_shape, body, FEED_BODY_CACHE_SECONDS)
+    cache.set(by_version, body, FEED_BODY_CACHE_SECONDS)
     return body
+
+
+def _key(prefix: str, user: User, parts: list[Any], today: dt.date) -> str:
+    text = f"{user.pk}|{user.full_name}|{parts}|{today}"
+    return f"{prefix}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def calendar_for_email(email: str) -> str:

@@ -21,6 +21,7 @@ from coachroom.coaching.models import (
     StepState,
 )
 from coachroom.http import AuthedRequest
+from coachroom.pagecache import cached_render
 from coachroom.programme.models import ScheduledSlot, SessionOccurrence
 from coachroom.programme.scheduling import upcoming_for_coachee
 
@@ -39,10 +40,14 @@ class CoacheeRow:
 
 def home(request: AuthedRequest) -> HttpResponse:
     membership = current_membership(request)
-    context: dict[str, Any] = {"membership": membership}
     if membership is None:
-        context["trust_schools"] = _trust_overview(request)
+        context = {"membership": None, "trust_schools": _trust_overview(request)}
         return render(request, "programme/home.html", context)
+    return cached_render(request, "programme/home.html", lambda: _home_context(request, membership))
+
+
+def _home_context(request: AuthedRequest, membership: Membership) -> dict[str, Any]:
+    context: dict[str, Any] = {"membership": membership}
     school = membership.school
     if membership.is_coach:
         context["coachees"] = _coachee_rows(school, request.user)
@@ -61,7 +66,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         setup = _setup_checklist(school)
         if not all(item["done"] for item in setup):
             context["setup"] = setup
-    return render(request, "programme/home.html", context)
+    return context
 
 
 def _latest_steps(steps: Any) -> dict[int, ActionStep]:

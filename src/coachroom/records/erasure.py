@@ -40,6 +40,7 @@ from coachroom.coaching.models import (
     RehearsalRound,
     StepTransition,
 )
+from coachroom.pagecache import touch_all_schools, touch_schools
 from coachroom.programme.models import CalendarFeed, NotificationPreferences, SessionOccurrence
 
 logger = logging.getLogger(__name__)
@@ -277,6 +278,7 @@ def user_anonymise(user: User) -> None:
     NotificationPreferences.objects.filter(user=user).delete()
     for log in (AccessAttempt, AccessFailureLog, AccessLog):
         log.objects.filter(username__iexact=old_email).delete()
+    touch_schools(Membership.objects.filter(user=user).values_list("school_id", flat=True))
 
 
 # The whole run -------------------------------------------------------------------------------
@@ -308,6 +310,7 @@ def retention_apply(*, dry_run: bool, today: dt.date | None = None) -> Retention
             target = results.get(row["school"], orphans)
             target.counts.audit_events = row["n"]
         if not dry_run:
+            touch_all_schools()
             old_audit.delete()
             for result in [*results.values(), orphans]:
                 if result.counts.total:
