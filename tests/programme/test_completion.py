@@ -297,6 +297,22 @@ def test_empty_state_before_any_slot(client, lead, pairing):
     )
 
 
+@pytest.mark.parametrize("who", ["head", "admin"])
+def test_senior_leaders_and_admins_see_totals_not_people(client, request, history, who):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ">By half-term</h2>" in html
+    assert ">By coach</h2>" not in html and ">By coachee</h2>" not in html
+    assert "Alice Example" not in html and "Bob Example" not in html
+    assert "coach" not in response.context["form"].fields  # no filtering by one coach
+    assert "1 coachee not seen for more than 2 weeks" in visible_text(html)  # a count is fine
+    for table in ("coach", "coachee"):
+        assert client.get(CSV_URL, {"table": table}).status_code == 404
+    assert client.get(CSV_URL, {"table": "week"}).status_code == 200
+
+
 def test_teacher_gets_403(client, alice, history):
     client.force_login(alice)
     assert client.get(URL).status_code == 403

@@ -53,7 +53,9 @@ def test_leaders_download_a_workbook_of_counts(client, request, history, who):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert ".xlsx" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == [t[:31] for t in exports.TABLE_TITLES.values()]
+    named = {"Completion by coach", "Completion by coachee"}
+    expected = [t[:31] for t in exports.TABLE_TITLES.values() if who == "lead" or t not in named]
+    assert book.sheetnames == expected  # senior leaders and admins: the school's counts only
     activity = [row for row in book["Coaching recorded each week"].iter_rows(values_only=True)]
     assert activity[0][:3] == ("Week beginning", "Drop-ins recorded", "Feedback meetings")
     assert activity[1][1:4] == (1, 1, 1)  # one drop-in, one meeting, one rehearsal round
@@ -66,6 +68,19 @@ def test_leaders_download_a_workbook_of_counts(client, request, history, who):
     )
     for narrative in (NOTES, PRAISE, REFLECTION):
         assert narrative not in text
+
+
+@pytest.mark.parametrize("who", ["head", "admin"])
+def test_senior_leaders_and_admins_get_no_table_by_person(client, request, history, who):
+    client.force_login(request.getfixturevalue(who))
+    for table in ("coach", "coachee"):
+        response = client.get(ACTIVITY, {**RANGE, "format": "csv", "table": table})
+        assert response.status_code == 200
+        assert "attachment" not in response.get("Content-Disposition", "")
+        assert "Select a valid choice" in response.content.decode()
+    page = client.get(ACTIVITY).content.decode()
+    assert "Completion by coachee" not in page
+    assert "Completion by half-term" in page
 
 
 def test_a_csv_holds_one_table(client, lead, history):

@@ -360,6 +360,13 @@ class Membership(models.Model):
         return self.is_school_admin or self.is_senior_leader or self.is_coaching_lead
 
     @property
+    def sees_named_figures(self) -> bool:
+        """Figures by coach or by coachee are for coaching leads, and for coaches (their own
+        pairs). Senior leaders and school admins see the school's aggregates only, so that
+        completion can never become a measure of one person."""
+        return self.is_coaching_lead or not self.is_leader
+
+    @property
     def has_signed_in(self) -> bool:
         return self.user.last_login is not None
 

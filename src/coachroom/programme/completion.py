@@ -173,6 +173,7 @@ class CompletionReport:
     school: School
     filters: Filters
     is_leader: bool
+    names_visible: bool
     weeks: list[Row]
     half_terms: list[Row]
     coaches: list[Row]
@@ -205,11 +206,21 @@ def default_range(school: School, today: dt.date | None = None) -> tuple[dt.date
 class CompletionQuery:
     """The sessions one viewer may count, narrowed by the dashboard's filters."""
 
-    def __init__(self, *, school: School, viewer_coach: User | None, filters: Filters) -> None:
-        """`viewer_coach` is set for a coach who is not a leader: they see their own pairs only."""
+    def __init__(
+        self,
+        *,
+        school: School,
+        viewer_coach: User | None,
+        filters: Filters,
+        names_visible: bool = True,
+    ) -> None:
+        """`viewer_coach` is set for a coach who is not a leader: they see their own pairs only.
+        Without `names_visible` (senior leaders, school admins) there are no tables by coach or
+        by coachee, only counts."""
         self.school = school
         self.filters = filters
         self.is_leader = viewer_coach is None
+        self.names_visible = names_visible
         self.pair_coach = viewer_coach or filters.coach
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
@@ -434,9 +445,10 @@ class CompletionQuery:
             school=self.school,
             filters=self.filters,
             is_leader=self.is_leader,
+            names_visible=self.names_visible,
             weeks=weeks,
             half_terms=self.by_half_term(),
-            coaches=self.by_coach() if self.is_leader else [],
+            coaches=self.by_coach() if self.is_leader and self.names_visible else [],
             coachees=self.by_coachee(),
             reasons=self.reasons(),
             totals=totals,

@@ -36,6 +36,7 @@ from coachroom.spreadsheets import safe_cell
 
 VIEWERS = (Role.COACH, Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
 TABLES = ("summary", "week", "halfterm", "coach", "coachee", "reasons")
+NAMED_TABLES = ("coach", "coachee")  # for coaching leads and coaches only
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -98,6 +99,7 @@ def _query(request: AuthedRequest, filters: Filters) -> CompletionQuery:
         school=membership.school,
         viewer_coach=None if membership.is_leader else request.user,
         filters=filters,
+        names_visible=membership.sees_named_figures,
     )
 
 
@@ -163,7 +165,7 @@ def _completion_context(request: AuthedRequest, membership: Membership) -> dict[
     form = CompletionFilterForm(
         request.GET or None,
         school=membership.school,
-        is_leader=membership.is_leader,
+        is_leader=membership.is_leader and membership.sees_named_figures,
         default=default_range(membership.school),
     )
     filters = form.filters()
@@ -299,7 +301,7 @@ def completion_csv(request: AuthedRequest) -> HttpResponse:
     form = CompletionCsvForm(
         request.GET,
         school=membership.school,
-        is_leader=membership.is_leader,
+        is_leader=membership.is_leader and membership.sees_named_figures,
         default=default_range(membership.school),
     )
     if not form.is_valid():
@@ -307,6 +309,8 @@ def completion_csv(request: AuthedRequest) -> HttpResponse:
             raise Http404("No such table.")
         return HttpResponseBadRequest("Check the dates and filters, then try again.")
     table = form.cleaned_data["table"] or "summary"
+    if table in NAMED_TABLES and not membership.sees_named_figures:
+        raise Http404("No such table.")
     filters = form.filters()
     header, rows = CSV_TABLES[table](_query(request, filters))
     filename = f"completion-{table}-{filters.start:%Y-%m-%d}-to-{filters.end:%Y-%m-%d}.csv"

@@ -85,6 +85,7 @@ class Table:
     rows: list[list[object]]
 
 
+NAMED_TABLES = ("coach", "coachee")  # only for a query with names_visible (coaching leads)
 TABLE_TITLES = {
     "summary": "Summary",
     "week": "Completion by week",
@@ -223,7 +224,7 @@ def activity_tables(query: CompletionQuery) -> dict[str, Table]:
             _step_state_rows(query.school),
         ),
     ]
-    return {table.key: table for table in tables}
+    return {t.key: t for t in tables if query.names_visible or t.key not in NAMED_TABLES}
 
 
 def _plain(value: object) -> object:

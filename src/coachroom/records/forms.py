@@ -7,7 +7,7 @@ from django import forms
 
 from coachroom.accounts.models import Membership, School
 from coachroom.programme.completion import Filters
-from coachroom.records.exports import TABLE_TITLES
+from coachroom.records.exports import NAMED_TABLES, TABLE_TITLES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -23,10 +23,19 @@ class ActivityExportForm(forms.Form):
     )
     format = forms.ChoiceField(choices=[("xlsx", "XLSX"), ("csv", "CSV")], required=False)
 
-    def __init__(self, *args: Any, default: tuple[dt.date, dt.date], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, default: tuple[dt.date, dt.date], named: bool = True, **kwargs: Any
+    ) -> None:
+        """Without `named` (senior leaders, school admins) the tables by coach and by coachee
+        are not offered: they see the school's counts only."""
         super().__init__(*args, **kwargs)
         self.default = default
         self.fields["from_date"].initial, self.fields["to_date"].initial = default
+        self.table_titles = {
+            k: v for k, v in TABLE_TITLES.items() if named or k not in NAMED_TABLES
+        }
+        field = cast(forms.ChoiceField, self.fields["table"])
+        field.choices = list(self.table_titles.items())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

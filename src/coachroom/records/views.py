@@ -75,10 +75,13 @@ def index(request: AuthedRequest) -> HttpResponse:
 @school_member_required(*LEADERS)
 def activity_export(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
-    form = ActivityExportForm(request.GET or None, default=default_range(school))
+    named = request.membership.sees_named_figures
+    form = ActivityExportForm(request.GET or None, default=default_range(school), named=named)
     if form.is_bound and form.is_valid() and form.cleaned_data["format"]:
         filters = form.filters()
-        query = CompletionQuery(school=school, viewer_coach=None, filters=filters)
+        query = CompletionQuery(
+            school=school, viewer_coach=None, filters=filters, names_visible=named
+        )
         tables = exports.activity_tables(query)
         kind = form.cleaned_data["format"]
         table = form.cleaned_data["table"] or "summary"
@@ -107,7 +110,7 @@ def activity_export(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "records/activity_export.html",
-        {"form": form, "tables": exports.TABLE_TITLES, "school": school},
+        {"form": form, "tables": form.table_titles, "school": school},
     )
 
 
