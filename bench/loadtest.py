@@ -61,6 +61,7 @@ class Page:
     name: str
     url: str
     email: str | None  # None: no session (the calendar feed's secret address is its credential)
+    form: dict[str, str] | None = None  # a POST of this form instead of a GET
 
 
 @dataclass
@@ -101,7 +102,7 @@ def child_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
     return env
 
 
-def prepare(scale: str, seed_number: int) -> tuple[list[Page], dict[str, Any]]:
+def prepare(scale: str, seed_number: int, *, writes: bool) -> tuple[list[Page], dict[str, Any]]:
     """Migrate, seed when empty, collect static files when needed; the pages and the data size."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachroom.config.settings")
     import django
@@ -154,6 +155,18 @@ def prepare(scale: str, seed_number: int) -> tuple[list[Page], dict[str, Any]]:
         Page("programme dashboard", reverse("programme:dashboard"), lead.email),
         Page("ical feed", typical["ical feed"].url, None),
     ]
+    if writes:
+        # A real write in the mix: the coach saves their details (the same name), which bumps
+        # the school's data_version, so the next view of every cached page renders it again.
+        coach = typical["coach home"].user
+        pages.append(
+            Page(
+                "profile save (POST)",
+                reverse("accounts:profile"),
+                coach.email,
+                form={"profile-first_name": coach.first_name, "profile-last_name": coach.last_name},
+            )
+        )
     data = {
         "database": connection.vendor,
         "school": school.name,
@@ -333,6 +346,30 @@ def get(conn: http.client.HTTPConnection, url: str, cookie: str | None) -> tuple
     return response.status, len(body)
 
 
+def post(conn: http.client.HTTPConnection, page: Page, cookie: str) -> int:
+    """POST the page's form; the CSRF cookie's value goes in the header, as htmx sends it."""
+    token = dict(part.split("=", 1) for part in cookie.split("; "))["csrftoken"]
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookie,
+        "X-CSRFToken": token,
+        "Referer": f"http://{HOST}/",
+    }
+    conn.request("POST", page.url, body=urlencode(page.form or {}), headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def fetch(conn: http.client.HTTPConnection, page: Page, cookie: str | None) -> tuple[int, bool]:
+    """Request the page; its status and whether that status is a success."""
+    if page.form is not None and cookie:
+        status = post(conn, page, cookie)
+        return status, status == 302  # saved, then redirected back to the form
+    status, _ = get(conn, page.url, cookie)
+    return status, status == 200
+
+
 # The run -----------------------------------------------------------------------------------------
 
 
@@ -360,7 +397,7 @@ def drive(
             tally = tallies[page.name]
             started = time.perf_counter()
             try:
-                status, _ = get(conn, page.url, cookies.get(page.email or ""))
+                status, ok = fetch(conn, page, cookies.get(page.email or ""))
             except (OSError, http.client.HTTPException) as error:
                 tally.error(f"{page.url}: {type(error).__name__}: {error}")
                 conn.close()
@@ -368,7 +405,7 @@ def drive(
                 continue
             elapsed = (time.perf_counter() - started) * 1000
             tally.statuses[str(status)] = tally.statuses.get(str(status), 0) + 1
-            if status == 200:
+            if ok:
                 tally.latencies.append(elapsed)
             else:
                 tally.error(f"{page.url}: HTTP {status}")
@@ -432,7 +469,7 @@ def run(args: argparse.Namespace) -> int:
     for name in set(os.environ) - set(env):
         del os.environ[name]
     os.environ.update(env)
-    pages, data = prepare(args.scale, args.seed)
+    pages, data = prepare(args.scale, args.seed, writes=args.writes)
     from coachroom.seed import SEED_PASSWORD
 
     port = args.port or free_port()
@@ -445,8 +482,8 @@ def run(args: argparse.Namespace) -> int:
         # Warm up: every page once per worker, untimed, so templates and caches are loaded.
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
         for page in pages * args.workers:
-            status, _ = get(conn, page.url, cookies.get(page.email or ""))
-            if status != 200:
+            status, ok = fetch(conn, page, cookies.get(page.email or ""))
+            if not ok:
                 raise SetupError(f"warm-up: {page.name} ({page.url}) answered {status}")
         conn.close()
         server_pids = gunicorn_pids(proc.pid)
@@ -476,6 +513,7 @@ def run(args: argparse.Namespace) -> int:
         "data": data,
         "seconds": round(elapsed, 2),
         "concurrency": args.concurrency,
+        "writes": args.writes,
         "requests": len(overall.latencies) + overall.errors,
         "errors": overall.errors,
         "rps": round((len(overall.latencies) + overall.errors) / elapsed, 2),
@@ -510,6 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
     parser.add_argument(
         "--max-requests", type=int, default=100_000, help="stop after this many requests"
+    )
+    parser.add_argument(
+        "--writes",
+        action="store_true",
+        help="add a POST to the mix (the coach saves their details), so cached pages expire",
     )
     return parser
 

@@ -24,6 +24,7 @@ PAGES = {
     "programme dashboard",
     "ical feed",
 }
+WRITE = "profile save (POST)"  # --writes: saved, then redirected
 
 
 def _free_port() -> int:
@@ -47,6 +48,7 @@ def test_a_short_load_test_on_a_small_school_has_no_errors(tmp_path):
         str(tmp_path / "data"),
         "--port",
         str(_free_port()),
+        "--writes",
     ]
     done = subprocess.run(  # noqa: S603 - a fixed argument list
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
@@ -58,8 +60,9 @@ def test_a_short_load_test_on_a_small_school_has_no_errors(tmp_path):
     assert summary["data"]["database"] == "sqlite"
     assert summary["errors"] == 0, summary["error_samples"]
     assert summary["requests"] > 0
-    assert set(summary["pages"]) == PAGES
+    assert set(summary["pages"]) == {*PAGES, WRITE}
+    assert summary["writes"] is True
     for name, page in summary["pages"].items():
         assert page["requests"] > 0, name
         assert page["errors"] == 0, name
-        assert set(page["statuses"]) == {"200"}, name
+        assert set(page["statuses"]) == ({"302"} if name == WRITE else {"200"}), name

@@ -204,6 +204,7 @@ def test_imports_and_the_starter_library_touch_the_schools(oak, elm, oak_year):
         ("head", "home", 6),
         ("bob", "library", 6),
         ("lead", "completion", 6),
+        ("head", "dashboard", 6),
         ("alice", "timeline", 7),  # the access check for the teacher is never cached
     ],
 )
@@ -215,6 +216,7 @@ def test_every_cached_page_is_cheap_the_second_time(
         "home": HOME,
         "library": LIBRARY + "?q=pause",
         "completion": reverse("programme:completion"),
+        "dashboard": reverse("programme:dashboard"),
         "timeline": reverse("coaching:timeline", args=[request.getfixturevalue("alice").pk]),
     }
     client.force_login(user)

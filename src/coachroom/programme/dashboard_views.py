@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -11,6 +12,7 @@ from coachroom.accounts.access import school_member_required
 from coachroom.accounts.models import Role, School
 from coachroom.coaching.models import StepState
 from coachroom.http import AuthedRequest
+from coachroom.pagecache import cached_render
 from coachroom.programme.charts import ChartPoint, planned_held_chart
 from coachroom.programme.completion import CompletionQuery, Filters, default_range
 from coachroom.programme.completion_views import charts_for
@@ -68,21 +70,21 @@ def _csv(summaries: list[SchoolSummary], filename: str) -> HttpResponse:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """One school's programme at a glance, with the leaders' tools."""
     school = request.membership.school
+    if request.GET.get("format") == "csv":
+        audit.record(actor=request.user, action="programme.dashboard.exported", school=school)
+        return _csv([summarise([school])[0]], "coachroom-dashboard.csv")
+    return cached_render(request, "programme/dashboard.html", lambda: _dashboard_context(school))
+
+
+def _dashboard_context(school: School) -> dict[str, Any]:
     summary = summarise([school])[0]
     start, end = default_range(school)
     query = CompletionQuery(school=school, viewer_coach=None, filters=Filters(start=start, end=end))
-    if request.GET.get("format") == "csv":
-        audit.record(actor=request.user, action="programme.dashboard.exported", school=school)
-        return _csv([summary], "coachroom-dashboard.csv")
-    return render(
-        request,
-        "programme/dashboard.html",
-        {
-            "summary": summary,
-            "states": [(s.label, summary.steps[s]) for s in STATES],
-            "charts": charts_for(query.by_half_term(), prefix="dash-terms", period="half-term"),
-        },
-    )
+    return {
+        "summary": summary,
+        "states": [(s.label, summary.steps[s]) for s in STATES],
+        "charts": charts_for(query.by_half_term(), prefix="dash-terms", period="half-term"),
+    }
 
 
 def trust_dashboard(request: AuthedRequest) -> HttpResponse:
