@@ -9,26 +9,54 @@ from __future__ import annotations
 
 import datetime as dt
 from argparse import Namespace
+from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from coachroom import cli
 from coachroom.accounts.models import Membership, User
 from coachroom.accounts.services import relationship_end, staff_deactivate
 from coachroom.audit.models import AuditEvent
+from coachroom.coaching import walks
 from coachroom.coaching.models import (
     ActionStep,
+    CoachingReview,
     FeedbackMeeting,
     Observation,
     RehearsalRound,
+    ReviewRating,
     StepEvidence,
     StepTransition,
+    Thanks,
+    WalkStepSighting,
+    WalkVisit,
 )
-from coachroom.programme.models import CalendarFeed, SessionOccurrence
+from coachroom.programme.models import CalendarFeed, Goal, GoalReading, SessionOccurrence
 from coachroom.records import erasure, tasks
 from tests.factories import RelationshipFactory
-from tests.records.conftest import LONDON, NOTES, PRAISE, REFLECTION, STEP_TITLE, make_history
+from tests.records.conftest import (
+    GOAL_MEASURE,
+    GOAL_METHOD,
+    GOAL_STATEMENT,
+    LONDON,
+    NOTES,
+    PRAISE,
+    READING_NOTE,
+    REFLECTION,
+    REVIEW_NOTES,
+    STEP_TITLE,
+    THANKS_MESSAGE,
+    WALK_NOTE,
+    WALK_SEEN,
+    make_goal,
+    make_history,
+    make_review,
+    make_thanks,
+    make_walk_visit,
+)
 
 ENDED = dt.date(2026, 11, 30)
 RUN = dt.datetime(2027, 12, 1, 2, 0, tzinfo=LONDON)
@@ -53,6 +81,13 @@ def _counts():
         StepEvidence,
         ActionStep,
         SessionOccurrence,
+        WalkVisit,
+        WalkStepSighting,
+        CoachingReview,
+        ReviewRating,
+        Thanks,
+        Goal,
+        GoalReading,
     )
     return {m.__name__: m.objects.count() for m in models}
 
@@ -69,6 +104,74 @@ def current(oak, oak_year, carol, lead):
     """carol coaches lead, and that pair is still running."""
     pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=carol, coachee=lead)
     return make_history(pair)
+
+
+@dataclass
+class Newer:
+    """Records beyond drop-ins and meetings: a walk visit, thanks, a goal and its reading, and
+    a review of someone's coaching."""
+
+    visit: WalkVisit
+    thanks: Thanks
+    goal: Goal
+    reading: GoalReading
+    review: CoachingReview
+
+    def refresh(self) -> None:
+        for row in (self.visit, self.thanks, self.goal, self.reading, self.review):
+            row.refresh_from_db()
+
+
+@pytest.fixture
+def newer(oak, head, lead, bob, pairing):
+    """head's walk visits alice, she thanks bob and sets a goal with him, and lead reviews
+    bob's coaching (in a pair where lead coaches bob). Both pairs end on 30 November 2026."""
+    visit = make_walk_visit(school=oak, leader=head, pair=pairing)
+    thanks = make_thanks(pairing)
+    goal = make_goal(pairing)
+    review = make_review(school=oak, lead=lead, coach=bob, reviewer=lead)
+    _end(pairing)
+    _end(review.relationship)
+    return Newer(visit, thanks, goal.goal, goal.reading, review)
+
+
+@pytest.fixture
+def newer_current(oak, oak_year, head, lead, bob, carol):
+    """The same records for pairs still running: carol coaches lead (walked, thanks, goal),
+    and bob reviews carol's coaching."""
+    pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=carol, coachee=lead)
+    visit = make_walk_visit(school=oak, leader=head, pair=pair)
+    thanks = make_thanks(pair)
+    goal = make_goal(pair)
+    review = make_review(school=oak, lead=lead, coach=carol, reviewer=bob)
+    return Newer(visit, thanks, goal.goal, goal.reading, review)
+
+
+NEWER_COUNTS = {
+    "walk_visits": 1,
+    "coaching_reviews": 1,
+    "thanks": 1,
+    "goals": 1,
+    "goal_readings": 1,
+}
+
+
+def _newer_counts(counts: erasure.Counts) -> dict[str, int]:
+    return {name: value for name, value in counts.as_dict().items() if name in NEWER_COUNTS}
+
+
+def _assert_untouched(records: Newer) -> None:
+    records.refresh()
+    assert (records.visit.what_seen, records.visit.note) == (WALK_SEEN, WALK_NOTE)
+    assert records.thanks.message == THANKS_MESSAGE
+    goal = records.goal
+    assert (goal.statement, goal.measure, goal.method) == (
+        GOAL_STATEMENT,
+        GOAL_MEASURE,
+        GOAL_METHOD,
+    )
+    assert records.reading.note == READING_NOTE
+    assert records.review.notes == REVIEW_NOTES
 
 
 def test_months_before_clamps_to_the_end_of_a_short_month():
@@ -245,3 +348,149 @@ def test_anonymised_users_are_never_matched_again(ended, admin, oak):
     _run()
     assert User.objects.filter(email__endswith="@invalid").count() == 1
     assert _run().totals.total == 0
+
+
+# Learning walks, reviews of coaching, thanks and goals ------------------------------------------
+
+
+def test_dry_run_counts_walks_reviews_thanks_and_goals_but_writes_nothing(newer, newer_current):
+    before = _counts()
+    report = _run(dry_run=True)
+    assert _newer_counts(report.totals) == NEWER_COUNTS
+    assert _counts() == before
+    _assert_untouched(newer)
+    _assert_untouched(newer_current)
+    assert not AuditEvent.objects.filter(action="records.retention.applied").exists()
+
+
+def test_real_run_blanks_exactly_the_expired_walks_reviews_thanks_and_goals(
+    newer, newer_current, oak
+):
+    before = _counts()
+    report = _run()
+    assert _newer_counts(report.totals) == NEWER_COUNTS
+    assert _counts() == before  # every row stays
+    newer.refresh()
+    visit, review, goal = newer.visit, newer.review, newer.goal
+    assert (visit.what_seen, visit.note) == ("", "")
+    assert visit.focus_seen == "seen"  # what the walk saw is not narrative
+    assert list(visit.sightings.values_list("result", flat=True)) == ["seen"]
+    assert newer.thanks.message == ""
+    assert (goal.statement, goal.measure, goal.method) == ("", "", "")
+    assert (goal.unit, goal.baseline, goal.target, goal.phase) == (
+        Goal.Unit.PERCENT,
+        Decimal(40),
+        Decimal(80),
+        Goal.Phase.IMPROVE,
+    )
+    assert (newer.reading.note, newer.reading.value) == ("", Decimal(45))
+    assert review.notes == ""
+    assert review.ratings.count() == len(walks.MEETING_RUBRIC)  # ratings and the step stay
+    assert review.development_step is not None and review.development_step.title
+    assert review.held_on == dt.date(2026, 10, 7)
+    # the pairs still running keep every word
+    _assert_untouched(newer_current)
+    event = AuditEvent.objects.get(action="records.retention.applied")
+    assert event.school == oak
+    assert {name: event.data[name] for name in NEWER_COUNTS} == NEWER_COUNTS
+    assert _run().totals.total == 0  # nothing more the second time
+
+
+def test_walks_reviews_thanks_and_goals_within_the_period_are_untouched(
+    oak, head, lead, bob, pairing
+):
+    visit = make_walk_visit(school=oak, leader=head, pair=pairing)
+    thanks = make_thanks(pairing)
+    goal = make_goal(pairing)
+    review = make_review(school=oak, lead=lead, coach=bob, reviewer=lead)
+    _end(pairing, on=dt.date(2026, 12, 2))  # one day short of 12 months before the run
+    _end(review.relationship, on=dt.date(2026, 12, 2))
+    assert _run().totals.total == 0
+    _assert_untouched(Newer(visit, thanks, goal.goal, goal.reading, review))
+
+
+@pytest.mark.parametrize(
+    ("left", "erased"), [(dt.date(2026, 11, 30), True), (dt.date(2027, 6, 1), False)]
+)
+def test_a_leavers_walk_visits_and_reviews_go_once_past_retention(
+    oak, oak_year, admin, head, lead, bob, carol, left, erased
+):
+    """carol has no coach, so her walk visit belongs to no pair: only her leaving expires it.
+    bob's coaching was reviewed; he leaves too."""
+    visit = make_walk_visit(school=oak, leader=head, teacher=carol)
+    assert visit.relationship is None
+    review = make_review(school=oak, lead=lead, coach=bob, reviewer=lead)
+    with time_machine.travel(dt.datetime.combine(left, dt.time(17), tzinfo=LONDON), tick=False):
+        for person in (carol, bob):
+            staff_deactivate(membership=Membership.objects.get(user=person, school=oak), by=admin)
+    report = _run()
+    assert (report.totals.walk_visits, report.totals.coaching_reviews) == (
+        (1, 1) if erased else (0, 0)
+    )
+    visit.refresh_from_db()
+    review.refresh_from_db()
+    assert (visit.note == "") is erased
+    assert (visit.what_seen == "") is erased
+    assert (review.notes == "") is erased
+
+
+def test_the_report_and_the_preview_list_the_new_counts(newer, oak, capsys):
+    with time_machine.travel(RUN, tick=False):
+        preview = erasure.preview_for_school(oak)
+        assert cli.main(["retention", "--dry-run"]) == 0
+    assert _newer_counts(preview) == NEWER_COUNTS
+    out = capsys.readouterr().out
+    for label in (
+        "learning-walk visits with notes blanked",
+        "reviews of coaching with notes blanked",
+        "thanks messages blanked",
+        "goals with statement and measure blanked",
+        "goal reading notes blanked",
+    ):
+        (line,) = [line for line in out.splitlines() if label in line]
+        assert line.split()[-1] == "1"
+
+
+def test_the_retention_page_previews_and_lists_the_new_counts(client, admin, newer):
+    with time_machine.travel(RUN, tick=False):
+        client.force_login(admin)
+        page = client.get(reverse("records:retention")).content.decode()
+    assert '<th scope="row">Learning-walk visits with notes blanked</th><td>1</td>' in page
+    assert '<th scope="row">Goal reading notes blanked</th><td>1</td>' in page
+    _run()
+    with time_machine.travel(RUN + dt.timedelta(hours=8), tick=False):
+        client.force_login(admin)
+        page = client.get(reverse("records:retention")).content.decode()
+    assert '<th scope="row">Learning-walk visits with notes blanked</th><td>0</td>' in page
+    for text in (
+        "1 learning-walk visits with notes blanked",
+        "1 reviews of coaching with notes blanked",
+        "1 thanks messages blanked",
+        "1 goals with statement and measure blanked",
+        "1 goal reading notes blanked",
+    ):
+        assert text in page
+
+
+def test_an_erased_goal_still_shows_its_readings(client, newer, alice):
+    _run()
+    client.force_login(alice)
+    detail = client.get(newer.goal.get_absolute_url())
+    assert detail.status_code == 200
+    page = detail.content.decode()
+    assert 'Goal <span class="muted">(erased after the retention period)</span></h1>' in page
+    assert "<dt>What is measured</dt><dd>(erased after the retention period)" in page
+    assert "Readings of the measure (erased after the retention period)" in page
+    assert "45%" in page  # the reading's value stays
+    assert "Ideas to make this goal stronger" not in page
+    listing = client.get(reverse("programme:goal-list", args=[alice.pk])).content.decode()
+    assert "Goal (erased after the retention period)</a>" in listing
+
+
+def test_an_erased_goal_names_itself_as_erased():
+    from coachroom.programme.models import Goal
+
+    assert str(Goal(statement="")) == "(erased after the retention period)"
+    assert str(Goal(statement="More pupils answer in full sentences")) == (
+        "More pupils answer in full sentences"
+    )

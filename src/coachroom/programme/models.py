@@ -385,6 +385,8 @@ class Goal(models.Model):
         ]
 
     def __str__(self) -> str:
+        if not self.statement:  # blanked by retention (records/erasure.py)
+            return "(erased after the retention period)"
         return self.statement if len(self.statement) <= 80 else f"{self.statement[:79]}…"
 
     def get_absolute_url(self) -> str:

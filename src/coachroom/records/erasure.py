@@ -6,8 +6,11 @@ a coaching pair ends or a person leaves (their membership is deactivated). After
 - narrative text is blanked: drop-in notes, what went well, suggested focus and video links;
   meeting praise, step review, modelling, plan and reflection; rehearsal attempts and
   feedback; the free-text reasons in step histories and missed-session notes; the success
-  criteria of their steps. The rows stay, with their dates, states and ratings, so completion
-  figures and step counts are unchanged. Step titles stay.
+  criteria of their steps; what a learning-walk visit saw and its note for the teacher; the
+  notes of a review of someone's coaching; thanks messages; a goal's statement, measure and
+  method, and the notes on its readings. The rows stay, with their dates, states and ratings
+  (walk sightings, review ratings, reading values), so completion figures and step counts are
+  unchanged. Step titles stay.
 - a person who has left every school they belonged to, each past its retention period, is
   anonymised: "Former member of staff", `former-<id>@invalid`, no password, inactive.
 - audit events older than 24 months are deleted, in every school.
@@ -35,13 +38,22 @@ from coachroom.accounts.models import CoachingRelationship, Membership, School, 
 from coachroom.audit.models import AuditEvent
 from coachroom.coaching.models import (
     ActionStep,
+    CoachingReview,
     FeedbackMeeting,
     Observation,
     RehearsalRound,
     StepTransition,
+    Thanks,
+    WalkVisit,
 )
 from coachroom.pagecache import touch_all_schools, touch_schools
-from coachroom.programme.models import CalendarFeed, NotificationPreferences, SessionOccurrence
+from coachroom.programme.models import (
+    CalendarFeed,
+    Goal,
+    GoalReading,
+    NotificationPreferences,
+    SessionOccurrence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +64,8 @@ ANONYMOUS_DOMAIN = "invalid"  # RFC 2606: never a real address
 OBSERVATION_TEXT = ("went_well", "notes", "suggested_focus", "video_url")
 MEETING_TEXT = ("praise", "step_review", "modelling", "plan", "reflection")
 ROUND_TEXT = ("attempt", "feedback")
+WALK_VISIT_TEXT = ("what_seen", "note")
+GOAL_TEXT = ("statement", "measure", "method")
 # These step events keep a rating (seen / partly / …) in `reason`, not narrative.
 RATING_EVENTS = ("observed", "secured", "stuck")
 
@@ -64,6 +78,11 @@ class Counts:
     step_histories: int = 0
     step_criteria: int = 0
     session_notes: int = 0
+    walk_visits: int = 0
+    coaching_reviews: int = 0
+    thanks: int = 0
+    goals: int = 0
+    goal_readings: int = 0
     people: int = 0
     audit_events: int = 0
 
@@ -74,6 +93,11 @@ class Counts:
         "step_histories": "step history reasons blanked",
         "step_criteria": "step success criteria blanked",
         "session_notes": "missed-session notes blanked",
+        "walk_visits": "learning-walk visits with notes blanked",
+        "coaching_reviews": "reviews of coaching with notes blanked",
+        "thanks": "thanks messages blanked",
+        "goals": "goals with statement and measure blanked",
+        "goal_readings": "goal reading notes blanked",
         "people": "people anonymised",
         "audit_events": "audit events older than 24 months deleted",
     }
@@ -194,6 +218,30 @@ class Expired:
             .exclude(reason_note="")
         )
 
+    def walk_visits(self) -> QuerySet[WalkVisit]:
+        """A visit is filed under the teacher's pair at the time; one made while the teacher
+        had no coach expires only when they leave."""
+        return WalkVisit.objects.filter(self.records).filter(_any_text(WALK_VISIT_TEXT))
+
+    def coaching_reviews(self) -> QuerySet[CoachingReview]:
+        """The reviewer→coach pair ended (it ends when either leaves), or the coach left."""
+        expired = Q(relationship__in=self.pairs) | Q(coach__in=self.leavers)
+        return CoachingReview.objects.filter(school=self.school).filter(expired).exclude(notes="")
+
+    def thanks(self) -> QuerySet[Thanks]:
+        return Thanks.objects.filter(self.records).exclude(message="")
+
+    def _goals(self) -> QuerySet[Goal]:
+        return Goal.objects.filter(self.records)
+
+    def goals(self) -> QuerySet[Goal]:
+        return self._goals().filter(_any_text(GOAL_TEXT))
+
+    def goal_readings(self) -> QuerySet[GoalReading]:
+        return GoalReading.objects.filter(
+            school=self.school, goal__in=self._goals().values("pk")
+        ).exclude(note="")
+
 
 def _any_text(names: tuple[str, ...]) -> Q:
     condition = Q()
@@ -217,6 +265,11 @@ def _erase_school(school: School, cutoff: dt.date, *, dry_run: bool) -> Counts:
         ("drop_ins", expired.observations(), _blank(OBSERVATION_TEXT)),
         ("meetings", expired.meetings(), _blank(MEETING_TEXT)),
         ("session_notes", expired.session_notes(), {"reason_note": ""}),
+        ("walk_visits", expired.walk_visits(), _blank(WALK_VISIT_TEXT)),
+        ("coaching_reviews", expired.coaching_reviews(), {"notes": ""}),
+        ("thanks", expired.thanks(), {"message": ""}),
+        ("goal_readings", expired.goal_readings(), {"note": ""}),
+        ("goals", expired.goals(), _blank(GOAL_TEXT)),
     ]
     for name, queryset, blank in jobs:
         # update() skips save(): StepTransition.save() refuses changes to history, and the

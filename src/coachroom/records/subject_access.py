@@ -7,10 +7,16 @@ with no external files). Two ways in:
   holds about the person, drafts included;
 - anyone downloads their own data (`school` None): every school, but drop-ins the teacher
   cannot see yet under the school's rules (a coach's unpublished draft, or a drop-in awaiting
-  its meeting) are counted, not shown, until they publish.
+  its meeting) are counted, not shown, until they publish; so are reviews of their coaching
+  that have been arranged but not yet written (the coach reads a review once it is written).
 
-Records the person wrote about *other* teachers (as a coach) are listed without their notes:
-those notes are mostly about someone else (third-party data); the DPO decides on them.
+Besides drop-ins, meetings, steps and sessions, the person gets learning-walk visits to their
+lessons (with the sightings of their steps), reviews of their coaching (notes, rubric ratings
+and the development step), thanks they received and sent, and their goals with readings.
+
+Records the person wrote about *other* people (drop-ins and meetings as a coach, visits on
+walks they led, reviews they wrote of other coaches) are listed without their notes: those
+notes are mostly about someone else (third-party data); the DPO decides on them.
 Each export is audited as `records.subject_access.exported`, with the person as the subject.
 """
 
@@ -20,6 +26,7 @@ import datetime as dt
 import re
 import tempfile
 import zipfile
+from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
@@ -34,13 +41,25 @@ from coachroom.audit.models import AuditEvent
 from coachroom.coaching.access import teacher_may_see_observation
 from coachroom.coaching.models import (
     ActionStep,
+    CoachingReview,
     FeedbackMeeting,
     Observation,
     RehearsalRound,
+    ReviewRating,
     StepEvidence,
     StepTransition,
+    Thanks,
+    WalkStepSighting,
+    WalkVisit,
 )
-from coachroom.programme.models import CalendarFeed, NotificationPreferences, SessionOccurrence
+from coachroom.coaching.walks import MEETING_RUBRIC, RUBRIC_LABELS
+from coachroom.programme.models import (
+    CalendarFeed,
+    Goal,
+    GoalReading,
+    NotificationPreferences,
+    SessionOccurrence,
+)
 from coachroom.records.serialization import dumps
 
 FORMAT = "coachroom-subject-access"
@@ -269,8 +288,154 @@ def _sessions(user: User, school: School | None) -> list[dict[str, Any]]:
     ]
 
 
+def _walk_visits(user: User, school: School | None) -> list[dict[str, Any]]:
+    """Learning-walk visits to the person's lessons: the teacher reads every word of them."""
+    sightings = WalkStepSighting.objects.select_related("step").order_by("pk")
+    qs = (
+        _scoped(WalkVisit.objects.filter(teacher=user), school)
+        .select_related("school", "walk__led_by", "walk__strand")
+        .prefetch_related(Prefetch("sightings", queryset=sightings, to_attr="sighting_list"))
+        .order_by("visited_at", "pk")
+    )
+    return [
+        {
+            "id": v.pk,
+            "school": v.school.name,
+            "when": _when(v.visited_at),
+            "walk": v.walk_id,
+            "walked_on": _when(v.walk.walked_on),
+            "led_by": _name(v.walk.led_by),
+            "walk_focus": v.walk.focus_label,
+            "focus_seen": str(v.get_focus_seen_display()),
+            "what_was_seen": v.what_seen,
+            "note_for_you": v.note,
+            "you_read_it": _when(v.teacher_read_at),
+            "your_steps": [
+                {
+                    "step": s.step.title,
+                    "result": str(s.get_result_display()),
+                    "did_it_stick_check": s.step_was_secured,
+                }
+                for s in v.sighting_list
+            ],
+        }
+        for v in qs
+    ]
+
+
+_RUBRIC_ORDER = {item.key: index for index, item in enumerate(MEETING_RUBRIC)}
+
+
+def _reviews(user: User, school: School | None) -> tuple[list[dict[str, Any]], int]:
+    """Reviews of the person's coaching; self-service leaves out (and counts) unwritten ones,
+    which the coach does not see in Coachroom until the reviewer writes them."""
+    ratings = ReviewRating.objects.order_by("pk")
+    qs = (
+        _scoped(CoachingReview.objects.filter(coach=user), school)
+        .select_related("school", "reviewer", "assigned_by", "meeting", "development_step")
+        .prefetch_related(Prefetch("ratings", queryset=ratings, to_attr="rating_list"))
+        .order_by("created_at", "pk")
+    )
+    shown, withheld = [], 0
+    for r in qs:
+        if school is None and not r.is_done:
+            withheld += 1
+            continue
+        last = len(_RUBRIC_ORDER)  # an item no longer in the rubric goes at the end
+        ordered = sorted(r.rating_list, key=lambda x: (_RUBRIC_ORDER.get(x.item, last), x.pk))
+        shown.append(
+            {
+                "id": r.pk,
+                "school": r.school.name,
+                "reviewer": _name(r.reviewer),
+                "arranged_by": _name(r.assigned_by),
+                "status": "Written" if r.is_done else "Not yet written",
+                "how": str(r.get_mode_display()) if r.mode else "",
+                "meeting_reviewed": _when(r.meeting.held_at) if r.meeting else None,
+                "held": _when(r.held_on),
+                "written": _when(r.completed_at),
+                "notes": r.notes,
+                "ratings": [
+                    {
+                        "item": RUBRIC_LABELS.get(x.item, x.item),
+                        "rating": str(x.get_rating_display()),
+                    }
+                    for x in ordered
+                ],
+                "your_development_step": (r.development_step.title if r.development_step else None),
+            }
+        )
+    return shown, withheld
+
+
+def _thanks(user: User, school: School | None) -> dict[str, list[dict[str, Any]]]:
+    """Thanks the person received as a coach, and sent as a teacher, with their messages."""
+    qs = (
+        _scoped(Thanks.objects.filter(Q(coach=user) | Q(teacher=user)), school)
+        .select_related("school", "teacher", "coach")
+        .order_by("created_at", "pk")
+    )
+    received: list[dict[str, Any]] = []
+    sent: list[dict[str, Any]] = []
+    for t in qs:
+        row = {"id": t.pk, "school": t.school.name, "when": _when(t.created_at)}
+        if t.coach_id == user.pk:
+            received.append({**row, "from": _name(t.teacher), "message": t.message})
+        if t.teacher_id == user.pk:
+            sent.append({**row, "to": _name(t.coach), "message": t.message})
+    return {"received": received, "sent": sent}
+
+
+def _goal_value(goal: Goal, value: Decimal | None) -> str | None:
+    return goal.format_value(value) if value is not None else None
+
+
+def _goals(user: User, school: School | None) -> list[dict[str, Any]]:
+    readings = GoalReading.objects.order_by("taken_on", "pk")
+    steps = ActionStep.objects.order_by("created_at", "pk").only("pk", "title")
+    qs = (
+        _scoped(Goal.objects.filter(teacher=user), school)
+        .select_related("school", "relationship__coach", "priority", "created_by")
+        .prefetch_related(
+            Prefetch("readings", queryset=readings, to_attr="reading_list"),
+            Prefetch("steps", queryset=steps, to_attr="step_list"),
+        )
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "id": g.pk,
+            "school": g.school.name,
+            "coach": _name(g.relationship.coach),
+            "written_by": _name(g.created_by),
+            "statement": g.statement,
+            "about": str(g.get_focus_display()),
+            "phase": str(g.get_phase_display()),
+            "whole_school_priority": g.priority.title if g.priority else None,
+            "measure": g.measure,
+            "unit": str(g.get_unit_display()) if g.unit else "",
+            "baseline": _goal_value(g, g.baseline),
+            "target": _goal_value(g, g.target),
+            "how_it_is_measured": g.method,
+            "target_date": _when(g.target_date),
+            "created": _when(g.created_at),
+            "steps": [s.title for s in g.step_list],
+            "readings": [
+                {
+                    "date": _when(r.taken_on),
+                    "value": _goal_value(g, r.value),
+                    "note": r.note,
+                }
+                for r in g.reading_list
+            ],
+        }
+        for g in qs
+    ]
+
+
 def _written_by(user: User, school: School | None) -> dict[str, list[dict[str, Any]]]:
-    """Records the person made as a coach about other teachers: listed, notes withheld."""
+    """Records the person made about other people, as a coach, on a walk they led or as a
+    reviewer: listed, notes (and the judgements in them) withheld."""
     drop_ins = (
         _scoped(Observation.objects.filter(observer=user).exclude(teacher=user), school)
         .select_related("school", "teacher")
@@ -280,6 +445,16 @@ def _written_by(user: User, school: School | None) -> dict[str, list[dict[str, A
         _scoped(FeedbackMeeting.objects.filter(coach=user).exclude(teacher=user), school)
         .select_related("school", "teacher")
         .order_by("held_at", "pk")
+    )
+    walk_visits = (
+        _scoped(WalkVisit.objects.filter(walk__led_by=user).exclude(teacher=user), school)
+        .select_related("school", "teacher", "walk")
+        .order_by("visited_at", "pk")
+    )
+    reviews = (
+        _scoped(CoachingReview.objects.filter(reviewer=user).exclude(coach=user), school)
+        .select_related("school", "coach")
+        .order_by("created_at", "pk")
     )
     return {
         "drop_ins": [
@@ -300,6 +475,27 @@ def _written_by(user: User, school: School | None) -> dict[str, list[dict[str, A
                 "held": _when(m.held_at),
             }
             for m in meetings
+        ],
+        "walk_visits": [
+            {
+                "id": v.pk,
+                "school": v.school.name,
+                "teacher": _name(v.teacher),
+                "when": _when(v.visited_at),
+                "walk": v.walk_id,
+                "walked_on": _when(v.walk.walked_on),
+            }
+            for v in walk_visits
+        ],
+        "reviews": [
+            {
+                "id": r.pk,
+                "school": r.school.name,
+                "coach_reviewed": _name(r.coach),
+                "held": _when(r.held_on),
+                "status": "Written" if r.is_done else "Not yet written",
+            }
+            for r in reviews
         ],
     }
 
@@ -364,6 +560,7 @@ def _settings(user: User) -> dict[str, Any]:
 def subject_access_data(person: User, *, school: School | None) -> dict[str, Any]:
     """Everything held about `person`: in one school, or (`school` None) everywhere."""
     drop_ins, withheld = _drop_ins(person, school)
+    reviews, reviews_withheld = _reviews(person, school)
     return {
         "format": FORMAT,
         "format_version": 1,
@@ -378,6 +575,11 @@ def subject_access_data(person: User, *, school: School | None) -> dict[str, Any
         "drop_ins_not_yet_published": withheld,
         "feedback_meetings_about_you": _meetings(person, school),
         "sessions": _sessions(person, school),
+        "learning_walk_visits_to_you": _walk_visits(person, school),
+        "reviews_of_your_coaching": reviews,
+        "reviews_not_yet_written": reviews_withheld,
+        "thanks": _thanks(person, school),
+        "goals": _goals(person, school),
         "records_you_wrote_about_others": _written_by(person, school),
         "settings": _settings(person),
         "audit_events_about_you": _audit_about(person, school),
