@@ -5,6 +5,7 @@ outsider coaches at Elm, another school."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
 from coachroom.accounts.services import academic_year_create
@@ -14,6 +15,21 @@ from tests.factories import (
     SchoolFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_postgres_sessions(django_db_setup, django_db_blocker):
+    """Before pytest-django drops the PostgreSQL test database, end any session that a live
+    server or worker thread left open, which would otherwise stop the drop."""
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(autouse=True)

@@ -232,3 +232,16 @@ def test_the_touch_schools_command_expires_every_cached_page(oak, elm):
     call_command("touch_schools", stdout=out)
     assert (version(oak), version(elm)) == (1, 1)
     assert "2 schools touched" in out.getvalue()
+
+
+def test_signing_in_expires_nothing(client, oak, bob):
+    bob.set_password("a-long-enough-password")
+    bob.save()
+    before = version(oak)
+    response = client.post(
+        reverse("login"), {"username": bob.email, "password": "a-long-enough-password"}
+    )
+    assert response.status_code == 302  # signed in
+    assert version(oak) == before
+    client.post(PROFILE, {"profile-first_name": "Bob", "profile-last_name": "Example"})
+    assert version(oak) == before + 1  # any other POST does

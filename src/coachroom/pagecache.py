@@ -41,6 +41,9 @@ TIMEOUT_SECONDS = CLOCK_SECONDS * 2
 # The same length and alphabet as a real masked token, so the page's layout does not change.
 CSRF_PLACEHOLDER = "coachroomcsrfplaceholder" + "x" * 40
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Signing in writes only the session and the time of the last sign-in, which no cached page
+# shows; a school's morning rush of sign-ins would otherwise expire every page again and again.
+CHANGES_NOTHING_SHOWN = frozenset({"login"})
 
 
 def touch_schools(school_ids: Iterable[int]) -> None:
@@ -114,7 +117,13 @@ class FreshnessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if request.method in UNSAFE_METHODS and user is not None and user.is_authenticated:
+        match = getattr(request, "resolver_match", None)
+        if (
+            request.method in UNSAFE_METHODS
+            and user is not None
+            and user.is_authenticated
+            and (match is None or match.view_name not in CHANGES_NOTHING_SHOWN)
+        ):
             touch_schools(_schools_of(user))
         return response
 
