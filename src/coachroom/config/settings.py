@@ -191,6 +191,15 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations and resets last three days
 
+# Each process keeps its own cache of recently viewed pages (coachroom.pagecache). Entries are
+# keyed on the schools' data_version in the database, so processes never share or sync it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", 1000)},
+    }
+}
+
 # Sessions end after a working day of inactivity, and when the browser closes.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 9)
 SESSION_SAVE_EVERY_REQUEST = True
