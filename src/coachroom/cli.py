@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -141,10 +142,17 @@ def _run_web_server(host: str, port: int, workers: int) -> int:
             f"{host}:{port}",
             "--noreload",
         ]
+    server = subprocess.Popen(command)  # noqa: S603 - fixed argument list
+    # A supervisor that stops `coachroom serve` with SIGTERM must stop the server too, or
+    # gunicorn would outlive us and keep the port. Ctrl+C reaches both through the terminal.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: server.send_signal(signum))
     try:
-        return subprocess.call(command)  # noqa: S603 - fixed argument list
+        return server.wait()
     except KeyboardInterrupt:
+        server.wait()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _has_module(name: str) -> bool:
