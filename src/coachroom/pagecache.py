@@ -7,13 +7,14 @@ queries, no template rendering.
 
 What bumps `data_version` (`touch_schools`):
 - every POST, PUT, PATCH or DELETE by a signed-in person, for each school they belong to (or, for
-  a trust administrator, every school in the trust) — `FreshnessMiddleware`;
-- work done outside a request: imports, retention and erasure, restores, the starter library,
-  the seeder. Each calls `touch_schools` or `touch_all_schools` when it finishes.
+  a trust administrator, every school in the trust), signing in apart — `FreshnessMiddleware`;
+- work done outside a request: imports, retention and erasure and the starter library call
+  `touch_schools` or `touch_all_schools`; `coachroom manage touch_schools` does it by hand.
+  (A restore goes into an empty database that no running server has cached pages of.)
 
 The cached body never holds a CSRF token: pages render with a placeholder that is replaced by
-the request's own token each time the page is served. A request with flash messages waiting,
-an htmx request and any response other than 200 are never cached.
+the request's own token each time the page is served. Requests with flash messages waiting and
+htmx requests are rendered afresh and never stored.
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ def touch_all_schools(using: str = DEFAULT_DB_ALIAS) -> None:
     School.objects.using(using).update(data_version=F("data_version") + 1)
 
 
+def school_versions(user: Any) -> dict[int, int]:
+    """The `data_version` of every school the person belongs to, from their memberships (which
+    a signed-in request has loaded already)."""
+    return {m.school_id: m.school.data_version for m in memberships_of(user)}
+
+
 def page_key(request: HttpRequest, membership: Membership, versions: Mapping[int, int]) -> str:
     parts = [
         str(request.user.pk),
@@ -93,8 +100,7 @@ def cached_render(
     membership = current_membership(request)
     if membership is None or not _cacheable(request):
         return HttpResponse(render_to_string(template, build_context(), request))
-    versions = {m.school_id: m.school.data_version for m in memberships_of(request.user)}
-    key = page_key(request, membership, versions)
+    key = page_key(request, membership, school_versions(request.user))
     body = cache.get(key)
     if body is None:
         context = build_context()

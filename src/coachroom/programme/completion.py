@@ -65,6 +65,10 @@ def percent(part: int, whole: int) -> int | None:
     return (200 * part + whole) // (2 * whole)
 
 
+# The tables that name people: for coaching leads (the school) and coaches (their own pairs).
+NAMED_TABLES = ("coach", "coachee")
+
+
 @dataclass(frozen=True)
 class Tally:
     """Counts for one row of a table: a week, a half-term, a coach, a coachee or the school."""

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET
 
 from coachroom import audit
 from coachroom.accounts.access import school_member_required
-from coachroom.accounts.models import Membership, Role, School, User
+from coachroom.accounts.models import Membership, Role, User
 from coachroom.http import AuthedRequest
 from coachroom.pagecache import cached_render
 from coachroom.programme.charts import ChartPoint, completion_chart, planned_held_chart
 from coachroom.programme.completion import (
     KIND_CHOICES,
+    NAMED_TABLES,
     CoacheeRow,
     CompletionQuery,
     Filters,
@@ -36,7 +37,6 @@ from coachroom.spreadsheets import safe_cell
 
 VIEWERS = (Role.COACH, Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
 TABLES = ("summary", "week", "halfterm", "coach", "coachee", "reasons")
-NAMED_TABLES = ("coach", "coachee")  # for coaching leads and coaches only
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -51,15 +51,17 @@ class CompletionFilterForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        school: School,
-        is_leader: bool,
+        membership: Membership,
         default: tuple[dt.date, dt.date],
         **kwargs: Any,
     ) -> None:
+        """Only those who see the school's figures by person may narrow them to one coach."""
         super().__init__(*args, **kwargs)
+        self.membership = membership
         self.default = default
         self.fields["from_date"].initial, self.fields["to_date"].initial = default
-        if is_leader:
+        if membership.is_leader and membership.sees_named_figures:
+            school = membership.school
             coaches = Membership.objects.active().for_school(school).with_role(Role.COACH)
             field = cast(forms.ModelChoiceField, self.fields["coach"])  # type: ignore[type-arg]
             field.queryset = User.objects.filter(memberships__in=coaches).order_by(
@@ -91,6 +93,12 @@ class CompletionFilterForm(forms.Form):
 
 class CompletionCsvForm(CompletionFilterForm):
     table = forms.ChoiceField(choices=[(name, name) for name in TABLES], required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.membership.sees_named_figures:
+            field = cast(forms.ChoiceField, self.fields["table"])
+            field.choices = [(name, name) for name in TABLES if name not in NAMED_TABLES]
 
 
 def _query(request: AuthedRequest, filters: Filters) -> CompletionQuery:
@@ -164,8 +172,7 @@ def completion(request: AuthedRequest) -> HttpResponse:
 def _completion_context(request: AuthedRequest, membership: Membership) -> dict[str, Any]:
     form = CompletionFilterForm(
         request.GET or None,
-        school=membership.school,
-        is_leader=membership.is_leader and membership.sees_named_figures,
+        membership=membership,
         default=default_range(membership.school),
     )
     filters = form.filters()
@@ -300,8 +307,7 @@ def completion_csv(request: AuthedRequest) -> HttpResponse:
     membership = request.membership
     form = CompletionCsvForm(
         request.GET,
-        school=membership.school,
-        is_leader=membership.is_leader and membership.sees_named_figures,
+        membership=membership,
         default=default_range(membership.school),
     )
     if not form.is_valid():
@@ -309,8 +315,6 @@ def completion_csv(request: AuthedRequest) -> HttpResponse:
             raise Http404("No such table.")
         return HttpResponseBadRequest("Check the dates and filters, then try again.")
     table = form.cleaned_data["table"] or "summary"
-    if table in NAMED_TABLES and not membership.sees_named_figures:
-        raise Http404("No such table.")
     filters = form.filters()
     header, rows = CSV_TABLES[table](_query(request, filters))
     filename = f"completion-{table}-{filters.start:%Y-%m-%d}-to-{filters.end:%Y-%m-%d}.csv"

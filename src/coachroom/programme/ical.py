@@ -129,6 +129,8 @@ def build_calendar(user: User, *, now: dt.datetime | None = None) -> bytes:
     Both keys hold the date, as the feed's window moves daily.
     """
     today = timezone.localdate(now)
+    # Read afresh, not through pagecache.school_versions: that uses the memberships cached on a
+    # request's user, and a feed is built for a person who is not the one signed in.
     versions = (
         Membership.objects.active()
         .filter(user=user)

@@ -53,6 +53,7 @@ from coachroom.coaching.models import (
 )
 from coachroom.programme.completion import (
     KIND_CHOICES,
+    NAMED_TABLES,
     CompletionQuery,
     Filters,
 )
@@ -85,7 +86,6 @@ class Table:
     rows: list[list[object]]
 
 
-NAMED_TABLES = ("coach", "coachee")  # only for a query with names_visible (coaching leads)
 TABLE_TITLES = {
     "summary": "Summary",
     "week": "Completion by week",
