@@ -16,6 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from coachroom import audit
+from coachroom.accounts import throttle
 from coachroom.accounts.calendar import uk_default_closures, uk_default_terms, year_name
 from coachroom.accounts.models import (
     ROLE_FIELDS,
@@ -38,6 +39,7 @@ def set_password_url(user: User) -> str:
 
 
 def send_invitation(*, membership: Membership, by: User) -> None:
+    throttle.check_invitation(membership=membership, by=by)  # DomainError: too many this hour
     user = membership.user
     context = {
         "user": user,
@@ -53,6 +55,13 @@ def send_invitation(*, membership: Membership, by: User) -> None:
     )
     membership.invited_at = timezone.now()
     membership.save(update_fields=["invited_at"])
+    audit.record(
+        actor=by,
+        action=throttle.INVITATION_SENT,
+        school=membership.school,
+        target=membership,
+        subject=user,
+    )
 
 
 def _apply_roles(membership: Membership, roles: list[Role] | list[str]) -> None:

@@ -205,10 +205,26 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 9)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Throttle failed sign-ins: five failures per account and address lock for 15 minutes.
+# Sign-in abuse (coachroom.accounts.throttle). Behind a reverse proxy every connection comes
+# from the proxy: TRUSTED_PROXY_COUNT is how many proxies append to X-Forwarded-For, and the
+# client's address is read from that header, counting from the right. 0: the connection's own.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+# Five failures for one account from one address lock that account from that address only, for
+# 15 minutes, so nobody elsewhere can lock the staff out; and SIGNIN_ADDRESS_FAILURE_LIMIT
+# failures from one address across any accounts (password spraying) lock the whole address.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = envint("SIGNIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "coachroom.accounts.throttle.SignInHandler"
+AXES_CLIENT_IP_CALLABLE = "coachroom.accounts.throttle.client_ip"
+# Emails anyone can make Coachroom send, per hour: reset links to one account and from one
+# address, and invitations to one person (however many schools invite them).
+PASSWORD_RESETS_PER_ACCOUNT_HOUR = envint("PASSWORD_RESETS_PER_ACCOUNT_HOUR", 3)
+PASSWORD_RESETS_PER_ADDRESS_HOUR = envint("PASSWORD_RESETS_PER_ADDRESS_HOUR", 10)
+INVITATIONS_PER_ACCOUNT_HOUR = envint("INVITATIONS_PER_ACCOUNT_HOUR", 5)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"

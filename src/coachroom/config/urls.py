@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from coachroom.accounts.forms import SignInForm
+from coachroom.accounts.throttle import PasswordResetForm
 from coachroom.config import views
 from coachroom.programme import views as programme_views
 
@@ -26,6 +27,7 @@ urlpatterns = [
         "password/reset/",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
+            form_class=PasswordResetForm,
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
         ),
