@@ -6,7 +6,9 @@ see test_backup_postgres.py.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import stat
 import zipfile
 from argparse import Namespace
 from pathlib import Path
@@ -23,8 +25,16 @@ from coachroom.demo import load_demo
 from coachroom.errors import DomainError
 from coachroom.library.models import LibraryStep
 from coachroom.records import backup, serialization
+from coachroom.records.backup_signing import key_file
 from tests.factories import SchoolFactory
 from tests.records.conftest import NOTES
+from tests.records.test_backup_archive import TEST_KEY, rebuilt
+
+
+@pytest.fixture(autouse=True)
+def _backup_key(monkeypatch, settings, tmp_path):
+    monkeypatch.setenv("COACHROOM_BACKUP_KEY", TEST_KEY)
+    settings.DATA_DIR = tmp_path / "data"
 
 
 def _tables(path) -> dict[str, list[dict]]:
@@ -100,13 +110,17 @@ def test_manifest_records_version_schema_and_counts(tmp_path, history):
     backup.write_backup(path)
     manifest = _manifest(path)
     assert manifest["format"] == "coachroom-backup"
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["coachroom_version"]
     newest = max(p.stem for p in MIGRATIONS.glob("0*.py"))  # the newest file in the package
     assert manifest["migrations"]["accounts"] == newest
     assert manifest["migrations"]["coaching"]
     tables = {t["model"]: t for t in manifest["tables"]}
     assert tables["coaching.observation"]["rows"] == 1
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read(tables["coaching.observation"]["file"])
+        assert tables["coaching.observation"]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert set(json.loads(archive.read("signature.json"))) == {"algorithm", "key_id", "hmac"}
     assert "auth.group" in tables
     assert "sessions.session" not in tables
     # referred-to tables come first
@@ -152,15 +166,11 @@ def test_the_shipped_starter_library_does_not_count_as_data(db):
 def test_restore_refuses_a_different_schema(tmp_path, db):
     path = tmp_path / "b.zip"
     backup.write_backup(path)
-    changed = tmp_path / "changed.zip"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(changed, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "manifest.json":
-                manifest = json.loads(data)
-                manifest["migrations"]["coaching"] = "0099_from_the_future"
-                data = json.dumps(manifest).encode()
-            target.writestr(item, data)
+
+    def from_the_future(manifest):
+        manifest["migrations"]["coaching"] = "0099_from_the_future"
+
+    changed = rebuilt(path, tmp_path / "changed.zip", manifest=from_the_future)
     with pytest.raises(DomainError) as error:
         backup.restore_backup(changed)
     assert "coaching is at 0099_from_the_future in the backup" in str(error.value)
@@ -169,8 +179,8 @@ def test_restore_refuses_a_different_schema(tmp_path, db):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"not a zip", "not a zip file"),
-        (None, "no readable manifest"),
+        (b"not a zip", "is not a readable zip file"),
+        (None, "it has no manifest"),
     ],
 )
 def test_restore_refuses_what_is_not_a_backup(tmp_path, db, content, message):
@@ -189,13 +199,11 @@ def test_restore_refuses_a_truncated_table(tmp_path, history):
     path = tmp_path / "b.zip"
     backup.write_backup(path)
     _flush()
-    cut = tmp_path / "cut.zip"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(cut, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename.endswith("coaching.observation.jsonl"):
-                data = b""
-            target.writestr(item, data)
+    cut = rebuilt(
+        path,
+        tmp_path / "cut.zip",
+        change=lambda name, data: b"" if name.endswith("coaching.observation.jsonl") else data,
+    )
     with pytest.raises(DomainError, match="incomplete"):
         backup.restore_backup(cut)
     assert not User.objects.exists()  # one transaction: nothing half-loaded
@@ -207,9 +215,10 @@ def test_uploaded_files_travel_with_the_backup(tmp_path, settings, db):
     (settings.MEDIA_ROOT / "imports" / "staff.csv").write_text("email\n")
     path = tmp_path / "b.zip"
     manifest = backup.write_backup(path)
-    assert manifest["media"] == [{"file": "media/imports/staff.csv", "bytes": 6}]
+    digest = hashlib.sha256(b"email\n").hexdigest()
+    assert manifest["media"] == [{"file": "media/imports/staff.csv", "bytes": 6, "sha256": digest}]
     settings.MEDIA_ROOT = tmp_path / "elsewhere"
-    backup.restore_backup(path)
+    assert backup.restore_backup(path).files == 1
     assert (tmp_path / "elsewhere" / "imports" / "staff.csv").read_text() == "email\n"
 
 
@@ -221,3 +230,38 @@ def test_dependency_order_puts_referred_models_first():
     assert order.index(School) < order.index(Membership)
     assert order.index(User) < order.index(Membership)
     assert order.index(Observation) < order.index(StepEvidence)
+
+
+def test_the_first_backup_makes_a_key_file_and_says_so(tmp_path, capsys, db, monkeypatch):
+    monkeypatch.delenv("COACHROOM_BACKUP_KEY")
+    assert cli.main(["backup", str(tmp_path / "1.zip")]) == 0
+    out = capsys.readouterr().out
+    assert f"a new backup key was made in {key_file()}" in out
+    assert "Keep a copy of it somewhere safe" in out
+    assert stat.S_IMODE(key_file().stat().st_mode) == 0o600
+    key = key_file().read_text()
+    assert len(key.strip()) >= 32
+
+    assert cli.main(["backup", str(tmp_path / "2.zip")]) == 0
+    out = capsys.readouterr().out
+    assert "a new backup key" not in out
+    assert f"from {key_file()}" in out
+    assert key_file().read_text() == key
+    signed = [
+        json.loads(zipfile.ZipFile(tmp_path / f"{n}.zip").read("signature.json")) for n in "12"
+    ]
+    assert signed[0]["key_id"] == signed[1]["key_id"]
+    assert key not in (tmp_path / "1.zip").read_bytes().decode("latin-1")  # only its id
+
+
+def test_the_environment_key_wins_and_must_be_long_enough(tmp_path, capsys, db, monkeypatch):
+    assert cli.main(["backup", str(tmp_path / "1.zip")]) == 0
+    assert "from COACHROOM_BACKUP_KEY" in capsys.readouterr().out
+    assert not key_file().exists()
+
+    monkeypatch.setenv("COACHROOM_BACKUP_KEY", "short")
+    assert cli.main(["backup", str(tmp_path / "2.zip")]) == 1
+    err = capsys.readouterr().err
+    assert "the backup key in COACHROOM_BACKUP_KEY is too short" in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "2.zip").exists()

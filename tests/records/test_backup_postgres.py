@@ -23,6 +23,8 @@ ADMIN_URL = os.environ.get(
     "COACHROOM_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
 pytestmark = pytest.mark.postgres
+# The operator's backup key, the same on every machine that restores the backups.
+BACKUP_KEY = "round-trip-backup-key-0123456789-abcdefghij"
 
 
 @pytest.fixture
@@ -44,9 +46,10 @@ def postgres_url():
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _coachroom(*args, cwd, database_url=None, data_dir):
+def _coachroom(*args, cwd, database_url=None, data_dir, key=BACKUP_KEY):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["COACHROOM_DATA_DIR"] = str(data_dir)
+    env["COACHROOM_BACKUP_KEY"] = key
     if database_url:
         env.update(DATABASE_URL=database_url, SECRET_KEY="test-only", ALLOWED_HOSTS="localhost")
     return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
@@ -80,6 +83,12 @@ def test_demo_survives_sqlite_to_postgresql_and_back(tmp_path, postgres_url):
     _ok(_coachroom("backup", str(tmp_path / "1-sqlite.zip"), cwd=tmp_path, data_dir=first_db))
 
     pg = {"cwd": tmp_path, "database_url": postgres_url, "data_dir": tmp_path / "pg-data"}
+    stranger = _coachroom(
+        "restore", str(tmp_path / "1-sqlite.zip"), **pg, key="not-the-key-that-signed-it-0123456789"
+    )
+    assert stranger.returncode == 1
+    assert "this backup was signed with backup key" in stranger.stderr
+    assert stranger.stderr.count("\n") == 1
     restored = _ok(_coachroom("restore", str(tmp_path / "1-sqlite.zip"), **pg))
     assert "coaching.observation" in restored.stdout
     _ok(_coachroom("backup", str(tmp_path / "2-postgresql.zip"), **pg))

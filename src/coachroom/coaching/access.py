@@ -64,6 +64,18 @@ def get_draft_for_observer(request: AuthedRequest, pk: int) -> Observation:
     return observation
 
 
+def get_own_observation(request: AuthedRequest, pk: int) -> Observation:
+    """A drop-in the signed-in person observes, draft or submitted; a draft whose pair has
+    ended is a 404, as on its edit page."""
+    qs = Observation.objects.filter(observer=request.user).select_related(
+        "school", "teacher", "relationship"
+    )
+    observation = get_object_or_404(qs, pk=pk)
+    if observation.is_draft and not observation.relationship.is_current:
+        raise Http404("This coaching pair has ended.")
+    return observation
+
+
 def get_meeting_for_user(request: AuthedRequest, pk: int) -> FeedbackMeeting:
     qs = FeedbackMeeting.objects.visible_to(request.user).select_related(
         "school", "teacher", "coach", "step", "relationship"

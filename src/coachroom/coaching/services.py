@@ -410,15 +410,25 @@ DRAFT_FIELDS = (
 )
 
 
-def observation_autosave(*, observation: Observation, by: User, **fields: object) -> Observation:
-    """Keep what has been typed. Not audited per keystroke: the submit is the audited write."""
-    if by.pk != observation.observer_id or not observation.is_draft:
+def observation_autosave(*, observation: Observation, by: User, **fields: object) -> bool:
+    """Keep what has been typed; False if the drop-in was submitted meanwhile. Not audited per
+    keystroke: the submit is the audited write.
+
+    An autosave can still be on its way when the coach presses Save, so this is one conditional
+    UPDATE of the typed fields alone, on a row that is still its author's draft: a late autosave
+    finds no row to change and can never turn a submitted drop-in back into a draft."""
+    if by.pk != observation.observer_id:
         raise DomainError("Only the coach's own draft can be saved.")
-    for name, value in fields.items():
-        if name in DRAFT_FIELDS:
+    typed = {name: value for name, value in fields.items() if name in DRAFT_FIELDS}
+    now = timezone.now()
+    saved = Observation.objects.filter(
+        pk=observation.pk, observer=by, status=Observation.Status.DRAFT
+    ).update(**typed, updated_at=now)
+    if saved:
+        for name, value in typed.items():
             setattr(observation, name, value)
-    observation.save()
-    return observation
+        observation.updated_at = now
+    return bool(saved)
 
 
 def steps_to_look_for(relationship: CoachingRelationship) -> list[ActionStep]:
@@ -440,7 +450,13 @@ def observation_submit(
     *, observation: Observation, by: User, ratings: dict[int, str], **fields: object
 ) -> Observation:
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
-    observation_autosave(observation=observation, by=by, **fields)
+    if by.pk != observation.observer_id:
+        raise DomainError("Only the coach's own draft can be saved.")
+    if not observation.is_draft:
+        raise DomainError("This drop-in was already submitted.")
+    for name, value in fields.items():
+        if name in DRAFT_FIELDS:
+            setattr(observation, name, value)
     allowed = {s.pk: s for s in steps_to_look_for(observation.relationship)}
     for step_id, rating in ratings.items():
         if step_id not in allowed:
@@ -448,7 +464,7 @@ def observation_submit(
         _apply_evidence(allowed[step_id], rating=rating, observation=observation, by=by)
     observation.status = Observation.Status.SUBMITTED
     observation.submitted_at = timezone.now()
-    observation.save(update_fields=["status", "submitted_at", "updated_at"])
+    observation.save(update_fields=[*DRAFT_FIELDS, "status", "submitted_at", "updated_at"])
     signals.observation_submitted.send(sender=Observation, observation=observation, by=by)
     audit.record(
         actor=by,

@@ -19,6 +19,7 @@ from coachroom.coaching.access import (
     get_draft_for_observer,
     get_meeting_for_user,
     get_observation_for_user,
+    get_own_observation,
     get_pair_for_coach,
     get_step_for_party,
     get_step_for_user,
@@ -103,8 +104,9 @@ def drop_in_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def drop_in_autosave(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Save whatever has been typed so far; invalid fields are left as they were."""
-    observation = get_draft_for_observer(request, pk)
+    """Save whatever has been typed so far; invalid fields are left as they were. An autosave
+    that arrives after the drop-in was submitted changes nothing and says so calmly."""
+    observation = get_own_observation(request, pk)
     form = DropInForm(request.POST, instance=observation, steps=[])
     form.is_valid()
     fields = {
@@ -112,7 +114,16 @@ def drop_in_autosave(request: AuthedRequest, pk: int) -> HttpResponse:
         for name in DropInForm.Meta.fields
         if name in form.cleaned_data and name in request.POST
     }
-    services.observation_autosave(observation=observation, by=request.user, **fields)
+    saved = observation.is_draft and services.observation_autosave(
+        observation=observation, by=request.user, **fields
+    )
+    if not saved:
+        if request.htmx:
+            return render(
+                request, "coaching/drop_in_edit.html#autosave-status", {"submitted": True}
+            )
+        messages.info(request, "This drop-in was already submitted; the draft was left as it is.")
+        return redirect("coaching:drop-in-detail", pk=observation.pk)
     saved_at = timezone.localtime(observation.updated_at)
     if request.htmx:
         return render(request, "coaching/drop_in_edit.html#autosave-status", {"saved_at": saved_at})

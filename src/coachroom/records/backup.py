@@ -3,7 +3,10 @@
 The archive is a zip file:
 
     manifest.json           format version, Coachroom version, the latest migration of each
-                            app, when it was made, and the files with their row counts
+                            app, when it was made, and the files with their row counts, sizes
+                            and SHA-256 hashes
+    signature.json          an HMAC-SHA256 of manifest.json with the backup key (see
+                            backup_signing.py), so that changing any file breaks it
     data/NN-app.model.jsonl one JSON object per line per row, in dependency order
     media/...               uploaded files under MEDIA_ROOT, if there are any
 
@@ -11,26 +14,32 @@ It holds every Coachroom model and Django's auth groups; sessions, sign-in throt
 permissions and content types (rebuilt by `migrate`) and finished background-task results are
 left out. It is database-neutral: a backup from SQLite restores into PostgreSQL and back.
 
+A restore checks the whole archive before it writes anything (backup_checks.py), loads every
+row in one transaction, and moves uploaded files into place only once the rows are committed.
+
 The archive contains password hashes and every coaching note: keep it as safe as the database.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
+import hashlib
 import json
 import os
+import shutil
+import tempfile
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import serializers
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
@@ -42,10 +51,21 @@ from django.utils import timezone
 import coachroom
 from coachroom.errors import DomainError
 from coachroom.records import serialization
+from coachroom.records.backup_checks import (
+    BLOCK,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    CheckedArchive,
+    MediaFile,
+    Table,
+    check_archive,
+    copy_member,
+    open_archive,
+    reading,
+)
+from coachroom.records.backup_signing import SIGNATURE, BackupKey, key_for_backup, signature
 
-FORMAT = "coachroom-backup"
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
 # Their many-to-many fields point at groups and permissions, whose ids differ between
 # databases (permissions are created by `migrate`), so those are written as natural keys.
 NATURAL_FOREIGN_KEYS = {"accounts.user", "auth.group"}
@@ -122,18 +142,22 @@ class TableCount:
     rows: int
 
 
-def _write_table(archive: zipfile.ZipFile, name: str, model: type[Model]) -> int:
+def _write_table(archive: zipfile.ZipFile, name: str, model: type[Model]) -> dict[str, Any]:
     count = 0
+    digest = hashlib.sha256()
     natural = model._meta.label_lower in NATURAL_FOREIGN_KEYS
-    with (
-        archive.open(name, "w", force_zip64=True) as raw,
-        io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as out,
-    ):
+    with archive.open(name, "w", force_zip64=True) as out:
         for row in serialization.rows(model._base_manager.all(), natural_foreign_keys=natural):
-            out.write(serialization.dumps(row))
-            out.write("\n")
+            line = (serialization.dumps(row) + "\n").encode("utf-8")
+            digest.update(line)
+            out.write(line)
             count += 1
-    return count
+    return {
+        "model": model._meta.label_lower,
+        "file": name,
+        "rows": count,
+        "sha256": digest.hexdigest(),
+    }
 
 
 def _media_files() -> Iterable[tuple[Path, str]]:
@@ -145,11 +169,22 @@ def _media_files() -> Iterable[tuple[Path, str]]:
             yield path, f"media/{path.relative_to(root).as_posix()}"
 
 
-def write_backup(path: Path) -> dict[str, Any]:
-    """Write the archive to `path` from one consistent snapshot; return its manifest."""
-    models = backup_models()
+def _write_media(archive: zipfile.ZipFile, source: Path, name: str) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    size = 0
+    with source.open("rb") as data, archive.open(name, "w", force_zip64=True) as out:
+        while block := data.read(BLOCK):
+            digest.update(block)
+            size += len(block)
+            out.write(block)
+    return {"file": name, "bytes": size, "sha256": digest.hexdigest()}
+
+
+def write_backup(path: Path, key: BackupKey | None = None) -> dict[str, Any]:
+    """Write the archive to `path` from one consistent snapshot, signed with `key` (by default
+    the installation's backup key); return its manifest."""
+    key = key or key_for_backup()
     tables: list[dict[str, Any]] = []
-    media: list[dict[str, Any]] = []
     snapshot = not connection.in_atomic_block
     with (
         zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
@@ -158,13 +193,9 @@ def write_backup(path: Path) -> dict[str, Any]:
         if snapshot and connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # every table as of the same moment
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        for position, model in enumerate(models, start=1):
-            name = _file_name(position, model)
-            rows = _write_table(archive, name, model)
-            tables.append({"model": model._meta.label_lower, "file": name, "rows": rows})
-        for source, name in _media_files():
-            archive.write(source, name)
-            media.append({"file": name, "bytes": source.stat().st_size})
+        for position, model in enumerate(backup_models(), start=1):
+            tables.append(_write_table(archive, _file_name(position, model), model))
+        media = [_write_media(archive, source, name) for source, name in _media_files()]
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -175,7 +206,9 @@ def write_backup(path: Path) -> dict[str, Any]:
             "tables": tables,
             "media": media,
         }
-        archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+        raw = json.dumps(manifest, indent=2).encode("utf-8")
+        archive.writestr(MANIFEST, raw)
+        archive.writestr(SIGNATURE, signature(raw, key))
     return manifest
 
 
@@ -185,46 +218,27 @@ def run_backup(args: argparse.Namespace) -> int:
         raise DomainError(f"{path} already exists; choose a new file name, e.g. with the date")
     if not path.parent.is_dir():
         raise DomainError(f"the folder {path.parent} does not exist")
+    key = key_for_backup()
     partial = path.with_name(path.name + ".part")  # never leave a half-written archive behind
     try:
-        manifest = write_backup(partial)
+        manifest = write_backup(partial, key)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
     rows = sum(table["rows"] for table in manifest["tables"])
     files = f" and {len(manifest['media'])} uploaded files" if manifest["media"] else ""
     print(f"Backed up {rows} rows in {len(manifest['tables'])} tables{files} to {path}")
+    print(f"Signed with backup key {key.key_id} from {key.source}.")
+    if key.created:
+        print(
+            f"This was the first backup here, so a new backup key was made in {key.source}. "
+            "Keep a copy of it somewhere safe, apart from the backups: restoring them on "
+            "another machine needs it (as COACHROOM_BACKUP_KEY or the same file)."
+        )
     return 0
 
 
 # Restore -------------------------------------------------------------------------------------
-
-
-def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
-    try:
-        manifest: dict[str, Any] = json.loads(archive.read(MANIFEST))
-    except (KeyError, ValueError):
-        raise DomainError("this is not a Coachroom backup: it has no readable manifest") from None
-    if manifest.get("format") != FORMAT:
-        raise DomainError("this is not a Coachroom backup: its manifest has another format")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise DomainError(
-            f"this backup uses format version {manifest.get('format_version')}; this Coachroom "
-            f"reads version {FORMAT_VERSION}"
-        )
-    return manifest
-
-
-def _models_of(manifest: dict[str, Any]) -> list[type[Model]]:
-    models = []
-    for table in manifest["tables"]:
-        try:
-            models.append(apps.get_model(table["model"]))
-        except LookupError:
-            raise DomainError(
-                f"the backup has a table this Coachroom does not know: {table['model']}"
-            ) from None
-    return models
 
 
 def _shipped() -> list[QuerySet[Any]]:
@@ -284,23 +298,23 @@ def _require_same_schema(manifest: dict[str, Any], models: list[type[Model]]) ->
         )
 
 
-def _load_table(archive: zipfile.ZipFile, table: dict[str, Any]) -> int:
+def _load_table(archive: zipfile.ZipFile, table: Table) -> int:
+    """Load one checked table, hashing it again: a file changed since the check rolls back."""
+    digest = hashlib.sha256()
     count = 0
-    with (
-        archive.open(table["file"]) as raw,
-        io.TextIOWrapper(raw, encoding="utf-8") as lines,
-    ):
-        objects = (json.loads(line) for line in lines if line.strip())
-        for item in serializers.deserialize("python", objects):
-            if item.object._meta.label_lower != table["model"]:
-                raise DomainError(f"{table['file']} holds rows of another table")
+    with reading(table.file), archive.open(table.file) as lines:
+
+        def objects() -> Iterator[Any]:
+            for line in lines:
+                digest.update(line)
+                if line.strip():
+                    yield json.loads(line)
+
+        for item in serializers.deserialize("python", objects()):
             item.save()
             count += 1
-    if count != table["rows"]:
-        raise DomainError(
-            f"{table['file']} has {count} rows but the manifest lists {table['rows']}: "
-            "the backup is incomplete"
-        )
+    if digest.hexdigest() != table.sha256 or count != table.rows:
+        raise DomainError(f"{table.file} changed while it was being restored; nothing was restored")
     return count
 
 
@@ -313,67 +327,116 @@ def _reset_sequences(models: list[type[Model]]) -> None:
                 cursor.execute(sql)
 
 
-def _restore_media(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> int:
-    root = Path(settings.MEDIA_ROOT)
-    restored = 0
-    for entry in manifest.get("media", []):
-        try:
-            relative = PurePosixPath(entry["file"]).relative_to("media")
-        except ValueError:
-            relative = PurePosixPath("..")
-        if not relative.parts or ".." in relative.parts:
-            raise DomainError(f"the backup has an unsafe file name: {entry['file']}")
-        target = root.joinpath(*relative.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(entry["file"]) as source, target.open("wb") as out:
-            while block := source.read(1 << 20):
-                out.write(block)
-        restored += 1
-    return restored
-
-
-def restore_backup(path: Path) -> list[TableCount]:
-    """Load an archive into an empty database in one transaction; return rows per table."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise DomainError(f"{path} does not exist") from None
-    except zipfile.BadZipFile:
-        raise DomainError(f"{path} is not a Coachroom backup (not a zip file)") from None
-    with archive:
-        manifest = _read_manifest(archive)
-        models = _models_of(manifest)
-        _require_same_schema(manifest, models)
-        counts: list[TableCount] = []
-        try:
-            with transaction.atomic():
-                _require_empty()
-                for shipped in _shipped():
-                    shipped.delete()
-                with connection.constraint_checks_disabled():
-                    for table in manifest["tables"]:
-                        counts.append(TableCount(table["model"], _load_table(archive, table)))
-                tables = [m._meta.db_table for m in models] + [
-                    f.remote_field.through._meta.db_table  # type: ignore[union-attr]
-                    for m in models
-                    for f in m._meta.many_to_many
-                ]
-                connection.check_constraints(table_names=tables)
-                _reset_sequences(models)
-        except (DeserializationError, IntegrityError) as error:
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            raise DomainError(f"the backup could not be loaded: {first_line}") from None
-        except DatabaseError as error:
-            raise DomainError(f"the database refused the backup: {error}") from None
-        _restore_media(archive, manifest)
+def _load_rows(archive: zipfile.ZipFile, checked: CheckedArchive) -> list[TableCount]:
+    """Every row, inside the caller's transaction; foreign keys checked once at the end."""
+    _require_empty()
+    for shipped in _shipped():
+        shipped.delete()
+    counts = []
+    with connection.constraint_checks_disabled():
+        for table in checked.tables:
+            counts.append(TableCount(table.label, _load_table(archive, table)))
+    models = [table.model for table in checked.tables]
+    tables = [m._meta.db_table for m in models] + [
+        f.remote_field.through._meta.db_table  # type: ignore[union-attr]
+        for m in models
+        for f in m._meta.many_to_many
+    ]
+    connection.check_constraints(table_names=tables)
+    _reset_sequences(models)
     return counts
 
 
+def _stage_media(archive: zipfile.ZipFile, media: list[MediaFile]) -> Path | None:
+    """Write the uploaded files into a new folder beside MEDIA_ROOT, not into it."""
+    if not media:
+        return None
+    root = Path(settings.MEDIA_ROOT)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-restoring-", dir=root.parent))
+    try:
+        for entry in media:
+            target = staging.joinpath(*entry.relative.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("xb") as out:
+                copy_member(archive, entry, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _move_media(staging: Path | None, media: list[MediaFile]) -> int:
+    """Once the rows are committed: move the staged files into MEDIA_ROOT."""
+    if staging is None:
+        return 0
+    root = Path(settings.MEDIA_ROOT)
+    try:
+        for entry in media:
+            target = root.joinpath(*entry.relative.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging.joinpath(*entry.relative.parts), target)
+    except OSError as error:
+        raise DomainError(
+            f"the rows were restored, but the uploaded files could not be moved into {root} "
+            f"({error.strerror}); they are in {staging}"
+        ) from None
+    shutil.rmtree(staging, ignore_errors=True)
+    return len(media)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _restore_checked(archive: zipfile.ZipFile, checked: CheckedArchive) -> list[TableCount]:
+    """Rows in one transaction, files staged within it; any failure leaves neither behind."""
+    staged: list[Path] = []
+    try:
+        with transaction.atomic():
+            counts = _load_rows(archive, checked)
+            if staging := _stage_media(archive, checked.media):
+                staged.append(staging)
+    except BaseException as error:
+        for staging in staged:
+            shutil.rmtree(staging, ignore_errors=True)
+        loading = (DeserializationError, IntegrityError, FieldDoesNotExist, ValidationError)
+        if isinstance(error, (*loading, ValueError, TypeError, LookupError)):
+            raise DomainError(f"the backup could not be loaded: {_one_line(error)}") from None
+        if isinstance(error, DatabaseError):
+            raise DomainError(f"the database refused the backup: {_one_line(error)}") from None
+        if isinstance(error, OSError):
+            raise DomainError(
+                f"the uploaded files could not be written beside {settings.MEDIA_ROOT} "
+                f"({error.strerror or _one_line(error)}); nothing was restored"
+            ) from None
+        raise
+    _move_media(staged[0] if staged else None, checked.media)
+    return counts
+
+
+@dataclass(frozen=True)
+class Restored:
+    tables: list[TableCount]
+    files: int
+
+
+def restore_backup(path: Path) -> Restored:
+    """Check the whole archive, writing nothing; then load it into an empty database in one
+    transaction and put its uploaded files in place."""
+    with open_archive(path) as archive:
+        checked = check_archive(archive, backup_models())
+        _require_same_schema(checked.manifest, [table.model for table in checked.tables])
+        counts = _restore_checked(archive, checked)
+    return Restored(counts, len(checked.media))
+
+
 def run_restore(args: argparse.Namespace) -> int:
-    counts = restore_backup(Path(args.path))
-    total = sum(c.rows for c in counts)
-    print(f"Restored {total} rows from {args.path}:")
-    width = max((len(c.model) for c in counts), default=0)
-    for count in counts:
+    restored = restore_backup(Path(args.path))
+    total = sum(c.rows for c in restored.tables)
+    files = f" and {restored.files} uploaded files" if restored.files else ""
+    print(f"Restored {total} rows{files} from {args.path}:")
+    width = max((len(c.model) for c in restored.tables), default=0)
+    for count in restored.tables:
         print(f"  {count.model:<{width}}  {count.rows:>7}")
     return 0
