@@ -6,13 +6,9 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from coachroom.imports.common import megabytes
 from coachroom.imports.models import ImportKind
 from coachroom.imports.services import max_upload_bytes
-
-
-def megabytes(size: int) -> str:
-    value = size / (1024 * 1024)
-    return f"{value:.1f} MB" if value < 10 else f"{value:.0f} MB"
 
 
 class UploadForm(forms.Form):

@@ -11,7 +11,8 @@ from coachroom.accounts.models import Role
 from coachroom.http import AuthedRequest
 from coachroom.imports import services, staff_csv
 from coachroom.imports.access import get_run_for_admin
-from coachroom.imports.forms import UploadForm, megabytes
+from coachroom.imports.common import megabytes
+from coachroom.imports.forms import UploadForm
 from coachroom.imports.models import ImportRun
 
 ADMIN = Role.SCHOOL_ADMIN
