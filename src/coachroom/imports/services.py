@@ -110,10 +110,10 @@ def staff_csv_import(
         return outcome
     progress(0, 0, "Working out the changes" if dry_run else "Saving the changes")
     if dry_run:
-        plan = staff_csv.plan_staff_csv(rows, school, problems)
+        plan = staff_csv.plan_staff_csv(rows, school, problems, actor=actor)
     else:
         with transaction.atomic():
-            plan = staff_csv.plan_staff_csv(rows, school, problems)
+            plan = staff_csv.plan_staff_csv(rows, school, problems, actor=actor)
             if not problems:
                 staff_csv.apply_staff_plan(plan)
                 touch_schools([school.pk])
@@ -128,6 +128,7 @@ def staff_csv_import(
         outcome.problems = problems.items
         return outcome
     outcome.changes = plan.changes
+    outcome.notes = plan.notes
     return outcome
 
 

@@ -52,7 +52,7 @@ def apply_plan(plan: Plan) -> list[School]:
         if pp.user is None:
             p = pp.person
             pp.user = User.objects.create_user(
-                p.email, first_name=p.first_name, last_name=p.last_name, source_id=p.sid
+                p.email, first_name=p.first_name, last_name=p.last_name
             )
         elif pp.fields:
             for name, value in pp.fields.items():
