@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 import zipfile
 from typing import Any
 
@@ -27,8 +28,12 @@ class UploadForm(forms.Form):
         },
     )
 
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A one-off key: the same form submitted twice (a double tap) makes one upload.
+        self.fields["submission"].initial = uuid.uuid4().hex
         limit = megabytes(max_upload_bytes())
         self.fields[
             "file"
