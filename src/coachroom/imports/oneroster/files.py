@@ -65,11 +65,13 @@ def _check_directory(archive: zipfile.ZipFile, problems: Problems, label: str, o
     total = sum(info.file_size for info in infos)
     limit = max_unzipped_bytes()
     if total > limit:
+        size = megabytes(total)
+        size = f"just over {size}" if size == megabytes(limit) else size
         problems.add(
             label,
             None,
             None,
-            f"The zip unpacks to {megabytes(total)}; Coachroom unpacks at most "
+            f"The zip unpacks to {size}; Coachroom unpacks at most "
             f"{megabytes(limit)}. Leave out files it does not read (such as demographics.csv).",
         )
         return False
