@@ -118,64 +118,67 @@ def read_staff_csv(
     rows: list[StaffRow] = []
     emails: dict[str, int] = {}
     for line, row in table.rows:
-        email = row["email"].lower()
-        if not email:
-            problems.add(FILE, line, "email", "The email is blank; Coachroom uses it to sign in.")
-        elif email in TEMPLATE_EMAILS:
-            problems.add(FILE, line, "email", "This is the template's example row; delete it.")
-        elif not _is_email(email):
-            problems.add(FILE, line, "email", f"“{row['email']}” is not an email address.")
-        elif email in emails:
-            problems.add(FILE, line, "email", f"{email} is also on line {emails[email]}.")
-        else:
-            emails[email] = line
-        for column, label in (("first_name", "first name"), ("last_name", "last name")):
-            if not row[column]:
-                problems.add(FILE, line, column, f"The {label} is blank.")
-            elif len(row[column]) > 100:
-                problems.add(FILE, line, column, f"The {label} is over 100 characters.")
-        roles, unknown = parse_roles(row["roles"])
-        for word in unknown:
-            problems.add(
-                FILE,
-                line,
-                "roles",
-                f"“{word}” is not a role. Use teacher, coach, coaching lead, senior leader or "
-                "school admin, separated by semicolons.",
-            )
-        job_title = row.get("job_title", "")
-        if len(job_title) > 100:
-            problems.add(FILE, line, "job_title", "The job title is over 100 characters.")
-        ect_text = row.get("ect", "").lower()
-        ect: bool | None = None
-        if ect_text in YES:
-            ect = True
-        elif ect_text and ect_text in NO:
-            ect = False
-        elif ect_text:
-            problems.add(FILE, line, "ect", f"ect must be yes or no; found “{row['ect']}”.")
-        coach_email = row.get("coach_email", "").lower()
-        if coach_email and not _is_email(coach_email):
-            problems.add(
-                FILE, line, "coach_email", f"“{row['coach_email']}” is not an email address."
-            )
-            coach_email = ""
-        elif coach_email and coach_email == email:
-            problems.add(FILE, line, "coach_email", "A person cannot be their own coach.")
-            coach_email = ""
-        rows.append(
-            StaffRow(
-                line=line,
-                email=email,
-                first_name=row["first_name"],
-                last_name=row["last_name"],
-                roles=roles,
-                job_title=job_title,
-                ect=ect,
-                coach_email=coach_email,
-            )
-        )
+        rows.append(_read_row(line, row, emails, problems))
     return rows
+
+
+def _read_row(
+    line: int, row: dict[str, str], emails: dict[str, int], problems: Problems
+) -> StaffRow:
+    """One row, checked: its problems go to `problems`."""
+    email = row["email"].lower()
+    if not email:
+        problems.add(FILE, line, "email", "The email is blank; Coachroom uses it to sign in.")
+    elif email in TEMPLATE_EMAILS:
+        problems.add(FILE, line, "email", "This is the template's example row; delete it.")
+    elif not _is_email(email):
+        problems.add(FILE, line, "email", f"“{row['email']}” is not an email address.")
+    elif email in emails:
+        problems.add(FILE, line, "email", f"{email} is also on line {emails[email]}.")
+    else:
+        emails[email] = line
+    for column, label in (("first_name", "first name"), ("last_name", "last name")):
+        if not row[column]:
+            problems.add(FILE, line, column, f"The {label} is blank.")
+        elif len(row[column]) > 100:
+            problems.add(FILE, line, column, f"The {label} is over 100 characters.")
+    roles, unknown = parse_roles(row["roles"])
+    for word in unknown:
+        problems.add(
+            FILE,
+            line,
+            "roles",
+            f"“{word}” is not a role. Use teacher, coach, coaching lead, senior leader or "
+            "school admin, separated by semicolons.",
+        )
+    job_title = row.get("job_title", "")
+    if len(job_title) > 100:
+        problems.add(FILE, line, "job_title", "The job title is over 100 characters.")
+    ect_text = row.get("ect", "").lower()
+    ect: bool | None = None
+    if ect_text in YES:
+        ect = True
+    elif ect_text and ect_text in NO:
+        ect = False
+    elif ect_text:
+        problems.add(FILE, line, "ect", f"ect must be yes or no; found “{row['ect']}”.")
+    coach_email = row.get("coach_email", "").lower()
+    if coach_email and not _is_email(coach_email):
+        problems.add(FILE, line, "coach_email", f"“{row['coach_email']}” is not an email address.")
+        coach_email = ""
+    elif coach_email and coach_email == email:
+        problems.add(FILE, line, "coach_email", "A person cannot be their own coach.")
+        coach_email = ""
+    return StaffRow(
+        line=line,
+        email=email,
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        roles=roles,
+        job_title=job_title,
+        ect=ect,
+        coach_email=coach_email,
+    )
 
 
 def _is_email(value: str) -> bool:

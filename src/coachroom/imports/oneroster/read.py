@@ -37,6 +37,28 @@ def read_roster(
 ) -> Roster:
     """Check every file and return what Coachroom needs from them; problems go to `problems`."""
     roster = Roster()
+    tables = _tables(bundle, roster, problems, progress)
+    if "manifest.csv" in tables:
+        _read_manifest(tables["manifest.csv"], problems)
+    if "orgs.csv" in tables:
+        _read_orgs(tables["orgs.csv"], roster, problems, school_urn)
+    if "academicSessions.csv" in tables:
+        _read_sessions(tables["academicSessions.csv"], roster, problems)
+    if "users.csv" in tables and "orgs.csv" in tables:
+        read_users(tables["users.csv"], roster, problems)
+    courses = (
+        read_courses(tables["courses.csv"], roster, problems) if "courses.csv" in tables else None
+    )
+    if "classes.csv" in tables and "orgs.csv" in tables:
+        classes, elsewhere = read_classes(tables["classes.csv"], roster, courses, problems)
+        if "enrollments.csv" in tables and "users.csv" in tables:
+            read_enrollments(
+                tables["enrollments.csv"], roster, classes, elsewhere, courses, problems
+            )
+    return roster
+
+
+def _texts(bundle: Bundle, problems: Problems) -> dict[str, str]:
     texts: dict[str, str] = {}
     for name in REQUIRED_FILES:
         if name not in bundle:
@@ -53,6 +75,14 @@ def read_roster(
             None,
             "enrollments.csv needs classes.csv beside it, to know which classes are which.",
         )
+    return texts
+
+
+def _tables(
+    bundle: Bundle, roster: Roster, problems: Problems, progress: Progress | None
+) -> dict[str, Table]:
+    """Each file's header checked and its kept rows, with progress by rows read."""
+    texts = _texts(bundle, problems)
     total = sum(count_rows(t) for t in texts.values())
     done = 0
 
@@ -86,25 +116,7 @@ def read_roster(
                 roster.skipped += table.skipped
     if progress is not None:
         progress(total, total, "Checking")
-
-    if "manifest.csv" in tables:
-        _read_manifest(tables["manifest.csv"], problems)
-    if "orgs.csv" in tables:
-        _read_orgs(tables["orgs.csv"], roster, problems, school_urn)
-    if "academicSessions.csv" in tables:
-        _read_sessions(tables["academicSessions.csv"], roster, problems)
-    if "users.csv" in tables and "orgs.csv" in tables:
-        read_users(tables["users.csv"], roster, problems)
-    courses = (
-        read_courses(tables["courses.csv"], roster, problems) if "courses.csv" in tables else None
-    )
-    if "classes.csv" in tables and "orgs.csv" in tables:
-        classes, elsewhere = read_classes(tables["classes.csv"], roster, courses, problems)
-        if "enrollments.csv" in tables and "users.csv" in tables:
-            read_enrollments(
-                tables["enrollments.csv"], roster, classes, elsewhere, courses, problems
-            )
-    return roster
+    return tables
 
 
 def _read_manifest(table: Table, problems: Problems) -> None:
@@ -243,10 +255,15 @@ def _read_sessions(table: Table, roster: Roster, problems: Problems) -> None:
             roster.sessions[sid] = Session(
                 sid, line, row["title"], kind or "", start, end, row["parentSourcedId"], school_year
             )
+    _check_session_links(table.name, roster, problems)
+
+
+def _check_session_links(file: str, roster: Roster, problems: Problems) -> None:
+    """Every parent session exists, and every term falls inside its school year."""
     for session in roster.sessions.values():
         if session.parent and session.parent not in roster.sessions:
             problems.add(
-                table.name,
+                file,
                 session.line,
                 "parentSourcedId",
                 f"No session in academicSessions.csv has the sourcedId “{session.parent}”.",
@@ -260,7 +277,7 @@ def _read_sessions(table: Table, roster: Roster, problems: Problems) -> None:
             continue
         if session.start < year.start or session.end > year.end:
             problems.add(
-                table.name,
+                file,
                 session.line,
                 "startDate" if session.start < year.start else "endDate",
                 f"This {session.type} falls outside its school year "

@@ -63,40 +63,7 @@ def read_users(table: Table, roster: Roster, problems: Problems) -> None:
         sid = row["sourcedId"]
         ok = unique_sid(sid, seen, problems, table.name, line, "user")
         enabled_text = row["enabledUser"].lower()
-        if enabled_text not in {"true", "false"}:
-            found = f"found “{row['enabledUser']}”" if row["enabledUser"] else "it is blank"
-            problems.add(
-                table.name, line, "enabledUser", f"enabledUser must be true or false; {found}."
-            )
-        for column, label in (("givenName", "first name"), ("familyName", "last name")):
-            if not row[column]:
-                problems.add(table.name, line, column, f"The {column} ({label}) is blank.")
-            elif len(row[column]) > 100:
-                problems.add(table.name, line, column, f"The {column} is over 100 characters.")
-        email = row["email"].lower()
-        if not email:
-            problems.add(
-                table.name,
-                line,
-                "email",
-                "This member of staff has no email address; Coachroom needs one to sign them in.",
-            )
-        else:
-            try:
-                validate_email(email)
-            except ValidationError:
-                problems.add(
-                    table.name, line, "email", f"“{row['email']}” is not an email address."
-                )
-            else:
-                if email in emails:
-                    problems.add(
-                        table.name,
-                        line,
-                        "email",
-                        f"The email {email} is also used on line {emails[email]}.",
-                    )
-                emails.setdefault(email, line)
+        email = _check_person(table.name, line, row, emails, problems)
         if ok:
             roster.people[sid] = Person(
                 sid=sid,
@@ -108,6 +75,41 @@ def read_users(table: Table, roster: Roster, problems: Problems) -> None:
                 last_name=row["familyName"],
                 schools=[s for s in dict.fromkeys(schools) if s in scope],
             )
+
+
+def _check_person(
+    file: str, line: int, row: dict[str, str], emails: dict[str, int], problems: Problems
+) -> str:
+    """Check a staff row's enabledUser, names and email; return the email, lower-cased."""
+    enabled_text = row["enabledUser"].lower()
+    if enabled_text not in {"true", "false"}:
+        found = f"found “{row['enabledUser']}”" if row["enabledUser"] else "it is blank"
+        problems.add(file, line, "enabledUser", f"enabledUser must be true or false; {found}.")
+    for column, label in (("givenName", "first name"), ("familyName", "last name")):
+        if not row[column]:
+            problems.add(file, line, column, f"The {column} ({label}) is blank.")
+        elif len(row[column]) > 100:
+            problems.add(file, line, column, f"The {column} is over 100 characters.")
+    email = row["email"].lower()
+    if not email:
+        problems.add(
+            file,
+            line,
+            "email",
+            "This member of staff has no email address; Coachroom needs one to sign them in.",
+        )
+        return email
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems.add(file, line, "email", f"“{row['email']}” is not an email address.")
+        return email
+    if email in emails:
+        problems.add(
+            file, line, "email", f"The email {email} is also used on line {emails[email]}."
+        )
+    emails.setdefault(email, line)
+    return email
 
 
 def read_courses(table: Table, roster: Roster, problems: Problems) -> dict[str, Course]:
