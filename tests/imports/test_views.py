@@ -171,7 +171,7 @@ def test_the_run_page_polls_while_running_and_has_a_refresh_link(admin_client, a
 
 
 def test_an_unexpected_error_marks_the_run_failed(admin_client, oak):
-    with mock.patch("coachroom.imports.services._execute", side_effect=RuntimeError("boom")):
+    with mock.patch("coachroom.imports.runs._execute", side_effect=RuntimeError("boom")):
         upload(admin_client, STAFF_CSV.encode(), "staff.csv", "staff")
     run = ImportRun.objects.get()
     assert run.status == "failed"

@@ -270,6 +270,9 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Coachroom <coachroom@localhost>")
 
 COACHROOM_IMPORT_MAX_BYTES = envint("COACHROOM_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+COACHROOM_IMPORT_MAX_UNZIPPED_BYTES = envint(
+    "COACHROOM_IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024
+)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

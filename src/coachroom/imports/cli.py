@@ -22,7 +22,7 @@ URN = re.compile(r"^\d{6}$")
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from coachroom.imports import oneroster, services
+    from coachroom.imports import importers, oneroster
     from coachroom.imports.common import Problems, TerminalProgress
 
     path = Path(args.path)
@@ -39,7 +39,7 @@ def run_import(args: argparse.Namespace) -> int:
                 bundle = oneroster.bundle_from_folder(path, problems)
             else:
                 bundle = oneroster.bundle_from_zip(path.read_bytes(), problems, label=path.name)
-            outcome = services.oneroster_import(
+            outcome = importers.oneroster_import(
                 bundle=bundle,
                 actor=None,
                 dry_run=args.dry_run,
@@ -51,7 +51,7 @@ def run_import(args: argparse.Namespace) -> int:
             if path.is_dir():
                 raise DomainError(f"{args.path} is a folder; a staff import reads one CSV file")
             school = _school(urn)
-            outcome = services.staff_csv_import(
+            outcome = importers.staff_csv_import(
                 data=path.read_bytes(),
                 school=school,
                 actor=None,

@@ -376,6 +376,12 @@ def redact(
     return out.getvalue(), dropped
 
 
+def megabytes(size: int) -> str:
+    """1.5 MB, 20 MB: as the upload page and problems write sizes."""
+    value = size / (1024 * 1024)
+    return f"{value:.1f} MB" if value < 10 else f"{value:.0f} MB"
+
+
 def chunked(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

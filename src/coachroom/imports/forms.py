@@ -1,18 +1,15 @@
 from __future__ import annotations
 
+import uuid
 import zipfile
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from coachroom.imports.common import megabytes
 from coachroom.imports.models import ImportKind
 from coachroom.imports.services import max_upload_bytes
-
-
-def megabytes(size: int) -> str:
-    value = size / (1024 * 1024)
-    return f"{value:.1f} MB" if value < 10 else f"{value:.0f} MB"
 
 
 class UploadForm(forms.Form):
@@ -31,8 +28,12 @@ class UploadForm(forms.Form):
         },
     )
 
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A one-off key: the same form submitted twice (a double tap) makes one upload.
+        self.fields["submission"].initial = uuid.uuid4().hex
         limit = megabytes(max_upload_bytes())
         self.fields[
             "file"

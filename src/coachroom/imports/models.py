@@ -1,7 +1,8 @@
 """Uploaded roster files, import runs and their progress, and OneRoster id mappings.
 
-Pupil rows never reach these tables: a OneRoster upload is stored with pupil, parent and
-guardian rows already removed (see `oneroster.redact`), and run results name staff only.
+Pupil rows are not kept in these tables: a OneRoster upload is held as uploaded only until the
+background worker's first step, which removes pupil, parent and guardian rows (see
+`oneroster.redact_bundle`) and stores the file without them. Run results name staff only.
 """
 
 from __future__ import annotations
@@ -36,7 +37,24 @@ class ImportUpload(models.Model):
     dropped_rows = models.PositiveIntegerField(
         default=0, help_text="Pupil, parent and guardian rows removed on upload"
     )
+    raw = models.BooleanField(
+        default=False,
+        help_text="Held as uploaded: the worker has not yet removed pupil rows or checked the zip",
+    )
+    digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the file uploaded")
+    submission = models.CharField(
+        max_length=64, blank=True, help_text="The upload form's one-off key: a double submit is one"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["school", "uploaded_by", "submission", "digest"],
+                condition=~models.Q(submission=""),
+                name="import_upload_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.filename

@@ -20,6 +20,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from coachroom.accounts.identity import (
+    IDENTITY_LOCKED,
+    OUTSIDE_SCHOOL,
+    emails_outside_school,
+    may_change_identity,
+    school_staff_by_email,
+)
 from coachroom.accounts.models import (
     ROLE_FIELDS,
     AcademicYear,
@@ -33,7 +40,6 @@ from coachroom.imports.common import (
     Change,
     Problems,
     Progress,
-    chunked,
     count_rows,
     decode,
     read_table,
@@ -112,64 +118,67 @@ def read_staff_csv(
     rows: list[StaffRow] = []
     emails: dict[str, int] = {}
     for line, row in table.rows:
-        email = row["email"].lower()
-        if not email:
-            problems.add(FILE, line, "email", "The email is blank; Coachroom uses it to sign in.")
-        elif email in TEMPLATE_EMAILS:
-            problems.add(FILE, line, "email", "This is the template's example row; delete it.")
-        elif not _is_email(email):
-            problems.add(FILE, line, "email", f"“{row['email']}” is not an email address.")
-        elif email in emails:
-            problems.add(FILE, line, "email", f"{email} is also on line {emails[email]}.")
-        else:
-            emails[email] = line
-        for column, label in (("first_name", "first name"), ("last_name", "last name")):
-            if not row[column]:
-                problems.add(FILE, line, column, f"The {label} is blank.")
-            elif len(row[column]) > 100:
-                problems.add(FILE, line, column, f"The {label} is over 100 characters.")
-        roles, unknown = parse_roles(row["roles"])
-        for word in unknown:
-            problems.add(
-                FILE,
-                line,
-                "roles",
-                f"“{word}” is not a role. Use teacher, coach, coaching lead, senior leader or "
-                "school admin, separated by semicolons.",
-            )
-        job_title = row.get("job_title", "")
-        if len(job_title) > 100:
-            problems.add(FILE, line, "job_title", "The job title is over 100 characters.")
-        ect_text = row.get("ect", "").lower()
-        ect: bool | None = None
-        if ect_text in YES:
-            ect = True
-        elif ect_text and ect_text in NO:
-            ect = False
-        elif ect_text:
-            problems.add(FILE, line, "ect", f"ect must be yes or no; found “{row['ect']}”.")
-        coach_email = row.get("coach_email", "").lower()
-        if coach_email and not _is_email(coach_email):
-            problems.add(
-                FILE, line, "coach_email", f"“{row['coach_email']}” is not an email address."
-            )
-            coach_email = ""
-        elif coach_email and coach_email == email:
-            problems.add(FILE, line, "coach_email", "A person cannot be their own coach.")
-            coach_email = ""
-        rows.append(
-            StaffRow(
-                line=line,
-                email=email,
-                first_name=row["first_name"],
-                last_name=row["last_name"],
-                roles=roles,
-                job_title=job_title,
-                ect=ect,
-                coach_email=coach_email,
-            )
-        )
+        rows.append(_read_row(line, row, emails, problems))
     return rows
+
+
+def _read_row(
+    line: int, row: dict[str, str], emails: dict[str, int], problems: Problems
+) -> StaffRow:
+    """One row, checked: its problems go to `problems`."""
+    email = row["email"].lower()
+    if not email:
+        problems.add(FILE, line, "email", "The email is blank; Coachroom uses it to sign in.")
+    elif email in TEMPLATE_EMAILS:
+        problems.add(FILE, line, "email", "This is the template's example row; delete it.")
+    elif not _is_email(email):
+        problems.add(FILE, line, "email", f"“{row['email']}” is not an email address.")
+    elif email in emails:
+        problems.add(FILE, line, "email", f"{email} is also on line {emails[email]}.")
+    else:
+        emails[email] = line
+    for column, label in (("first_name", "first name"), ("last_name", "last name")):
+        if not row[column]:
+            problems.add(FILE, line, column, f"The {label} is blank.")
+        elif len(row[column]) > 100:
+            problems.add(FILE, line, column, f"The {label} is over 100 characters.")
+    roles, unknown = parse_roles(row["roles"])
+    for word in unknown:
+        problems.add(
+            FILE,
+            line,
+            "roles",
+            f"“{word}” is not a role. Use teacher, coach, coaching lead, senior leader or "
+            "school admin, separated by semicolons.",
+        )
+    job_title = row.get("job_title", "")
+    if len(job_title) > 100:
+        problems.add(FILE, line, "job_title", "The job title is over 100 characters.")
+    ect_text = row.get("ect", "").lower()
+    ect: bool | None = None
+    if ect_text in YES:
+        ect = True
+    elif ect_text and ect_text in NO:
+        ect = False
+    elif ect_text:
+        problems.add(FILE, line, "ect", f"ect must be yes or no; found “{row['ect']}”.")
+    coach_email = row.get("coach_email", "").lower()
+    if coach_email and not _is_email(coach_email):
+        problems.add(FILE, line, "coach_email", f"“{row['coach_email']}” is not an email address.")
+        coach_email = ""
+    elif coach_email and coach_email == email:
+        problems.add(FILE, line, "coach_email", "A person cannot be their own coach.")
+        coach_email = ""
+    return StaffRow(
+        line=line,
+        email=email,
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        roles=roles,
+        job_title=job_title,
+        ect=ect,
+        coach_email=coach_email,
+    )
 
 
 def _is_email(value: str) -> bool:
@@ -203,102 +212,137 @@ class StaffPlan:
     rows: list[RowPlan] = field(default_factory=list)
     pairs: list[PairPlan] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def plan_staff_csv(
-    rows: list[StaffRow], school: School, problems: Problems, *, today: dt.date | None = None
+    rows: list[StaffRow],
+    school: School,
+    problems: Problems,
+    *,
+    actor: User | None = None,
+    today: dt.date | None = None,
 ) -> StaffPlan:
+    """The changes the rows would make at `school`. People are matched only among the
+    school's own staff; an email of any other account is a problem, never a match."""
     today = today or timezone.localdate()
     plan = StaffPlan(school=school, year=school.current_year(today))
-    users: dict[str, User] = {}
-    for batch in chunked([r.email for r in rows] + [r.coach_email for r in rows if r.coach_email]):
-        users.update({u.email: u for u in User.objects.filter(email__in=batch)})
+    users = school_staff_by_email(
+        school, [r.email for r in rows] + [r.coach_email for r in rows if r.coach_email]
+    )
+    outside = emails_outside_school(school, [r.email for r in rows])
     memberships = {
         m.user_id: m
         for m in Membership.objects.for_school(school).filter(user__in=list(users.values()))
     }
     by_email: dict[str, RowPlan] = {}
     for row in rows:
+        if row.email in outside:
+            problems.add(FILE, row.line, "email", OUTSIDE_SCHOOL.format(school=school.name))
+            continue
         user = users.get(row.email)
-        membership = memberships.get(user.pk) if user else None
-        rp = RowPlan(row, user, membership)
-        if user is not None:
-            rp.user_fields = _diff(user, {"first_name": row.first_name, "last_name": row.last_name})
-        if membership is None:
-            roles = row.roles or {Role.TEACHER}
-            rp.fields = {field: role in roles for role, field in ROLE_FIELDS.items()}
-            rp.fields.update(job_title=row.job_title, is_ect=bool(row.ect))
-        else:
-            wanted: dict[str, Any] = {f: True for r, f in ROLE_FIELDS.items() if r in row.roles}
-            if row.job_title:
-                wanted["job_title"] = row.job_title
-            if row.ect is not None:
-                wanted["is_ect"] = row.ect
-            if not membership.is_active:
-                wanted.update(is_active=True, deactivated_at=None)
-            rp.fields = _diff(membership, wanted)
+        rp = _row_plan(row, user, memberships.get(user.pk) if user else None)
+        if user and rp.user_fields and not may_change_identity(actor, user, school=school):
+            plan.notes.append(
+                f"{_label(rp)}: the file has a different name, left as it is. {IDENTITY_LOCKED}"
+            )
+            rp.user_fields = {}
         plan.rows.append(rp)
         by_email[row.email] = rp
     for row in rows:
-        if not row.coach_email:
-            continue
-        coach = by_email.get(row.coach_email)
-        if coach is None:
-            user = users.get(row.coach_email)
-            membership = memberships.get(user.pk) if user else None
-            if user is None or membership is None:
-                problems.add(
-                    FILE,
-                    row.line,
-                    "coach_email",
-                    f"No one with the email {row.coach_email} is on the staff list or in this "
-                    "file.",
-                )
-                continue
-            if not membership.is_active:
-                problems.add(
-                    FILE,
-                    row.line,
-                    "coach_email",
-                    f"{user.full_name} is deactivated at {school.name}; reactivate them first.",
-                )
-                continue
-            coach = RowPlan(None, user, membership)
-            plan.rows.append(coach)
-            by_email[row.coach_email] = coach
-        if plan.year is None:
+        if row.coach_email and row.email in by_email:
+            _plan_pair(row, plan, by_email, users, memberships, problems, today)
+    _describe(plan)
+    return plan
+
+
+def _row_plan(row: StaffRow, user: User | None, membership: Membership | None) -> RowPlan:
+    rp = RowPlan(row, user, membership)
+    if user is not None:
+        rp.user_fields = _diff(user, {"first_name": row.first_name, "last_name": row.last_name})
+    if membership is None:
+        roles = row.roles or {Role.TEACHER}
+        rp.fields = {field: role in roles for role, field in ROLE_FIELDS.items()}
+        rp.fields.update(job_title=row.job_title, is_ect=bool(row.ect))
+        return rp
+    wanted: dict[str, Any] = {f: True for r, f in ROLE_FIELDS.items() if r in row.roles}
+    if row.job_title:
+        wanted["job_title"] = row.job_title
+    if row.ect is not None:
+        wanted["is_ect"] = row.ect
+    if not membership.is_active:
+        wanted.update(is_active=True, deactivated_at=None)
+    rp.fields = _diff(membership, wanted)
+    return rp
+
+
+def _plan_pair(
+    row: StaffRow,
+    plan: StaffPlan,
+    by_email: dict[str, RowPlan],
+    users: dict[str, User],
+    memberships: dict[int, Membership],
+    problems: Problems,
+    today: dt.date,
+) -> None:
+    school = plan.school
+    coach = by_email.get(row.coach_email)
+    if coach is None:
+        user = users.get(row.coach_email)
+        membership = memberships.get(user.pk) if user else None
+        if user is None or membership is None:
             problems.add(
                 FILE,
                 row.line,
                 "coach_email",
-                f"{school.name} has no academic year yet, so no coaching pair can be made. Add "
-                "the year on the Calendar page first.",
+                f"No one with the email {row.coach_email} is on the staff list or in this file.",
             )
-            continue
-        _make_coach(coach)
-        coachee = by_email[row.email]
-        if (
-            coach.user is not None
-            and coachee.user is not None
-            and CoachingRelationship.objects.current(today)
-            .filter(academic_year=plan.year, coach=coach.user, coachee=coachee.user)
-            .exists()
-        ):
-            continue
-        is_ect = (
-            row.ect
-            if row.ect is not None
-            else bool(coachee.membership and coachee.membership.is_ect)
+            return
+        if not membership.is_active:
+            problems.add(
+                FILE,
+                row.line,
+                "coach_email",
+                f"{user.full_name} is deactivated at {school.name}; reactivate them first.",
+            )
+            return
+        coach = RowPlan(None, user, membership)
+        plan.rows.append(coach)
+        by_email[row.coach_email] = coach
+    if plan.year is None:
+        problems.add(
+            FILE,
+            row.line,
+            "coach_email",
+            f"{school.name} has no academic year yet, so no coaching pair can be made. Add "
+            "the year on the Calendar page first.",
         )
-        kind = CoachingRelationship.Kind.ECF if is_ect else CoachingRelationship.Kind.INSTRUCTIONAL
-        plan.pairs.append(PairPlan(coach, coachee, kind))
+        return
+    _make_coach(coach)
+    coachee = by_email[row.email]
+    if (
+        coach.user is not None
+        and coachee.user is not None
+        and CoachingRelationship.objects.current(today)
+        .filter(academic_year=plan.year, coach=coach.user, coachee=coachee.user)
+        .exists()
+    ):
+        return
+    is_ect = (
+        row.ect if row.ect is not None else bool(coachee.membership and coachee.membership.is_ect)
+    )
+    kind = CoachingRelationship.Kind.ECF if is_ect else CoachingRelationship.Kind.INSTRUCTIONAL
+    plan.pairs.append(PairPlan(coach, coachee, kind))
+
+
+def _describe(plan: StaffPlan) -> None:
     for rp in plan.rows:
         label = _label(rp)
         if rp.membership is None:
             held = ", ".join(str(r.label).lower() for r, f in ROLE_FIELDS.items() if rp.fields[f])
             plan.changes.append(Change("create", "staff", label, held))
         elif rp.fields or rp.user_fields:
-            described = (_describe(k, v) for k, v in {**rp.user_fields, **rp.fields}.items())
+            described = (_describe_field(k, v) for k, v in {**rp.user_fields, **rp.fields}.items())
             detail = ", ".join(d for d in described if d)
             plan.changes.append(Change("update", "staff", label, detail))
     for pair in plan.pairs:
@@ -310,7 +354,6 @@ def plan_staff_csv(
                 str(CoachingRelationship.Kind(pair.kind).label),
             )
         )
-    return plan
 
 
 def _make_coach(rp: RowPlan) -> None:
@@ -336,7 +379,7 @@ def _label(rp: RowPlan) -> str:
 ROLE_LABELS = {f: str(r.label).lower() for r, f in ROLE_FIELDS.items()}
 
 
-def _describe(name: str, value: Any) -> str:
+def _describe_field(name: str, value: Any) -> str:
     if name in ROLE_LABELS:
         return f"{ROLE_LABELS[name]} role added"
     if name == "is_active":

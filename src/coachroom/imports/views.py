@@ -11,7 +11,8 @@ from coachroom.accounts.models import Role
 from coachroom.http import AuthedRequest
 from coachroom.imports import services, staff_csv
 from coachroom.imports.access import get_run_for_admin
-from coachroom.imports.forms import UploadForm, megabytes
+from coachroom.imports.common import megabytes
+from coachroom.imports.forms import UploadForm
 from coachroom.imports.models import ImportRun
 
 ADMIN = Role.SCHOOL_ADMIN
@@ -25,14 +26,14 @@ def upload(request: AuthedRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if form.is_valid():
         file = form.cleaned_data["file"]
-        stored = services.upload_create(
+        run = services.upload_check(
             school=school,
             by=request.user,
             kind=form.cleaned_data["kind"],
             filename=file.name or "upload",
             data=file.read(),
+            submission=form.cleaned_data["submission"],
         )
-        run = services.run_start(upload=stored, by=request.user, dry_run=True)
         return redirect(run)
     runs = (
         ImportRun.objects.for_school(school)
