@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coachroom.accounts.models import Closure, Membership
 from tests.access import Row
+from tests.accounts.access_rows import ACCOUNT_ROWS
 from tests.audit.access_rows import AUDIT_ROWS
 from tests.coaching.access_rows import COACHING_ROWS
 from tests.coaching.access_rows_walks import WALK_ROWS
@@ -75,6 +76,7 @@ MATRIX: dict[str, Row] = {
 }
 
 
+MATRIX.update(ACCOUNT_ROWS)
 MATRIX.update(LIBRARY_ROWS)
 MATRIX.update(COACHING_ROWS)
 MATRIX.update(WALK_ROWS)

@@ -96,7 +96,12 @@ def test_editing_roles(client, admin, alice, oak):
     membership = Membership.objects.get(user=alice, school=oak)
     response = client.post(
         reverse("accounts:staff-edit", args=[membership.pk]),
-        {"first_name": "Alicia", "last_name": "Example", "roles": ["teacher", "coach"]},
+        {
+            "first_name": "Alicia",
+            "last_name": "Example",
+            "email": alice.email,
+            "roles": ["teacher", "coach"],
+        },
     )
     assert response.status_code == 302
     membership.refresh_from_db()

@@ -52,7 +52,9 @@ def test_admin_searches_staff_and_invites_a_teacher(live_server, desktop: Page, 
     desktop.get_by_label("First name").fill("New")
     desktop.get_by_label("Last name").fill("Person")
     desktop.get_by_role("button", name="Send invitation").click()
-    expect(desktop.get_by_text("New Person has been added")).to_be_visible()
+    expect(
+        desktop.get_by_text("An invitation has been sent to new.person@oak.example")
+    ).to_be_visible()
     assert_accessible(desktop)
 
 

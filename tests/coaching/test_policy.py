@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from coachroom.accounts.models import Membership, School
+from coachroom.coaching.models import Observation
 from coachroom.coaching.policy import can_read_notes
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory
 
@@ -79,3 +80,31 @@ def test_lead_of_another_school_cannot_read_even_with_all_access(
     elm.lead_note_access = School.LeadNoteAccess.ALL
     elm.save()
     assert not can_read_notes(outsider, teacher=alice, school=oak, relationship=pairing)
+
+
+def test_access_follows_the_coach_role_not_the_pair(oak, oak_year, pairing, alice, bob, carol):
+    """A pair left open by an import or a direct change still gives nothing once the person no
+    longer holds the Coach role in the school."""
+    shared_pair = RelationshipFactory(
+        school=oak, academic_year=oak_year, coach=carol, coachee=alice, history_shared=True
+    )
+    record = Observation.objects.create(
+        school=oak, relationship=pairing, teacher=alice, observer=bob, status="submitted"
+    )
+    assert can_read_notes(carol, teacher=alice, school=oak, relationship=pairing)
+    assert Observation.objects.visible_to(bob).filter(pk=record.pk).exists()
+    Membership.objects.filter(school=oak, user__in=[bob, carol]).update(is_coach=False)
+    assert not can_read_notes(bob, teacher=alice, school=oak, relationship=pairing)
+    assert not can_read_notes(carol, teacher=alice, school=oak, relationship=shared_pair)
+    assert not Observation.objects.visible_to(bob).filter(pk=record.pk).exists()
+    assert not Observation.objects.visible_to(carol).filter(pk=record.pk).exists()
+
+
+def test_a_former_coaching_lead_loses_the_leads_reads(oak, pairing, alice, lead):
+    oak.lead_note_access = School.LeadNoteAccess.ALL
+    oak.save()
+    assert can_read_notes(lead, teacher=alice, school=oak, relationship=pairing)
+    Membership.objects.filter(school=oak, user=lead).update(is_coaching_lead=False)
+    assert not can_read_notes(
+        lead, teacher=alice, school=oak, relationship=pairing, submitted_for_review=True
+    )

@@ -198,6 +198,7 @@ def test_dry_run_counts_but_writes_nothing(ended):
 
 def test_real_run_blanks_narrative_and_keeps_counts(ended):
     before = _counts()
+    ended.step.refresh_from_db()  # ending the pair archived it
     step_state = ended.step.state
     report = _run()
     assert report.totals.drop_ins == 1

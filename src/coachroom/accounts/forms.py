@@ -56,6 +56,58 @@ class StaffDetailsForm(forms.Form):
     subjects = forms.CharField(max_length=200, required=False, help_text="Separate with commas")
 
 
+class StaffEditForm(StaffDetailsForm):
+    """Staff details; the identity fields are left out when the admin may not change them."""
+
+    email = forms.EmailField(
+        label="Email address",
+        help_text="A new address takes effect once its owner follows the link we email to it.",
+    )
+    field_order = ["first_name", "last_name", "email"]
+    IDENTITY_FIELDS = ("first_name", "last_name", "email")
+
+    def __init__(self, *args: Any, identity_locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if identity_locked:
+            for name in self.IDENTITY_FIELDS:
+                del self.fields[name]
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        return email.strip().lower()
+
+
+class EmailChangeForm(forms.Form):
+    """A person changes their own email address; their password proves it is them."""
+
+    new_email = forms.EmailField(
+        label="New email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We email a link to this address; your email changes once you follow it.",
+    )
+    password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_new_email(self) -> str:
+        email: str = self.cleaned_data["new_email"].strip().lower()
+        if email == self.user.email:
+            raise forms.ValidationError("This is already your email address.")
+        return email
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("Your password was entered incorrectly.")
+        return password
+
+
 class StaffInviteForm(StaffDetailsForm):
     email = forms.EmailField(label="Email address")
     field_order = ["email", "first_name", "last_name"]

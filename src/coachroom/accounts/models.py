@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -277,6 +278,47 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Sessions are bound to the password *and* the email: changing either signs the
+        # person out everywhere else (the view that made the change keeps its own session).
+        return salted_hmac(
+            "coachroom.accounts.User.get_session_auth_hash",
+            f"{self.password}\x00{self.email}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class EmailChange(models.Model):
+    """A requested new email address, waiting for its owner to follow the emailed link.
+
+    Only a hash of the link's token is stored. The email changes when the link is followed.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField("New email address")
+    token_hash = models.CharField(max_length=64, unique=True)
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The school an admin acted for; empty when the person asked for themselves.
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Email change for {self.user_id}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.confirmed_at is None and self.expires_at > timezone.now()
 
 
 class Role(models.TextChoices):

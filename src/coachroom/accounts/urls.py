@@ -1,11 +1,17 @@
 from django.urls import path
 
-from coachroom.accounts import views
+from coachroom.accounts import identity_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("account/", views.profile, name="profile"),
+    path("account/email/", identity_views.email_change, name="email-change"),
+    path(
+        "account/email/confirm/<str:token>/",
+        identity_views.email_confirm,
+        name="email-confirm",
+    ),
     path("school/switch/", views.switch_school, name="switch-school"),
     path("school/settings/", views.school_settings, name="school-settings"),
     path("staff/", views.staff_list, name="staff-list"),
@@ -19,6 +25,7 @@ urlpatterns = [
     path("pairs/<int:pk>/sharing/", views.pair_sharing, name="pair-sharing"),
     path("calendar/", views.year_list, name="year-list"),
     path("calendar/<int:pk>/", views.year_detail, name="year-detail"),
+    path("calendar/<int:pk>/close/", views.year_close, name="year-close"),
     path(
         "calendar/<int:pk>/closures/<int:closure_pk>/delete/",
         views.closure_delete,

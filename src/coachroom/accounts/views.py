@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coachroom.accounts import services
@@ -24,11 +25,12 @@ from coachroom.accounts.forms import (
     ProfileForm,
     RelationshipForm,
     SchoolSettingsForm,
-    StaffDetailsForm,
+    StaffEditForm,
     StaffInviteForm,
     StaffSearchForm,
     TermFormSet,
 )
+from coachroom.accounts.identity import IDENTITY_LOCKED, may_change_identity
 from coachroom.accounts.models import (
     ROLE_FIELDS,
     AcademicYear,
@@ -128,10 +130,10 @@ def staff_invite(request: AuthedRequest) -> HttpResponse:
         request.POST or None, school=school, initial={"roles": [Role.TEACHER.value]}
     )
     if form.is_valid():
-        membership = services.staff_invite(school=school, by=request.user, **form.cleaned_data)
-        messages.success(
-            request, f"{membership.user.full_name} has been added and sent an invitation email."
-        )
+        # The same words whether or not an account was linked: an invitation never reveals
+        # that an address belongs to someone outside the school (accounts/identity.py).
+        services.staff_invite(school=school, by=request.user, **form.cleaned_data)
+        messages.success(request, f"An invitation has been sent to {form.cleaned_data['email']}.")
         return redirect("accounts:staff-list")
     return render(request, "accounts/staff_invite.html", {"form": form})
 
@@ -140,29 +142,78 @@ def staff_invite(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
+    user = membership.user
+    locked = not may_change_identity(request.user, user, school=membership.school)
     initial = {
-        "first_name": membership.user.first_name,
-        "last_name": membership.user.last_name,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
         "job_title": membership.job_title,
         "roles": [r.value for r in membership.roles],
         "is_ect": membership.is_ect,
         "subjects": membership.subjects,
     }
-    form = StaffDetailsForm(request.POST or None, initial=initial)
+    form = StaffEditForm(request.POST or None, initial=initial, identity_locked=locked)
     if form.is_valid():
-        services.staff_update(membership=membership, by=request.user, **form.cleaned_data)
-        messages.success(request, f"{membership.user.full_name}'s details have been saved.")
-        return redirect("accounts:staff-list")
-    pairs = (
-        CoachingRelationship.objects.for_school(membership.school)
-        .current()
-        .filter(Q(coach=membership.user) | Q(coachee=membership.user))
-        .select_related("coach", "coachee")
-    )
+        data = dict(form.cleaned_data)
+        new_email = data.pop("email", user.email)
+        confirmed = request.POST.get("confirm") == "yes"
+        if not confirmed and (confirmation := _role_removal(request, membership, data["roles"])):
+            return confirmation
+        try:
+            services.staff_update(
+                membership=membership, by=request.user, end_coach_pairs=confirmed, **data
+            )
+            if new_email != user.email:
+                services.email_change_request(
+                    person=user, new_email=new_email, by=request.user, school=membership.school
+                )
+                messages.info(
+                    request,
+                    f"A link to confirm the new address has been sent to {new_email}. "
+                    "The email address changes once it is followed.",
+                )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{user.full_name}'s details have been saved.")
+            return redirect("accounts:staff-list")
     return render(
         request,
         "accounts/staff_edit.html",
-        {"form": form, "staff": membership, "pairs": pairs},
+        {
+            "form": form,
+            "staff": membership,
+            "pairs": services.pairs_of(membership),
+            "identity_locked": locked,
+            "locked_reason": IDENTITY_LOCKED,
+        },
+    )
+
+
+def _role_removal(
+    request: AuthedRequest, membership: Membership, roles: list[str]
+) -> HttpResponse | None:
+    """Taking away Coach ends the person's pairs, and Coaching lead their reads: say so and
+    ask first. The confirmation page posts the same form again with `confirm=yes`."""
+    coach_pairs = (
+        services.coach_pairs_of(membership)
+        if membership.is_coach and Role.COACH.value not in roles
+        else []
+    )
+    loses_lead = membership.is_coaching_lead and Role.COACHING_LEAD.value not in roles
+    if not coach_pairs and not loses_lead:
+        return None
+    posted = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "confirm")
+        for value in values
+    ]
+    return render(
+        request,
+        "accounts/staff_role_remove.html",
+        {"staff": membership, "pairs": coach_pairs, "loses_lead": loses_lead, "posted": posted},
     )
 
 
@@ -181,7 +232,11 @@ def staff_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
             f"{membership.user.full_name} has been deactivated. Their coaching history is kept.",
         )
         return redirect("accounts:staff-list")
-    return render(request, "accounts/staff_deactivate.html", {"staff": membership})
+    return render(
+        request,
+        "accounts/staff_deactivate.html",
+        {"staff": membership, "pairs": services.pairs_of(membership)},
+    )
 
 
 @school_member_required(ADMIN)
@@ -315,6 +370,25 @@ def year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "accounts/year_detail.html",
         {"year": year, "formset": formset, "closure_form": closure_form},
     )
+
+
+@school_member_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def year_close(request: AuthedRequest, pk: int) -> HttpResponse:
+    """End the year's pairs, after a page that lists them; their open steps are archived."""
+    year = get_year_for_admin(request, pk)
+    if request.method == "POST":
+        ended = services.academic_year_close(year=year, by=request.user)
+        messages.success(
+            request, f"{year.name} is closed: {ended} coaching pair(s) ended, steps archived."
+        )
+        return redirect(year)
+    context = {
+        "year": year,
+        "pairs": services.year_pairs(year),
+        "ends_on": min(timezone.localdate(), year.ends_on),
+    }
+    return render(request, "accounts/year_close.html", context)
 
 
 def _fit_year_to_terms(year: AcademicYear) -> None:

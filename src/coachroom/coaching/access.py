@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,9 +20,15 @@ from coachroom.coaching.models import (
 from coachroom.http import AuthedRequest
 
 
+def coach_memberships(user: User) -> QuerySet[Membership]:
+    """Where the person is an active coach: access by pair ends with the role."""
+    return Membership.objects.active().filter(user=user, is_coach=True)
+
+
 def get_pair_for_coach(request: AuthedRequest, pk: int) -> CoachingRelationship:
-    """A current pair in which the signed-in person is the coach."""
-    schools = Membership.objects.active().filter(user=request.user).values("school")
+    """A current pair in which the signed-in person is the coach, and still holds the Coach
+    role in the pair's school."""
+    schools = coach_memberships(request.user).values("school")
     qs = (
         CoachingRelationship.objects.current()
         .filter(coach=request.user, school__in=schools)
@@ -56,7 +62,9 @@ def get_observation_for_user(request: AuthedRequest, pk: int) -> Observation:
 
 def get_draft_for_observer(request: AuthedRequest, pk: int) -> Observation:
     qs = Observation.objects.filter(
-        observer=request.user, status=Observation.Status.DRAFT
+        observer=request.user,
+        status=Observation.Status.DRAFT,
+        school__in=coach_memberships(request.user).values("school"),
     ).select_related("school", "teacher", "relationship")
     observation = get_object_or_404(qs, pk=pk)
     if not observation.relationship.is_current:
@@ -115,7 +123,9 @@ def get_teacher_for_timeline(
             raise Http404("No such teacher.")
         return viewer, own[0].school
     mine = Membership.objects.active().filter(user=viewer)
-    coaching = CoachingRelationship.objects.current().filter(coach=viewer, coachee_id=pk)
+    coaching = CoachingRelationship.objects.current().filter(
+        coach=viewer, coachee_id=pk, school__in=coach_memberships(viewer).values("school")
+    )
     leads = mine.filter(is_coaching_lead=True)
     if leads_need_full_access:
         leads = leads.filter(school__lead_note_access=School.LeadNoteAccess.ALL)

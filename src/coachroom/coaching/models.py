@@ -480,6 +480,7 @@ def _walker_and_coach_q(user: User) -> Q:
 
     schools = Membership.objects.active().filter(user=user).values("school")
     coaching = CoachingRelationship.objects.current().filter(
+        school__in=schools.filter(is_coach=True),
         coach=user,
         coachee=models.OuterRef("teacher"),
         school=models.OuterRef("school"),

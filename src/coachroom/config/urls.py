@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from coachroom.accounts import identity_views
 from coachroom.accounts.forms import SignInForm
 from coachroom.accounts.throttle import PasswordResetForm
 from coachroom.config import views
@@ -40,7 +41,7 @@ urlpatterns = [
     ),
     path(
         "password/set/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        identity_views.PasswordSetView.as_view(
             template_name="accounts/password_set.html",
             post_reset_login=True,
             post_reset_login_backend="django.contrib.auth.backends.ModelBackend",

@@ -1,4 +1,5 @@
-"""Count a session as held when its drop-in or meeting is recorded."""
+"""Count a session as held when its drop-in or meeting is recorded; revoke a person's
+calendar address when their password is reset or their email changes."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from coachroom.accounts.models import User
+from coachroom.accounts.signals import credentials_changed
 from coachroom.coaching.models import FeedbackMeeting, Observation
 from coachroom.coaching.signals import meeting_held, observation_submitted
-from coachroom.programme.models import SessionKind
+from coachroom.programme.models import CalendarFeed, SessionKind
 from coachroom.programme.scheduling import fulfil_session
 
 
@@ -32,3 +35,10 @@ def meeting_fulfils_session(sender: Any, meeting: FeedbackMeeting, by: Any, **_:
         by=by,
         meeting=meeting,
     )
+
+
+@receiver(credentials_changed)
+def revoke_calendar_feed(sender: Any, user: User, **_: Any) -> None:
+    """The old secret calendar address stops working; the person can copy the new one."""
+    for feed in CalendarFeed.objects.filter(user=user):
+        feed.regenerate()
