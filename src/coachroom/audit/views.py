@@ -58,6 +58,7 @@ _OWN_RECORD_URLS = {
     "coaching.observation": "coaching:drop-in-detail",
     "coaching.feedbackmeeting": "coaching:meeting-detail",
     "coaching.actionstep": "coaching:step-detail",
+    "programme.sessionoccurrence": "programme:session-detail",
 }
 
 
