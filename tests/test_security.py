@@ -299,7 +299,11 @@ def test_a_view_that_sets_its_own_cache_control_keeps_it(client, alice):
 
 
 @pytest.mark.django_db
-def test_static_files_keep_their_own_caching(client, alice):
+def test_static_files_keep_their_own_caching(client, alice, settings):
+    # Serve from the source folders, as on a laptop, whatever the database: a production-like
+    # run (DATABASE_URL set) has no collected files. The client builds its middleware on its
+    # first request, so WhiteNoise reads this setting.
+    settings.WHITENOISE_USE_FINDERS = True
     client.force_login(alice)
     response = client.get("/static/coachroom/coachroom.css")
     assert response.status_code == 200
