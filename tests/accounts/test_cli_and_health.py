@@ -52,6 +52,17 @@ def test_demo_builds_a_trust_with_two_schools_and_pairs():
     assert user.check_password(DEMO_PASSWORD)
 
 
+@pytest.mark.django_db
+def test_the_demo_has_a_data_protection_lead_who_is_not_the_admin(capsys):
+    load_demo()
+    fiona = Membership.objects.get(user__email="fiona.campbell@elmwood.example")
+    assert fiona.is_data_protection_lead and not fiona.is_school_admin
+    assert not Membership.objects.filter(is_school_admin=True, is_data_protection_lead=True)
+    cli._print_demo_accounts("http://127.0.0.1:8000")
+    (line,) = [x for x in capsys.readouterr().out.splitlines() if "fiona.campbell" in x]
+    assert "Data protection lead" in line
+
+
 @pytest.mark.django_db(transaction=True)
 def test_demo_command_refuses_a_database_with_data(capsys):
     load_demo()
