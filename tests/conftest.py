@@ -99,10 +99,21 @@ def admin(oak) -> User:
 
 
 @pytest.fixture
+def dpo(oak) -> User:
+    """Oak's data protection lead (a business manager: no other role)."""
+    return _member(oak, "Dora", is_teacher=False, is_data_protection_lead=True)
+
+
+@pytest.fixture
 def outsider(elm) -> User:
     user = UserFactory(first_name="Outsider", email="outsider@elm.example")
     MembershipFactory(
-        user=user, school=elm, is_coach=True, is_coaching_lead=True, is_school_admin=True
+        user=user,
+        school=elm,
+        is_coach=True,
+        is_coaching_lead=True,
+        is_school_admin=True,
+        is_data_protection_lead=True,
     )
     return user
 

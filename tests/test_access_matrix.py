@@ -29,7 +29,18 @@ from tests.programme.access_rows_reminders import REMINDER_ROWS
 from tests.programme.access_rows_schedule import SCHEDULE_ROWS
 from tests.records.access_rows import RECORDS_ROWS
 
-ACTORS = ["anonymous", "alice", "bob", "carol", "lead", "head", "admin", "outsider", "trust_admin"]
+ACTORS = [
+    "anonymous",
+    "alice",
+    "bob",
+    "carol",
+    "lead",
+    "head",
+    "admin",
+    "dpo",
+    "outsider",
+    "trust_admin",
+]
 LEADS = {"lead": 200, "admin": 200, "outsider": 200}
 ADMIN_ONLY = {"admin": 200, "outsider": 200}
 ADMIN_OBJECT = {"admin": 200, "outsider": 404}
@@ -108,7 +119,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def cast(oak, oak_year, alice, bob, carol, lead, head, admin, outsider, pairing, elm):
+def cast(oak, oak_year, alice, bob, carol, lead, head, admin, dpo, outsider, pairing, elm):
     trust_admin = UserFactory(first_name="Trusty")
     oak.trust.admins.add(trust_admin)
     return {
@@ -118,6 +129,7 @@ def cast(oak, oak_year, alice, bob, carol, lead, head, admin, outsider, pairing,
         "lead": lead,
         "head": head,
         "admin": admin,
+        "dpo": dpo,
         "outsider": outsider,
         "trust_admin": trust_admin,
         "alice_membership": Membership.objects.get(user=alice, school=oak),

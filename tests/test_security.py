@@ -7,6 +7,7 @@ fresh interpreter with that environment rather than with `override_settings`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -18,6 +19,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+
+from coachroom.accounts.models import Membership
+from coachroom.programme.models import CalendarFeed, SessionOccurrence
+from tests.records.conftest import make_history, make_review, make_walk_visit
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "coachroom" / "templates"
 
@@ -206,3 +211,107 @@ def test_csrf_cookie_is_http_only_because_htmx_sends_the_token_in_a_header():
     assert settings.CSRF_COOKIE_HTTPONLY is True
     base = (TEMPLATES / "base.html").read_text()
     assert 'hx-headers=\'{"x-csrftoken": "{{ csrf_token }}"}\'' in base
+
+
+# Caching -----------------------------------------------------------------------------------------
+
+NO_STORE = "no-store, private"
+MISSED_NOTE = "Covering Year 9 after a fire drill"
+
+
+@pytest.fixture
+def note_pages(oak, oak_year, alice, bob, head, lead, admin, dpo, pairing):
+    """Every kind of page that shows notes: (who reads it, method, URL)."""
+    history = make_history(pairing)
+    visit = make_walk_visit(school=oak, leader=head, pair=pairing)
+    review = make_review(school=oak, lead=lead, coach=bob, reviewer=lead)
+    session = SessionOccurrence.objects.create(
+        school=oak,
+        relationship=pairing,
+        kind="meeting",
+        coach=bob,
+        starts_at=dt.datetime(2026, 10, 12, 10, tzinfo=dt.UTC),
+        status="missed",
+        reason="other",
+        reason_note=MISSED_NOTE,
+    )
+    person = {"person": Membership.objects.get(user=alice, school=oak).pk}
+    return {
+        "drop-in": (alice, "get", history.observation.get_absolute_url(), {}),
+        "meeting": (bob, "get", history.meeting.get_absolute_url(), {}),
+        "step": (bob, "get", history.step.get_absolute_url(), {}),
+        "timeline": (bob, "get", reverse("coaching:timeline", args=[alice.pk]), {}),
+        "session": (admin, "get", session.get_absolute_url(), {}),
+        "walk visit": (alice, "get", reverse("coaching:walk-visit-detail", args=[visit.pk]), {}),
+        "review": (bob, "get", reverse("coaching:review-detail", args=[review.pk]), {}),
+        "home": (alice, "get", reverse("home"), {}),
+        "who viewed": (alice, "get", reverse("audit:my-views"), {}),
+        "my record": (alice, "get", reverse("records:my-record-pdf"), {}),
+        "my data": (alice, "post", reverse("records:my-data"), {}),
+        "subject access": (dpo, "post", reverse("records:subject-access"), person),
+        "school export": (
+            dpo,
+            "post",
+            reverse("records:school-export"),
+            {"reason": "dpo", "confirm": "on"},
+        ),
+        "activity": (lead, "get", reverse("records:activity-export"), {"format": "xlsx"}),
+    }
+
+
+PAGES = [
+    "drop-in",
+    "meeting",
+    "step",
+    "timeline",
+    "session",
+    "walk visit",
+    "review",
+    "home",
+    "who viewed",
+    "my record",
+    "my data",
+    "subject access",
+    "school export",
+    "activity",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_shown_to_a_signed_in_person_is_stored(client, note_pages, page):
+    """Staffroom computers are shared: no page or download of notes stays in a cache."""
+    reader, method, url, data = note_pages[page]
+    client.force_login(reader)
+    response = getattr(client, method)(url, data)
+    assert response.status_code == 200, url
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives
+
+
+@pytest.mark.django_db
+def test_a_view_that_sets_its_own_cache_control_keeps_it(client, alice):
+    """The calendar feed (a secret address, read by calendar apps) allows a private copy."""
+    feed = CalendarFeed.objects.create(user=alice)
+    client.force_login(alice)
+    response = client.get(reverse("programme:calendar-feed", args=[feed.token]))
+    assert response["Cache-Control"].startswith("private, max-age=")
+    assert "no-store" not in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_static_files_keep_their_own_caching(client, alice, settings):
+    # Serve from the source folders, as on a laptop, whatever the database: a production-like
+    # run (DATABASE_URL set) has no collected files. The client builds its middleware on its
+    # first request, so WhiteNoise reads this setting.
+    settings.WHITENOISE_USE_FINDERS = True
+    client.force_login(alice)
+    response = client.get("/static/coachroom/coachroom.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+def test_pages_for_people_not_signed_in_are_left_alone(client):
+    response = client.get(reverse("password_reset_done"))
+    assert response.status_code == 200
+    assert "Cache-Control" not in response

@@ -12,20 +12,30 @@ from coachroom.demo import DEMO_PASSWORD, load_demo
 
 
 @pytest.mark.django_db
-def test_healthz_reports_the_database(client):
+def test_healthz_says_ok_and_nothing_else(client):
+    """Anyone may call it, so it names no database engine or version."""
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json()["status"] == "ok"
+    assert response.json() == {"status": "ok"}
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_when_the_database_fails(client):
+def test_healthz_is_503_when_the_database_fails_and_says_no_more(client, caplog):
     with mock.patch(
-        "coachroom.config.views.connection.cursor", side_effect=OperationalError("down")
+        "coachroom.config.views.connection.cursor", side_effect=OperationalError("db.internal down")
     ):
         response = client.get(reverse("healthz"))
     assert response.status_code == 503
-    assert response.json()["database"] == "unreachable"
+    assert response.json() == {"status": "unavailable"}
+    assert b"db.internal" not in response.content
+    assert "did not answer" in caplog.text  # the operator still finds out why
+
+
+@pytest.mark.django_db
+def test_healthz_gives_a_signed_in_person_no_more(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("healthz")).json() == {"status": "ok"}
 
 
 @pytest.mark.django_db
@@ -40,6 +50,17 @@ def test_demo_builds_a_trust_with_two_schools_and_pairs():
     assert ctx.trust is not None and ctx.trust.admins.count() == 1
     user = User.objects.get(email="priya.shah@oakfield.example")
     assert user.check_password(DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_data_protection_lead_who_is_not_the_admin(capsys):
+    load_demo()
+    fiona = Membership.objects.get(user__email="fiona.campbell@elmwood.example")
+    assert fiona.is_data_protection_lead and not fiona.is_school_admin
+    assert not Membership.objects.filter(is_school_admin=True, is_data_protection_lead=True)
+    cli._print_demo_accounts("http://127.0.0.1:8000")
+    (line,) = [x for x in capsys.readouterr().out.splitlines() if "fiona.campbell" in x]
+    assert "Data protection lead" in line
 
 
 @pytest.mark.django_db(transaction=True)

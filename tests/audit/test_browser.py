@@ -1,4 +1,5 @@
-"""In Chromium: the audit pages work and pass axe, and busy pages break no Content Security Policy.
+"""In Chromium: the audit and data protection pages work and pass axe, and busy pages break no
+Content Security Policy.
 
 Chromium reports every blocked inline style, script or eval to the console, so each page here is
 visited with a console listener and must leave it free of CSP (and Permissions-Policy) errors.
@@ -25,6 +26,7 @@ from coachroom.programme import scheduling
 from coachroom.programme.models import SessionOccurrence
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS, assert_accessible, sign_in
 from tests.factories import PASSWORD, UserFactory
+from tests.records.conftest import make_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -187,3 +189,32 @@ def _notice_and_my_views(page: Page, console: Console, url: str) -> None:
     expect(page.get_by_role("cell", name="Viewed a feedback meeting")).to_be_visible()
     assert_accessible(page)
     console.assert_no_policy_errors(page)
+
+
+def test_the_data_protection_lead_finds_the_exports_and_the_admin_does_not(
+    live_server, oak, admin, dpo, alice, bob, pairing
+):
+    make_history(pairing)
+    in_chromium(lambda page, console: _data_protection_pages(page, console, live_server.url))
+
+
+def _data_protection_pages(page: Page, console: Console, url: str) -> None:
+    sign_in(page, url, "dora@oak.example", PASSWORD)
+    page.goto(url + reverse("records:index"))
+    section = page.get_by_role("region", name="data protection")
+    expect(section.get_by_role("link", name="The school's audit log")).to_be_visible()
+    assert_accessible(page)
+    section.get_by_role("link", name="Export all of the school's data").click()
+    expect(page.get_by_text("(1 person)")).to_be_visible()  # alice, whose records are in it
+    assert_accessible(page)
+    page.goto(url + reverse("records:subject-access"))
+    expect(page.get_by_label("Whose data?")).to_be_visible()
+    assert_accessible(page)
+    console.assert_no_policy_errors(page)
+    _sign_out(page)
+
+    sign_in(page, url, "admin@oak.example", PASSWORD)
+    page.goto(url + reverse("records:index"))
+    expect(page.get_by_text("answered by your data protection lead")).to_be_visible()
+    expect(page.get_by_role("link", name="Answer a subject access request")).to_have_count(0)
+    assert_accessible(page)

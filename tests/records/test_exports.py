@@ -1,5 +1,6 @@
 """Exports (records/exports.py and its views): leaders' activity figures as CSV and XLSX, a
-teacher's own record as a PDF, and a school admin's whole-school export."""
+teacher's own record as a PDF, and the data protection lead's whole-school export
+(records/school_data.py)."""
 
 from __future__ import annotations
 
@@ -259,8 +260,8 @@ def test_pdf_queries_do_not_grow(client, alice, pairing, cycles, django_assert_m
 # The school's whole data set ---------------------------------------------------------------------
 
 
-def test_school_admin_exports_everything_the_school_holds(client, admin, history, oak):
-    client.force_login(admin)
+def test_the_data_protection_lead_exports_everything_the_school_holds(client, dpo, history, oak):
+    client.force_login(dpo)
     page = client.get(SCHOOL_EXPORT)
     assert page.status_code == 200
     assert b"Drop-ins" in page.content
@@ -283,7 +284,7 @@ def test_school_admin_exports_everything_the_school_holds(client, admin, history
     teacher_event = AuditEvent.objects.get(
         action="records.school.exported", subject=history.step.teacher
     )
-    assert teacher_event.actor == admin
+    assert teacher_event.actor == dpo
 
 
 def test_the_school_export_leaves_out_other_schools(client, outsider, history):
@@ -294,15 +295,16 @@ def test_the_school_export_leaves_out_other_schools(client, outsider, history):
     assert b"Alice" not in archive.read("accounts.user.json")
 
 
-def test_the_school_export_needs_a_reason_and_confirmation(client, admin, history):
-    client.force_login(admin)
+def test_the_school_export_needs_a_reason_and_confirmation(client, dpo, history):
+    client.force_login(dpo)
     response = client.post(SCHOOL_EXPORT, {"reason": "moving"})
     assert response.status_code == 200
     assert b"Confirm that you understand what the file holds." in response.content
     assert not AuditEvent.objects.filter(action="records.school.exported").exists()
 
 
-@pytest.mark.parametrize("who", ["alice", "bob", "lead", "head"])
-def test_only_school_admins_export_the_school(client, request, who):
+@pytest.mark.parametrize("who", ["alice", "bob", "lead", "head", "admin"])
+def test_only_the_data_protection_lead_exports_the_school(client, request, who):
+    """School admins no longer get every note: the export is the data protection lead's."""
     client.force_login(request.getfixturevalue(who))
     assert client.post(SCHOOL_EXPORT, {"reason": "moving", "confirm": "on"}).status_code == 403

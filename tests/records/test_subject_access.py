@@ -60,8 +60,10 @@ def _page(data: dict) -> str:
     return zipfile.ZipFile(out).read("index.html").decode()
 
 
-def test_admin_answers_a_request_with_data_and_a_readable_page(client, admin, alice, oak, history):
-    client.force_login(admin)
+def test_the_data_protection_lead_answers_a_request_with_data_and_a_readable_page(
+    client, dpo, alice, oak, history
+):
+    client.force_login(dpo)
     membership = Membership.objects.get(user=alice, school=oak)
     archive = _zip(client.post(SAR, {"person": membership.pk}))
     assert sorted(archive.namelist()) == ["data.json", "index.html"]
@@ -95,11 +97,30 @@ def test_admin_answers_a_request_with_data_and_a_readable_page(client, admin, al
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
 
     event = AuditEvent.objects.get(action="records.subject_access.exported")
-    assert (event.actor, event.subject, event.school) == (admin, alice, oak)
+    assert (event.actor, event.subject, event.school) == (dpo, alice, oak)
     assert event.data == {"scope": "school"}
 
 
-def test_html_in_notes_is_shown_as_text(admin, alice, oak, pairing):
+def test_the_person_sees_who_answered_a_request_about_them(client, dpo, alice, oak, history):
+    client.force_login(dpo)
+    _zip(client.post(SAR, {"person": Membership.objects.get(user=alice, school=oak).pk}))
+    client.force_login(alice)
+    page = client.get(reverse("audit:my-views"))
+    (entry,) = [e for e in page.context["entries"] if e.event.actor == dpo]
+    assert entry.event.action == "records.subject_access.exported"
+    assert "Downloaded everything held about a person" in page.content.decode()
+
+
+def test_a_school_admin_cannot_answer_a_request(client, admin, alice, oak, history):
+    """The README says school admins never read notes; subject access would give them all."""
+    client.force_login(admin)
+    assert client.get(SAR).status_code == 403
+    response = client.post(SAR, {"person": Membership.objects.get(user=alice, school=oak).pk})
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="records.subject_access.exported").exists()
+
+
+def test_html_in_notes_is_shown_as_text(alice, oak, pairing):
     history = make_history(pairing)
     services.meeting_reflect(meeting=history.meeting, by=alice, reflection="<script>x()</script>")
     page = _page(subject_access_data(alice, school=oak))
@@ -131,7 +152,7 @@ def test_a_coach_sees_what_they_wrote_about_others_listed_without_notes(client, 
 
 
 def test_unpublished_drafts_are_counted_for_the_teacher_but_given_to_the_school(
-    client, admin, alice, bob, oak, pairing
+    client, alice, bob, oak, pairing
 ):
     draft = services.observation_start(relationship=pairing, by=bob)
     services.observation_autosave(observation=draft, by=bob, notes="Still writing this up")
@@ -348,17 +369,17 @@ def test_walk_notes_and_thanks_are_shown_as_text(oak, alice, head, pairing):
     assert "&lt;b&gt;Thank you&lt;/b&gt;" in page
 
 
-def test_leavers_can_be_chosen(client, admin, alice, oak):
+def test_leavers_can_be_chosen(client, dpo, alice, oak):
     membership = Membership.objects.get(user=alice, school=oak)
     membership.is_active = False
     membership.save()
-    client.force_login(admin)
+    client.force_login(dpo)
     page = client.get(SAR)
     assert b"Example, Alice (alice@oak.example) \xe2\x80\x93 left" in page.content
     assert client.post(SAR, {"person": membership.pk}).status_code == 200
 
 
-def test_an_admin_cannot_reach_people_in_another_school(client, outsider, alice, oak):
+def test_a_data_protection_lead_cannot_reach_people_in_another_school(client, outsider, alice, oak):
     client.force_login(outsider)
     response = client.post(SAR, {"person": Membership.objects.get(user=alice, school=oak).pk})
     assert response.status_code == 200
@@ -367,8 +388,9 @@ def test_an_admin_cannot_reach_people_in_another_school(client, outsider, alice,
     assert not AuditEvent.objects.filter(action="records.subject_access.exported").exists()
 
 
-@pytest.mark.parametrize("who", ["alice", "bob", "lead", "head"])
-def test_only_school_admins_answer_requests(client, request, who, alice, oak):
+@pytest.mark.parametrize("who", ["alice", "bob", "lead", "head", "admin"])
+def test_only_the_data_protection_lead_answers_requests(client, request, who, alice, oak):
+    """A school admin runs the school and sees counts, never notes: no subject access."""
     client.force_login(request.getfixturevalue(who))
     membership = Membership.objects.get(user=alice, school=oak)
     assert client.post(SAR, {"person": membership.pk}).status_code == 403
@@ -376,11 +398,11 @@ def test_only_school_admins_answer_requests(client, request, who, alice, oak):
 
 @pytest.mark.parametrize("staff", [1, 20])
 def test_the_request_page_queries_do_not_grow(
-    client, admin, oak, staff, django_assert_max_num_queries
+    client, dpo, oak, staff, django_assert_max_num_queries
 ):
     for _ in range(staff):
         MembershipFactory(school=oak, user=UserFactory())
-    client.force_login(admin)
+    client.force_login(dpo)
     # session, user, membership (3); the people joined to their accounts (1); the session
     # saved (3)
     with django_assert_max_num_queries(7):

@@ -15,7 +15,7 @@ INDEX = reverse("records:index")
 RETENTION = reverse("records:retention")
 
 
-def test_the_hub_offers_each_person_what_they_may_do(client, alice, lead, admin, history):
+def test_the_hub_offers_each_person_what_they_may_do(client, alice, lead, admin, dpo, history):
     client.force_login(alice)
     page = client.get(INDEX).content.decode()
     assert reverse("records:my-record-pdf") in page
@@ -28,8 +28,17 @@ def test_the_hub_offers_each_person_what_they_may_do(client, alice, lead, admin,
     assert reverse("records:school-export") not in page
     client.force_login(admin)
     page = client.get(INDEX).content.decode()
-    for name in ("subject-access", "school-export", "retention"):
-        assert reverse(f"records:{name}") in page
+    assert reverse("records:retention") in page
+    assert reverse("records:activity-export") in page
+    for name in ("subject-access", "school-export"):
+        assert reverse(f"records:{name}") not in page
+    assert "answered by your data protection lead" in page
+    client.force_login(dpo)
+    page = client.get(INDEX).content.decode()
+    for name in ("records:subject-access", "records:school-export", "audit:log"):
+        assert reverse(name) in page
+    assert reverse("records:retention") not in page
+    assert reverse("records:activity-export") not in page  # not a leader: no figures either
 
 
 def test_someone_without_a_school_can_still_get_their_data(client, oak):

@@ -35,7 +35,15 @@ OAKFIELD = [
 ]
 ELMWOOD = [
     ("elm-head", "Marcus", "Reid", "Principal", "school_admin senior_leader", False, ""),
-    ("elm-slt", "Fiona", "Campbell", "Deputy principal", "senior_leader teacher", False, "History"),
+    (
+        "elm-slt",
+        "Fiona",
+        "Campbell",
+        "Deputy principal, data protection lead",
+        "senior_leader teacher data_protection_lead",
+        False,
+        "History",
+    ),
     (
         "elm-lead",
         "James",
@@ -113,6 +121,7 @@ def load(ctx: DemoContext) -> None:
                 is_coaching_lead="coaching_lead" in role_set,
                 is_coach="coach" in role_set,
                 is_teacher="teacher" in role_set,
+                is_data_protection_lead="data_protection_lead" in role_set,
                 invited_at=timezone.now(),
             )
             ctx.people[key] = user

@@ -327,6 +327,7 @@ class Role(models.TextChoices):
     COACHING_LEAD = "coaching_lead", "Coaching lead"
     COACH = "coach", "Coach"
     TEACHER = "teacher", "Teacher"
+    DATA_PROTECTION_LEAD = "data_protection_lead", "Data protection lead"
 
 
 ROLE_FIELDS: dict[Role, str] = {
@@ -335,6 +336,7 @@ ROLE_FIELDS: dict[Role, str] = {
     Role.COACHING_LEAD: "is_coaching_lead",
     Role.COACH: "is_coach",
     Role.TEACHER: "is_teacher",
+    Role.DATA_PROTECTION_LEAD: "is_data_protection_lead",
 }
 
 
@@ -361,6 +363,9 @@ class Membership(models.Model):
     is_coach = models.BooleanField("Coach", default=False)
     is_teacher = models.BooleanField("Teacher", default=True)
     is_ect = models.BooleanField("Early-career teacher (ECT)", default=False)
+    # Answers subject access requests and makes the school's data export: the only role that
+    # takes coaching notes out of Coachroom for someone else (README, "The privacy rule").
+    is_data_protection_lead = models.BooleanField("Data protection lead", default=False)
     subjects = models.CharField(max_length=200, blank=True)
     key_stages = models.CharField(max_length=60, blank=True)
     is_active = models.BooleanField(default=True)

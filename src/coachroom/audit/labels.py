@@ -32,6 +32,7 @@ LABELS: dict[str, str] = {
     "coaching.coachingreview.viewed": "Viewed a coaching review",
     "programme.goal.viewed": "Viewed a goal",
     "programme.goals.viewed": "Viewed a teacher's goals",
+    "programme.sessionoccurrence.viewed": "Viewed why a coaching session did not happen",
     BULK_ACCESS: "Viewed the coaching notes of many teachers within an hour",
     # Changes to coaching records.
     "coaching.observation.started": "Started a drop-in",

@@ -41,6 +41,9 @@ from coachroom.http import AuthedRequest
 from coachroom.spreadsheets import safe_cell as spreadsheet_cell
 
 PAGE_SIZE = 50
+# Domain §10: the audit trail is shown to each data subject (`my_views`) and to the school's
+# data protection lead; school admins read it too, to run the school.
+LOG_READERS = (Role.SCHOOL_ADMIN, Role.DATA_PROTECTION_LEAD)
 
 # Domain rule (§10): alert on bulk access. One person reading the notes of more than
 # BULK_TEACHERS different teachers within BULK_WINDOW is flagged once per burst.
@@ -55,6 +58,7 @@ _OWN_RECORD_URLS = {
     "coaching.observation": "coaching:drop-in-detail",
     "coaching.feedbackmeeting": "coaching:meeting-detail",
     "coaching.actionstep": "coaching:step-detail",
+    "programme.sessionoccurrence": "programme:session-detail",
 }
 
 
@@ -108,7 +112,7 @@ def _school_events(school: School, form: AuditFilterForm) -> QuerySet[AuditEvent
 
 @require_GET
 @vary_on_headers("HX-Request")  # one URL answers with a page or a fragment: never mix them up
-@school_member_required(Role.SCHOOL_ADMIN)
+@school_member_required(*LOG_READERS)
 def log(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     # A history restore asks for the whole page, even though it comes from htmx.
@@ -130,7 +134,7 @@ def log(request: AuthedRequest) -> HttpResponse:
 
 
 @require_GET
-@school_member_required(Role.SCHOOL_ADMIN)
+@school_member_required(*LOG_READERS)
 def log_csv(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     form = AuditFilterForm(request.GET or None)

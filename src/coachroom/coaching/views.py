@@ -283,9 +283,12 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     is_teacher = step.teacher_id == user.pk
     is_coach = step.relationship.coach_id == user.pk and step.relationship.is_current
-    transitions = step.transitions.select_related("by", "observation").order_by("at", "pk")
-    # Reasons can be narrative, so only the teacher and their coach read them.
+    transitions = list(step.transitions.select_related("by", "observation").order_by("at", "pk"))
+    # Reasons can be narrative, so only the teacher and their coach read them; the coach's
+    # read is audited, like any read of someone else's notes.
     show_reasons = is_teacher or is_coach
+    if show_reasons and any(t.reason for t in transitions):
+        _audit_view(request, teacher=step.teacher, school=step.school, target=step)
     return render(
         request,
         "coaching/step_detail.html",

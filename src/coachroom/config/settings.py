@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Cache-Control: no-store, private on everything a signed-in person is sent.
+    "coachroom.config.security.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the view has committed: bumps the schools' data_version so cached pages expire.
     "coachroom.pagecache.FreshnessMiddleware",

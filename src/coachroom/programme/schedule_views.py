@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coachroom import audit
 from coachroom.accounts.access import school_member_required
 from coachroom.accounts.models import CoachingRelationship, Role
 from coachroom.errors import DomainError
@@ -213,9 +214,25 @@ def _next_same_time(session: SessionOccurrence) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, local.time()))
 
 
+def _audit_note_read(request: AuthedRequest, session: SessionOccurrence) -> None:
+    """Why a session was missed can be about the teacher: a read by anyone outside the pair (a
+    coaching lead, a school admin) is audited, and the coachee sees who read it."""
+    pair = session.relationship
+    parties = {session.coach_id, pair.coach_id, pair.coachee_id}
+    if session.reason_note and request.user.pk not in parties:
+        audit.record(
+            actor=request.user,
+            action="programme.sessionoccurrence.viewed",
+            school=session.school,
+            target=session,
+            subject=pair.coachee,
+        )
+
+
 def _session_page(
     request: AuthedRequest, session: SessionOccurrence, status: int = 200, **forms: Any
 ) -> HttpResponse:
+    _audit_note_read(request, session)
     manage = can_manage(session, request.user) and session.status == "planned"
     suggested = _next_same_time(session) if manage else None
     context: dict[str, Any] = {

@@ -1,14 +1,10 @@
-"""Exports: leaders' activity figures (CSV, XLSX), a teacher's own record (PDF), and a school's
-whole data set (zip of JSON) for its school admin.
+"""Exports: leaders' activity figures (CSV, XLSX) and a teacher's own record (PDF). The school's
+whole data set is in `records.school_data`.
 
 - Activity exports are counts only, never notes (domain §3); the completion figures come from
   programme.completion, so the spreadsheet and the dashboard always agree.
 - Only the teacher can export their coaching record (domain §3): the PDF view takes no id,
   and always builds the signed-in person's own record.
-- The school export is the controller's data-portability copy (UK GDPR art. 20; the school
-  is the controller). It holds coaching notes that leaders never otherwise see, so only a
-  school admin can make it, they must give a reason, and it is audited once for the school and
-  once for each teacher whose notes it holds, so that it shows in their access history.
 """
 
 from __future__ import annotations
@@ -16,9 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
-import tempfile
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,9 +21,8 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
-from django.db.models import Count, DateField, Model, Prefetch, QuerySet
+from django.db.models import Count, DateField, Prefetch, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -58,8 +50,6 @@ from coachroom.programme.completion import (
     Filters,
 )
 from coachroom.programme.completion_views import tally_cells
-from coachroom.records import serialization
-from coachroom.records.backup import backup_models
 from coachroom.spreadsheets import safe_cell
 
 # Activity tables -------------------------------------------------------------------------------
@@ -599,141 +589,3 @@ def record_pdf_export(*, teacher: User) -> bytes:
         },
     )
     return pdf
-
-
-# The school's whole data set -------------------------------------------------------------------
-
-STAFF_FIELDS = ["email", "first_name", "last_name", "is_active", "date_joined", "last_login"]
-
-
-@dataclass(frozen=True)
-class SchoolTable:
-    label: str
-    queryset: QuerySet[Any]
-    fields: list[str] | None = None
-
-    @property
-    def model(self) -> type[Model]:
-        return self.queryset.model
-
-    @property
-    def file(self) -> str:
-        return f"{self.model._meta.label_lower}.json"
-
-
-LABELS = {
-    "accounts.school": "School",
-    "accounts.academicyear": "Academic years",
-    "accounts.term": "Half-terms",
-    "accounts.closure": "Closures",
-    "accounts.user": "Staff",
-    "accounts.membership": "Staff roles",
-    "accounts.coachingrelationship": "Coaching pairs",
-    "library.librarystep": "Library steps",
-    "coaching.actionstep": "Action steps",
-    "coaching.steptransition": "Step history",
-    "coaching.observation": "Drop-ins",
-    "coaching.stepevidence": "Step evidence",
-    "coaching.feedbackmeeting": "Feedback meetings",
-    "coaching.rehearsalround": "Rehearsal rounds",
-    "programme.scheduledslot": "Timetabled slots",
-    "programme.sessionoccurrence": "Sessions",
-    "audit.auditevent": "Audit events",
-}
-
-
-def _owned_by_a_school(model: type[Model]) -> bool:
-    try:
-        field = model._meta.get_field("school")
-    except FieldDoesNotExist:
-        return False
-    return field.is_relation and field.related_model is School and not field.many_to_many
-
-
-def school_tables(school: School) -> list[SchoolTable]:
-    """Every row the school owns, table by table: the school, its staff (no password hashes)
-    and every table with a `school` column (house style: each school-owned row has one), so
-    tables added later are exported too."""
-    tables = [
-        SchoolTable("School", School.objects.filter(pk=school.pk)),
-        SchoolTable(
-            "Staff", User.objects.filter(memberships__school=school).distinct(), STAFF_FIELDS
-        ),
-    ]
-    for model in backup_models():
-        if model is not School and _owned_by_a_school(model):
-            label = LABELS.get(
-                model._meta.label_lower, str(model._meta.verbose_name_plural).capitalize()
-            )
-            tables.append(SchoolTable(label, model._base_manager.filter(school=school)))
-    return tables
-
-
-def school_counts(school: School) -> list[tuple[str, int]]:
-    return [(t.label, t.queryset.count()) for t in school_tables(school)]
-
-
-def _write_json_array(archive: zipfile.ZipFile, table: SchoolTable) -> int:
-    count = 0
-    with (
-        archive.open(table.file, "w", force_zip64=True) as raw,
-        io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as out,
-    ):
-        out.write("[")
-        for row in serialization.rows(table.queryset, fields=table.fields):
-            out.write(",\n" if count else "\n")
-            out.write(serialization.dumps(row))
-            count += 1
-        out.write("\n]\n")
-    return count
-
-
-@transaction.atomic
-def school_export(*, school: School, by: User, reason: str) -> IO[bytes]:
-    """The school's data as a zip in a temporary file (rewound), audited for the school and
-    for every teacher whose coaching notes it contains."""
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response that streams it
-    files: list[dict[str, Any]] = []
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for table in school_tables(school):
-            rows = _write_json_array(archive, table)
-            files.append({"file": table.file, "contents": table.label, "rows": rows})
-        manifest = {
-            "format": "coachroom-school-export",
-            "format_version": 1,
-            "coachroom_version": coachroom.__version__,
-            "school": {"name": school.name, "urn": school.urn},
-            "generated_at": timezone.now().isoformat(),
-            "generated_by": by.email,
-            "reason": reason,
-            "files": files,
-            "note": (
-                "Rows are in Django's serialization format: model, pk and fields; foreign keys "
-                "are ids. Staff accounts carry no passwords. This file holds coaching notes: "
-                "keep it as safely as the school's other personnel data."
-            ),
-        }
-        archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-    out.seek(0)
-    counts = {f["file"].removesuffix(".json"): f["rows"] for f in files}
-    audit.record(
-        actor=by,
-        action="records.school.exported",
-        school=school,
-        target=school,
-        data={"reason": reason, **counts},
-    )
-    teachers = (
-        set(Observation.objects.filter(school=school).values_list("teacher", flat=True))
-        | set(FeedbackMeeting.objects.filter(school=school).values_list("teacher", flat=True))
-        | set(ActionStep.objects.filter(school=school).values_list("teacher", flat=True))
-    )
-    for teacher in User.objects.filter(pk__in=teachers).order_by("pk"):
-        audit.record(
-            actor=by,
-            action="records.school.exported",
-            school=school,
-            subject=teacher,
-            data={"reason": reason},
-        )
-    return out

@@ -89,8 +89,8 @@ class SchoolExportForm(forms.Form):
         label="Why is this export needed?", choices=REASONS, widget=forms.RadioSelect
     )
     confirm = forms.BooleanField(
-        label="I understand that this file holds teachers' coaching notes, and that each "
-        "teacher's access history will show this export.",
+        label="I understand that this file holds teachers' coaching notes, and that the access "
+        "history of everyone whose records are in it will show this export.",
         error_messages={"required": "Confirm that you understand what the file holds."},
     )
 

@@ -3,7 +3,7 @@
 The zip has `data.json` (machine-readable) and `index.html` (the same, readable in any browser,
 with no external files). Two ways in:
 
-- a school admin answers a request for their school (`school` set): everything the school
+- the data protection lead answers a request for their school (`school` set): everything the school
   holds about the person, drafts included;
 - anyone downloads their own data (`school` None): every school, but drop-ins the teacher
   cannot see yet under the school's rules (a coach's unpublished draft, or a drop-in awaiting

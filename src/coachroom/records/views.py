@@ -5,8 +5,11 @@ Who may do what (domain §3 and §10):
   coached, their own coaching record as a PDF (`my-record-pdf`, which takes no id: there is no
   way to ask for someone else's);
 - leaders (school admin, senior leader, coaching lead): activity figures, counts only;
-- school admins: a subject access export for anyone on the school's staff list, the school's
-  whole data set, and the retention period.
+- the school's data protection lead: a subject access export for anyone on the school's staff
+  list, and the school's whole data set. These are the only ways coaching notes leave Coachroom
+  for someone other than the teacher, so no other role makes them (a school admin runs the
+  school, and sees counts, never notes); each is audited against every person it covers;
+- school admins: the retention period.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from coachroom.accounts.services import school_update_settings
 from coachroom.audit.models import AuditEvent
 from coachroom.http import AuthedRequest
 from coachroom.programme.completion import CompletionQuery, default_range
-from coachroom.records import erasure, exports
+from coachroom.records import erasure, exports, school_data
 from coachroom.records.forms import (
     ActivityExportForm,
     RetentionForm,
@@ -67,6 +70,8 @@ def index(request: AuthedRequest) -> HttpResponse:
             "has_record": exports.has_coaching_record(request.user),
             "is_leader": membership is not None and membership.is_leader,
             "is_admin": membership is not None and membership.is_school_admin,
+            "is_data_protection_lead": membership is not None
+            and membership.is_data_protection_lead,
         },
     )
 
@@ -140,7 +145,7 @@ def my_data(request: AuthedRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@school_member_required(Role.SCHOOL_ADMIN)
+@school_member_required(Role.DATA_PROTECTION_LEAD)
 def subject_access(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     form = SubjectAccessForm(request.POST or None, school=school)
@@ -154,19 +159,20 @@ def subject_access(request: AuthedRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@school_member_required(Role.SCHOOL_ADMIN)
+@school_member_required(Role.DATA_PROTECTION_LEAD)
 def school_export(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     form = SchoolExportForm(request.POST or None)
     if form.is_valid():
-        out = exports.school_export(
+        out = school_data.school_export(
             school=school, by=request.user, reason=form.cleaned_data["reason"]
         )
         return _zip_response(out, f"school-data-{slugify(school.name)}-{_today()}.zip")
     context: dict[str, Any] = {
         "form": form,
         "school": school,
-        "counts": exports.school_counts(school),
+        "counts": school_data.school_counts(school),
+        "people": len(school_data.covered_people(school)),
     }
     return render(request, "records/school_export.html", context)
 
