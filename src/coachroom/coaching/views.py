@@ -272,7 +272,7 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     is_teacher = step.teacher_id == user.pk
     is_coach = step.relationship.coach_id == user.pk and step.relationship.is_current
-    transitions = step.transitions.select_related("by", "observation").order_by("at", "pk")
+    transitions = step.transitions.select_related("by", "recorded_by").order_by("at", "pk")
     # Reasons can be narrative, so only the teacher and their coach read them.
     show_reasons = is_teacher or is_coach
     return render(
