@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, School, User
-from coachroom.coaching import services
+from coachroom.coaching import picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
     get_meeting_for_user,
@@ -77,7 +77,7 @@ def drop_in_start(request: AuthedRequest, pair_pk: int) -> HttpResponse:
 def drop_in_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     observation = get_draft_for_observer(request, pk)
     steps = services.steps_to_look_for(observation.relationship)
-    form = DropInForm(request.POST or None, instance=observation, steps=steps)
+    form = DropInForm(request.POST or None, instance=observation, steps=steps, submitting=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.observation_submit(
@@ -155,15 +155,29 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
         timezone.localdate(), services.REVIEW_WITHIN_SCHOOL_DAYS
     )
     recent = Observation.objects.filter(relationship=pair).submitted().order_by("-observed_at")
+    library = picker.library_for(pair.school)
+    # "Find steps" without JavaScript posts the form back: keep what was typed, save nothing.
+    finding = "find_steps" in request.POST
+    query = request.POST if request.method == "POST" else request.GET
+    step_picker = picker.picker_from(query, relationship=pair, library=list(library))
+    initial: dict[str, Any] = {
+        "next_drop_in": suggested_day,
+        "observations": [o.pk for o in recent[:1]],
+    }
+    if finding:
+        initial = {k: query.getlist(k) if k == "observations" else query[k] for k in query}
+    elif step_picker.chosen is not None:  # "Use in a meeting" from the library
+        Decision = FeedbackMeeting.Decision
+        initial.update(
+            library_step=step_picker.chosen.pk,
+            decision=Decision.REFINE if current else Decision.NEW,
+        )
     form = MeetingForm(
-        request.POST or None,
+        request.POST if request.method == "POST" and not finding else None,
         relationship=pair,
         has_current_step=current is not None,
-        library=_library_for(pair.school),
-        initial={
-            "next_drop_in": suggested_day,
-            "observations": [o.pk for o in recent[:1]],
-        },
+        library=library,
+        initial=initial,
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -181,6 +195,7 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
                 observations=data["observations"],
                 new_step=form.step_draft() if data["decision"] != "continue" else None,
                 teacher_proposed=data["teacher_proposed"],
+                teacher_agreed_in_meeting=form.teacher_agreed_in_meeting,
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -194,6 +209,7 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
             "pair": pair,
             "form": form,
             "current": current,
+            "picker": step_picker,
             "suggestions": _suggestions(pair.school, current),
         },
     )
