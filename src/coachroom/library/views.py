@@ -165,7 +165,11 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _meeting_pairs(request: AuthedRequest, step: LibraryStep) -> list[CoachingRelationship]:
     """The coach's current pairs here, to take a live step into one of their meetings."""
-    if not request.membership.is_coach or step.is_archived or getattr(step, "is_hidden_here", 0):
+    if (
+        not request.membership.is_coach
+        or step.is_archived
+        or getattr(step, "is_hidden_here", False)
+    ):
         return []
     return list(
         CoachingRelationship.objects.for_school(request.membership.school)
