@@ -347,7 +347,7 @@ def test_coach_home_with_history_queries_do_not_grow(
     ActionStep.objects.update(review_due=dt.date(2020, 1, 1))
     client.force_login(bob)
     # the same page as in tests/programme/test_home.py, now with history behind each row
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
     rows = response.context["coachees"]
     assert len(rows) == coachees

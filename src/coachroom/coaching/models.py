@@ -66,8 +66,8 @@ REPORTED_STATES = (
     StepState.AGREED,
     StepState.PRACTISING,
     StepState.REOPENED,
-    StepState.PAUSED,
     StepState.SECURED,
+    StepState.PAUSED,
 )
 # Steps that count towards the one-active-step-per-pair guard.
 ACTIVE_STATES = {

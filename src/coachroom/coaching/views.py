@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, School, User
-from coachroom.coaching import picker, services
+from coachroom.coaching import needs_you, picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
     get_meeting_for_user,
@@ -239,6 +239,7 @@ def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep
 def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
     _audit_view(request, teacher=meeting.teacher, school=meeting.school, target=meeting)
+    needs_you.mark_reflection_read(meeting, by=request.user)
     is_teacher = meeting.teacher_id == request.user.pk
     return render(
         request,
