@@ -151,6 +151,8 @@ def test_meeting_records_a_teacher_proposed_step_which_she_must_still_agree(
     assert "Waiting for Alice to agree" in page
     assert "by Alice Example, recorded by Bob Example" in page
     client.force_login(alice)
+    home = client.get(reverse("home")).content.decode()
+    assert "You proposed this step and Bob noted it down. Agree to it to start" in home
     client.post(reverse("coaching:step-agree", args=[step.pk]))
     step.refresh_from_db()
     assert step.state == StepState.PRACTISING  # agreed on her own device; rehearsed already
