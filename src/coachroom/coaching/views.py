@@ -164,20 +164,14 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
         "next_drop_in": suggested_day,
         "observations": [o.pk for o in recent[:1]],
     }
-    if finding:
-        initial = {k: query.getlist(k) if k == "observations" else query[k] for k in query}
-    elif step_picker.chosen is not None:  # "Use in a meeting" from the library
-        Decision = FeedbackMeeting.Decision
-        initial.update(
-            library_step=step_picker.chosen.pk,
-            decision=Decision.REFINE if current else Decision.NEW,
-        )
     form = MeetingForm(
         request.POST if request.method == "POST" and not finding else None,
         relationship=pair,
         has_current_step=current is not None,
         library=library,
-        initial=initial,
+        initial=_kept_or_chosen(
+            initial, query, finding=finding, picked=step_picker, current=current
+        ),
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -213,6 +207,24 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
             "suggestions": _suggestions(pair.school, current),
         },
     )
+
+
+def _kept_or_chosen(
+    initial: dict[str, Any],
+    query: Any,
+    *,
+    finding: bool,
+    picked: picker.StepPicker,
+    current: ActionStep | None,
+) -> dict[str, Any]:
+    """What the meeting form starts with: everything typed, when "Find steps" posted it back
+    without JavaScript; the library step chosen, when the coach came from "Use in a meeting"."""
+    if finding:
+        return {k: query.getlist(k) if k == "observations" else query[k] for k in query}
+    if picked.chosen is not None:
+        decision = FeedbackMeeting.Decision.REFINE if current else FeedbackMeeting.Decision.NEW
+        return {**initial, "library_step": picked.chosen.pk, "decision": decision}
+    return initial
 
 
 def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep]:
