@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from coachroom.coaching.models import ActionStep, StepState
@@ -17,11 +20,14 @@ def sign_out(page: Page) -> None:
     expect(page.get_by_role("heading", name="Sign in to Coachroom")).to_be_visible()
 
 
-def drop_in(page: Page, rating: str | None) -> None:
+def drop_in(page: Page, rating: str | None, when: dt.datetime | None = None) -> None:
     page.get_by_role("button", name="Drop in on Alice Example").click()
     expect(page.get_by_role("heading", name="Drop-in: Alice Example")).to_be_visible()
     if rating:
         page.get_by_role("radio", name=rating).check()
+    if when:
+        page.get_by_text("Class and time").click()
+        page.get_by_label("When").fill(f"{when:%Y-%m-%dT%H:%M}")
     page.get_by_label("What went well").fill("Calm, quick start; every pupil writing.")
     page.get_by_role("button", name="Save drop-in").click()
     expect(page.get_by_text("Drop-in for Alice Example saved.")).to_be_visible()
@@ -46,6 +52,12 @@ def test_a_whole_cycle_from_drop_in_to_a_secured_step(live_server, phone: Page, 
     expect(phone.get_by_role("heading", name="Feedback meeting: Alice Example")).to_be_visible()
     assert_accessible(phone)
     phone.get_by_label("Precise praise").fill("Your 15-word instruction got everyone going.")
+    # The step picker searches as you type, grouped by strand, each step's drill to hand.
+    phone.get_by_label("Search the step library").fill("pause")
+    expect(phone.locator("#step-picker")).to_contain_text("matching “pause”")
+    phone.locator("#step-picker details summary").first.click()
+    expect(phone.locator("#step-picker details").first).to_have_attribute("open", "")
+    assert_accessible(phone)
     phone.get_by_label("Or write the step").fill("Stop, scan, say")
     phone.get_by_label("What it looks like").fill("Stops before the key point\nSweeps the room")
     phone.get_by_label("Round 1: what was tried").fill("Paused before the key idea")
@@ -75,12 +87,19 @@ def test_a_whole_cycle_from_drop_in_to_a_secured_step(live_server, phone: Page, 
     assert_accessible(phone)
     sign_out(phone)
 
-    # Two re-observations in a row where the step is seen secure it.
+    # Two re-observations in a row where the step is seen secure it, on different days: a
+    # second sighting the same day is recorded but does not count, and the page says why.
     sign_in(phone, url, "bob@oak.example", PASSWORD)
     drop_in(phone, "Seen")
     phone.get_by_role("link", name="Home").click()
     drop_in(phone, "Seen")
+    expect(phone.get_by_text("on the same day as the last sighting")).to_be_visible()
+    assert_accessible(phone)
     step = ActionStep.objects.get(teacher=pairing.coachee)
+    assert (step.state, step.streak) == (StepState.PRACTISING, 1)
+    phone.get_by_role("link", name="Home").click()
+    drop_in(phone, "Seen", when=timezone.localtime() + dt.timedelta(days=1))
+    step.refresh_from_db()
     assert step.state == StepState.SECURED
     phone.get_by_role("link", name="Stop, scan, say").click()
     expect(phone.get_by_text("Secured", exact=True).first).to_be_visible()

@@ -52,6 +52,10 @@ COACHING_ROWS: dict[str, Row] = {
         {"bob": 302}, default=NOBODY_ELSE, method="post", args=lambda o: [o["pair"].pk]
     ),
     "coaching:meeting-new": Row({"bob": 200}, default=NOBODY_ELSE, args=lambda o: [o["pair"].pk]),
+    # without htmx the picker sends its coach to the meeting page with the same query
+    "coaching:step-picker": Row({"bob": 302}, default=NOBODY_ELSE, args=lambda o: [o["pair"].pk]),
+    # needs ?pair=&library_step= naming one of the coach's own pairs; bare, nobody gets in
+    "coaching:meeting-with-step": Row({}, default=NOBODY_ELSE),
     "coaching:drop-in-detail": Row(
         PARTIES, default=NOBODY_ELSE, args=lambda o: [observation(o).pk]
     ),

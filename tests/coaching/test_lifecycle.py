@@ -45,9 +45,15 @@ def test_illegal_moves_are_refused_with_a_clear_error(pairing, start, end):
     assert step.state == start
 
 
-def _observe(pairing, bob, step, rating):
-    observation = services.observation_start(relationship=pairing, by=bob)
-    services.observation_submit(observation=observation, by=bob, ratings={step.pk: rating})
+MONDAY = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+def _observe(pairing, bob, step, rating, *, day=0):
+    """A drop-in `day` days after Monday 23 November 2026: sightings that secure a step must
+    be on different school days."""
+    with time_machine.travel(MONDAY + dt.timedelta(days=day), tick=False):
+        observation = services.observation_start(relationship=pairing, by=bob)
+        services.observation_submit(observation=observation, by=bob, ratings={step.pk: rating})
     step.refresh_from_db()
     return step
 
@@ -96,9 +102,10 @@ def test_two_sightings_in_a_row_secure_the_step_and_book_a_stick_check(pairing, 
     step = make_step(pairing, state=StepState.PRACTISING)
     step = _observe(pairing, bob, step, Rating.SEEN)
     assert (step.state, step.streak) == (StepState.PRACTISING, 1)
-    step = _observe(pairing, bob, step, Rating.SEEN)
+    step = _observe(pairing, bob, step, Rating.SEEN, day=1)
     assert step.state == StepState.SECURED
-    assert step.stick_check_due is not None and step.stick_check_due > dt.date.today()
+    # six school weeks after Tuesday 24 November, skipping the Christmas holiday
+    assert step.stick_check_due is not None and step.stick_check_due > dt.date(2027, 1, 5)
 
 
 def test_partly_resets_the_streak_and_no_opportunity_leaves_it(pairing, bob):
@@ -116,10 +123,10 @@ def test_school_setting_changes_how_many_sightings_secure(pairing, bob):
     pairing.school.sightings_to_secure = 3
     pairing.school.save()
     step = make_step(pairing, state=StepState.PRACTISING)
-    for _ in range(2):
-        step = _observe(pairing, bob, step, Rating.SEEN)
+    for day in range(2):
+        step = _observe(pairing, bob, step, Rating.SEEN, day=day)
     assert step.state == StepState.PRACTISING
-    assert _observe(pairing, bob, step, Rating.SEEN).state == StepState.SECURED
+    assert _observe(pairing, bob, step, Rating.SEEN, day=2).state == StepState.SECURED
 
 
 def test_a_meeting_alone_never_secures_a_step(pairing, bob):
@@ -137,9 +144,7 @@ def test_a_meeting_alone_never_secures_a_step(pairing, bob):
 
 
 def test_stick_check_seen_means_it_stuck(pairing, bob):
-    step = make_step(
-        pairing, state=StepState.SECURED, stick_check_due=dt.date.today() - dt.timedelta(days=1)
-    )
+    step = make_step(pairing, state=StepState.SECURED, stick_check_due=dt.date(2026, 11, 20))
     step = _observe(pairing, bob, step, Rating.SEEN)
     assert step.state == StepState.SECURED and step.stuck
     assert step.transitions.last().event == "stuck"
@@ -150,7 +155,7 @@ def test_stick_check_not_seen_reopens_the_step(pairing, bob):
         pairing,
         state=StepState.SECURED,
         streak=2,
-        stick_check_due=dt.date.today() - dt.timedelta(days=1),
+        stick_check_due=dt.date(2026, 11, 20),
     )
     step = _observe(pairing, bob, step, Rating.NOT_YET)
     assert (step.state, step.streak) == (StepState.REOPENED, 0)

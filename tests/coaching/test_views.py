@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -98,6 +99,12 @@ def test_meeting_with_a_new_library_step_and_a_rehearsal(client, bob, alice, pai
     assert meeting.step.state == StepState.PRACTISING
 
 
+def _error_summary(response) -> str:
+    found = re.search(r'<div class="error-summary".*?</div>', response.content.decode(), re.S)
+    assert found, "no error summary"
+    return " ".join(found.group(0).split())
+
+
 def test_meeting_needs_praise_a_step_and_a_rehearsal(client, bob, pairing):
     client.force_login(bob)
     response = client.post(
@@ -105,21 +112,68 @@ def test_meeting_needs_praise_a_step_and_a_rehearsal(client, bob, pairing):
         _meeting_data(praise="", new_title="", round_1_attempt="", round_1_feedback=""),
     )
     assert response.status_code == 200
-    body = response.content.decode()
-    assert "There is a problem" in body
-    assert "This field is required." in body
-    assert "Choose a library step or write the step." in body
+    summary = _error_summary(response)
+    assert "There is a problem" in summary
+    # each problem names its field and links to it, the rehearsal too
+    assert '<a href="#id_praise">Precise praise: Write what the teacher did well' in summary
+    assert '<a href="#id_new_title">Or write the step: Choose a library step' in summary
+    assert '<a href="#id_round_1_attempt">Round 1: what was tried: Add at least one' in summary
     assert not FeedbackMeeting.objects.exists()
 
 
-def test_meeting_records_a_teacher_proposed_step(client, bob, alice, pairing):
+def test_an_empty_meeting_names_every_field_to_fill(client, bob, pairing):
+    client.force_login(bob)
+    response = client.post(reverse("coaching:meeting-new", args=[pairing.pk]), {})
+    summary = _error_summary(response)
+    for field_id, name in [
+        ("id_praise", "Precise praise"),
+        ("id_decision", "The step from here"),
+        ("id_round_1_attempt", "Round 1: what was tried"),
+    ]:
+        assert f'<a href="#{field_id}">{name}: ' in summary
+    assert 'id="id_decision"' in response.content.decode()  # the link has somewhere to go
+
+
+def test_meeting_records_a_teacher_proposed_step_which_she_must_still_agree(
+    client, bob, alice, pairing
+):
     client.force_login(bob)
     client.post(
         reverse("coaching:meeting-new", args=[pairing.pk]), _meeting_data(teacher_proposed="on")
     )
     step = ActionStep.objects.get()
     assert step.proposed_by == alice and step.teacher_proposed
-    assert step.state == StepState.PRACTISING  # both agreed in the meeting, then rehearsed
+    # ticking "the teacher proposed this step" is not the teacher agreeing to it
+    assert step.state == StepState.PROPOSED and not step.teacher_confirmed
+    proposed = step.transitions.get()
+    assert (proposed.event, proposed.by, proposed.recorded_by) == ("proposed", alice, bob)
+    page = client.get(step.get_absolute_url()).content.decode()
+    assert "Waiting for Alice to agree" in page
+    assert "by Alice Example, recorded by Bob Example" in page
+    client.force_login(alice)
+    home = client.get(reverse("home")).content.decode()
+    assert "You proposed this step and Bob noted it down. Agree to it to start" in home
+    client.post(reverse("coaching:step-agree", args=[step.pk]))
+    step.refresh_from_db()
+    assert step.state == StepState.PRACTISING  # agreed on her own device; rehearsed already
+    assert step.transitions.get(event="agreed").by == alice
+
+
+def test_coach_records_the_teachers_spoken_agreement_in_the_meeting(client, bob, alice, pairing):
+    client.force_login(bob)
+    client.post(
+        reverse("coaching:meeting-new", args=[pairing.pk]),
+        _meeting_data(teacher_proposed="on", teacher_agreement="meeting"),
+    )
+    step = ActionStep.objects.get()
+    assert step.state == StepState.PRACTISING
+    agreed = step.transitions.get(event="agreed")
+    assert (agreed.by, agreed.recorded_by) == (alice, bob)
+    assert agreed.reason == "Agreed by the teacher in the meeting, recorded by Bob Example"
+    # every record agrees on who proposed it
+    assert step.proposed_by == step.transitions.get(event="proposed").by == alice
+    page = client.get(step.get_absolute_url()).content.decode()
+    assert "Agreed by the teacher in the meeting, recorded by Bob Example" in page
 
 
 def test_new_step_refused_while_one_is_active(client, bob, pairing):
@@ -266,6 +320,7 @@ def _history(pairing, bob, cycles):
             observations=[observation],
             new_step=None if steps else services.StepDraft(title="Stop, scan, say", criteria="x"),
             teacher_proposed=not steps,
+            teacher_agreed_in_meeting=not steps,
         )
 
 
@@ -294,7 +349,7 @@ def test_coach_home_with_history_queries_do_not_grow(
     ActionStep.objects.update(review_due=dt.date(2020, 1, 1))
     client.force_login(bob)
     # the same page as in tests/programme/test_home.py, now with history behind each row
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
     rows = response.context["coachees"]
     assert len(rows) == coachees
@@ -323,3 +378,33 @@ def test_timeline_shows_one_academic_year_at_a_time(client, bob, alice, pairing,
     assert this_year.context["year"].name == "2026–27"
     assert all(item.obj != old for item in this_year.context["items"])
     assert any(item.obj == old for item in earlier.context["items"])
+
+
+def test_an_empty_drop_in_is_refused_and_not_held(client, bob, pairing):
+    """With no step to look for and not a word written, a drop-in would count as held."""
+    observation = services.observation_start(relationship=pairing, by=bob)
+    client.force_login(bob)
+    url = reverse("coaching:drop-in-edit", args=[observation.pk])
+    response = client.post(url, {"observed_at": "2026-11-23T09:15", "class_set": "8X2"})
+    assert response.status_code == 200
+    assert "a drop-in with no step and no notes can&#x27;t be saved" in response.content.decode()
+    assert b'value="8X2"' in response.content  # nothing typed is lost
+    observation.refresh_from_db()
+    assert observation.is_draft
+    response = client.post(
+        url, {"observed_at": "2026-11-23T09:15", "notes": "Pupils settled within a minute."}
+    )
+    assert response.status_code == 302
+    observation.refresh_from_db()
+    assert not observation.is_draft
+
+
+def test_step_evidence_alone_is_enough_for_a_drop_in(client, bob, pairing):
+    step = make_step(pairing, state=StepState.PRACTISING)
+    observation = services.observation_start(relationship=pairing, by=bob)
+    client.force_login(bob)
+    response = client.post(
+        reverse("coaching:drop-in-edit", args=[observation.pk]),
+        {"observed_at": "2026-11-23T09:15", f"step_{step.pk}": "no_opportunity"},
+    )
+    assert response.status_code == 302

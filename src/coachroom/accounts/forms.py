@@ -240,6 +240,7 @@ class SchoolSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             "lead_note_access",
             "drop_in_visibility",
             "sightings_to_secure",
+            "streak_allows_same_day",
             "stick_check_weeks",
             "active_steps_per_pair",
             "unseen_weeks_alert",

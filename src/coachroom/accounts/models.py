@@ -83,6 +83,14 @@ class School(models.Model):
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
+    streak_allows_same_day = models.BooleanField(
+        "Count two different lessons on the same day",
+        default=False,
+        help_text=(
+            "Off: drop-ins that secure a step must be on different school days. On: two "
+            "different lessons on one day can both count. The same lesson never counts twice."
+        ),
+    )
     active_steps_per_pair = models.PositiveSmallIntegerField(
         "Active steps allowed per coaching pair",
         default=1,

@@ -12,6 +12,15 @@ from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, 
 from coachroom.library.models import LibraryStep
 
 REHEARSAL_SLOTS = 4
+AGREE_LATER, AGREED_IN_MEETING = "later", "meeting"
+AGREEMENT_CHOICES = [
+    (AGREE_LATER, "The teacher agrees on their own device after the meeting"),
+    (
+        AGREED_IN_MEETING,
+        "The teacher agreed out loud in this meeting: record their agreement for them",
+    ),
+]
+WRITTEN_FIELDS = ("went_well", "notes", "suggested_focus")
 CRITERIA_HELP = "What the coach will look for, one point per line (two to four points)"
 
 
@@ -47,9 +56,12 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
             "suggested_focus": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, steps: list[ActionStep], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, steps: list[ActionStep], submitting: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.steps = steps
+        self.submitting = submitting
         observed_at = cast(forms.DateTimeField, self.fields["observed_at"])
         observed_at.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         for step in steps:
@@ -66,6 +78,19 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
                     "required": "Say whether you saw the step, even if there was no opportunity."
                 },
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        written = any((data.get(name) or "").strip() for name in WRITTEN_FIELDS)
+        if self.submitting and not self.steps and not written:
+            # With no step to look for, words are the drop-in's only record: without them it
+            # would count as held with nothing in it.
+            self.add_error(
+                "went_well",
+                "Write what you saw, in “What went well” or “Notes”: a drop-in with no step "
+                "and no notes can't be saved.",
+            )
+        return data
 
     def ratings(self) -> dict[int, str]:
         return {step.pk: self.cleaned_data[f"step_{step.pk}"] for step in self.steps}
@@ -134,10 +159,14 @@ class StepChoiceMixin(forms.Form):
 
 
 class MeetingForm(StepChoiceMixin):
+    # Error messages name their field: the error summary lists them out of context.
     praise = forms.CharField(
         label="Precise praise",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the teacher did well, specifically enough to repeat",
+        error_messages={
+            "required": "Write what the teacher did well, specifically enough to repeat."
+        },
     )
     step_review = forms.CharField(
         label="How the current step went",
@@ -148,8 +177,17 @@ class MeetingForm(StepChoiceMixin):
         label="The step from here",
         choices=FeedbackMeeting.Decision.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to keep, refine or replace the step."},
     )
     teacher_proposed = forms.BooleanField(label="The teacher proposed this step", required=False)
+    teacher_agreement = forms.ChoiceField(
+        label="The teacher's agreement",
+        required=False,
+        choices=AGREEMENT_CHOICES,
+        initial=AGREE_LATER,
+        widget=forms.RadioSelect,
+        help_text="Agreeing is always the teacher's act, even for a step they proposed.",
+    )
     modelling = forms.CharField(
         label="How you modelled it",
         required=False,
@@ -222,12 +260,16 @@ class MeetingForm(StepChoiceMixin):
             feedback = (data.get(f"round_{n}_feedback") or "").strip()
             if feedback and not attempt:
                 self.add_error(f"round_{n}_attempt", f"Say what was tried in round {n}.")
-        if not self.rounds() and not self.errors:
+        if not self.rounds() and not self.has_error("round_1_attempt"):
             self.add_error(
                 "round_1_attempt",
                 "Add at least one rehearsal round: practising out loud is how a step sticks.",
             )
         return data
+
+    @property
+    def teacher_agreed_in_meeting(self) -> bool:
+        return self.cleaned_data.get("teacher_agreement") == AGREED_IN_MEETING
 
     def rounds(self) -> list[tuple[str, str]]:
         data = getattr(self, "cleaned_data", {})

@@ -60,6 +60,15 @@ class StepState(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+# The states leaders' figures count, in this order, everywhere (home and dashboard alike).
+REPORTED_STATES = (
+    StepState.PROPOSED,
+    StepState.AGREED,
+    StepState.PRACTISING,
+    StepState.REOPENED,
+    StepState.SECURED,
+    StepState.PAUSED,
+)
 # Steps that count towards the one-active-step-per-pair guard.
 ACTIVE_STATES = {
     StepState.PROPOSED,
@@ -247,6 +256,15 @@ class StepTransition(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when someone else recorded `by`'s act: a coach recording the teacher's proposal or
+    # spoken agreement in the meeting. `by` is always whose act it was.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     observation = models.ForeignKey(
         "Observation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -289,6 +307,11 @@ class StepTransition(models.Model):
         """For drop-in events, the step evidence (a rating, never narrative)."""
         return self.reason if self.event in ("observed", "secured", "stuck") else ""
 
+    @property
+    def not_counted_because(self) -> str:
+        """Why a sighting did not count towards securing (a rule, never narrative)."""
+        return self.reason if self.event == "seen_not_counted" else ""
+
 
 EVENT_LABELS = {
     "proposed": "Proposed",
@@ -297,6 +320,7 @@ EVENT_LABELS = {
     "rehearsed": "Rehearsed in a meeting",
     "tried": "Teacher tried it in a lesson",
     "observed": "Looked for in a drop-in",
+    "seen_not_counted": "Seen in a drop-in, not counted towards securing",
     "secured": "Secured",
     "stuck": "It stuck",
     "reopened": "Reopened",
@@ -378,6 +402,10 @@ class StepEvidence(models.Model):
     step = models.ForeignKey(ActionStep, on_delete=models.CASCADE, related_name="evidence")
     rating = models.CharField(max_length=20, choices=Rating.choices)
     is_stick_check = models.BooleanField(default=False)
+    # A "seen" counts towards securing only in a different lesson on a different school day
+    # (or, where the school allows it, a different lesson the same day).
+    counted = models.BooleanField(default=True)
+    not_counted_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints: ClassVar[list[Any]] = [
@@ -419,6 +447,7 @@ class FeedbackMeeting(models.Model):
     next_drop_in = models.DateField("Next drop-in", null=True, blank=True)
     reflection = models.TextField("Teacher's reflection", blank=True)
     reflected_at = models.DateTimeField(null=True, blank=True)
+    reflection_read_at = models.DateTimeField(null=True, blank=True)
     submitted_for_review = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

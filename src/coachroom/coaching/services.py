@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, User
-from coachroom.coaching import signals
+from coachroom.coaching import signals, streak
 from coachroom.coaching.models import (
     ActionStep,
     FeedbackMeeting,
@@ -47,7 +47,9 @@ def _log(
     by: User | None,
     reason: str = "",
     observation: Observation | None = None,
+    recorded_by: User | None = None,
 ) -> StepTransition:
+    """`by` is whose act it was; `recorded_by` whoever entered it for them, if someone else."""
     return StepTransition.objects.create(
         school_id=step.school_id,
         step=step,
@@ -56,6 +58,7 @@ def _log(
         event=event,
         reason=reason,
         by=by,
+        recorded_by=recorded_by if recorded_by and by and recorded_by.pk != by.pk else None,
         observation=observation,
         at=timezone.now(),
     )
@@ -116,13 +119,16 @@ def _create_step(
         title=draft.title.strip(),
         success_criteria=draft.criteria.strip(),
         proposed_by=proposed_by,
-        teacher_confirmed=proposed_by.pk == relationship.coachee_id,
+        # Agreement is each person's own act: proposing a step on your own account agrees to
+        # it, but a coach writing down the teacher's idea does not agree for the teacher.
+        teacher_confirmed=by.pk == relationship.coachee_id,
         coach_confirmed=by.pk == relationship.coach_id,
         supersedes=supersedes,
     )
     step.require_active_limit()
     step.save()
-    _log(step, left="", event=event, by=by)
+    # The history names the proposer, as the step does, and who recorded it if not them.
+    _log(step, left="", event=event, by=proposed_by, recorded_by=by)
     if step.teacher_confirmed and step.coach_confirmed:
         _agree(step, by=by)
     return step
@@ -136,7 +142,8 @@ def step_propose(
     draft: StepDraft,
     teacher_proposed: bool = False,
 ) -> ActionStep:
-    """Draft a step. A coach's proposal waits for the teacher to agree; the teacher must."""
+    """Draft a step. It waits for the teacher to agree: the teacher must, even when the coach
+    records a step the teacher proposed (`teacher_proposed`)."""
     _require_current(relationship)
     _require_party(relationship, by)
     proposer = relationship.coachee if teacher_proposed else by
@@ -166,14 +173,16 @@ def step_counter_propose(*, step: ActionStep, by: User, draft: StepDraft) -> Act
     return new
 
 
-def _agree(step: ActionStep, *, by: User) -> None:
+def _agree(
+    step: ActionStep, *, by: User, recorded_by: User | None = None, reason: str = ""
+) -> None:
     left = step.move(StepState.AGREED)
     step.agreed_at = timezone.now()
     step.review_due = step.review_due or step.school.add_school_days(
         timezone.localdate(), REVIEW_WITHIN_SCHOOL_DAYS
     )
     step.save()
-    _log(step, left=left, event="agreed", by=by)
+    _log(step, left=left, event="agreed", by=by, recorded_by=recorded_by, reason=reason)
     if RehearsalRound.objects.filter(meeting__step=step).exists():
         _start_practising(step, by=by, event="rehearsed")
 
@@ -194,6 +203,28 @@ def step_confirm(*, step: ActionStep, by: User) -> ActionStep:
     if step.teacher_confirmed and step.coach_confirmed:
         _agree(step, by=by)
     _audit_step(step, by, "confirmed")
+    return step
+
+
+@transaction.atomic
+def step_record_teacher_agreement(*, step: ActionStep, by: User) -> ActionStep:
+    """The teacher agrees out loud in the meeting; the coach records it, and the history says so
+    (the teacher agreed, "in the meeting, recorded by" the coach)."""
+    step = ActionStep.objects.select_for_update().select_related("school").get(pk=step.pk)
+    _require_current(step.relationship)
+    if by.pk != step.relationship.coach_id:
+        raise DomainError("Only the teacher's coach can record their agreement in a meeting.")
+    if step.state != StepState.PROPOSED:
+        raise DomainError("Only a proposed step can be agreed.")
+    step.teacher_confirmed = step.coach_confirmed = True
+    step.save(update_fields=["teacher_confirmed", "coach_confirmed", "updated_at"])
+    _agree(
+        step,
+        by=step.teacher,
+        recorded_by=by,
+        reason=f"Agreed by the teacher in the meeting, recorded by {by.full_name}",
+    )
+    _audit_step(step, by, "agreement_recorded")
     return step
 
 
@@ -230,13 +261,16 @@ def _apply_evidence(
         raise DomainError(
             f"“{step.title}” is {step.get_state_display().lower()}; it can't be observed."
         )
-    if rating == Rating.SEEN:
+    not_counted = streak.why_not_counted(step, observation) if rating == Rating.SEEN else ""
+    if rating == Rating.SEEN and not not_counted:
         step.streak += 1
     elif rating in (Rating.PARTLY, Rating.NOT_YET):
         step.streak = 0
-    secure_at = step.school.sightings_to_secure
     label = str(Rating(rating).label)
-    if step.streak >= secure_at:
+    if not_counted:
+        left = step.move(StepState.PRACTISING)
+        event, label = "seen_not_counted", not_counted
+    elif step.streak >= step.school.sightings_to_secure:
         left = step.move(StepState.SECURED)
         step.secured_at = timezone.now()
         step.stick_check_due = step.school.add_school_days(
@@ -250,7 +284,12 @@ def _apply_evidence(
     step.save()
     _log(step, left=left, event=event, by=by, reason=label, observation=observation)
     return StepEvidence.objects.create(
-        school_id=step.school_id, observation=observation, step=step, rating=rating
+        school_id=step.school_id,
+        observation=observation,
+        step=step,
+        rating=rating,
+        counted=not not_counted,
+        not_counted_reason=not_counted,
     )
 
 
@@ -286,7 +325,9 @@ def _apply_stick_check(
 
 
 @transaction.atomic
-def step_refine(*, step: ActionStep, by: User, draft: StepDraft) -> ActionStep:
+def step_refine(
+    *, step: ActionStep, by: User, draft: StepDraft, teacher_proposed: bool = False
+) -> ActionStep:
     step = ActionStep.objects.select_for_update().get(pk=step.pk)
     _require_party(step.relationship, by)
     if step.state not in (StepState.AGREED, StepState.PRACTISING, StepState.REOPENED):
@@ -294,8 +335,9 @@ def step_refine(*, step: ActionStep, by: User, draft: StepDraft) -> ActionStep:
     left = step.move(StepState.SUPERSEDED)
     step.save(update_fields=["state", "updated_at"])
     _log(step, left=left, event="refined", by=by)
+    proposer = step.relationship.coachee if teacher_proposed else by
     new = _create_step(
-        relationship=step.relationship, by=by, draft=draft, proposed_by=by, supersedes=step
+        relationship=step.relationship, by=by, draft=draft, proposed_by=proposer, supersedes=step
     )
     _audit_step(new, by, "refined")
     return new
@@ -495,6 +537,7 @@ def meeting_record(
     observations: Iterable[Observation] = (),
     new_step: StepDraft | None = None,
     teacher_proposed: bool = False,
+    teacher_agreed_in_meeting: bool = False,
 ) -> FeedbackMeeting:
     _require_current(relationship)
     if by.pk != relationship.coach_id:
@@ -509,11 +552,13 @@ def meeting_record(
     elif decision == FeedbackMeeting.Decision.REFINE:
         if current is None:
             raise DomainError("There is no current step to refine; choose a new step.")
-        step = step_refine(step=current, by=by, draft=new_step)
+        step = step_refine(step=current, by=by, draft=new_step, teacher_proposed=teacher_proposed)
     else:
         step = step_propose(
             relationship=relationship, by=by, draft=new_step, teacher_proposed=teacher_proposed
         )
+    if teacher_agreed_in_meeting and step.state == StepState.PROPOSED:
+        step = step_record_teacher_agreement(step=step, by=by)
     meeting = FeedbackMeeting.objects.create(
         school=relationship.school,
         relationship=relationship,

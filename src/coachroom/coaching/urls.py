@@ -1,12 +1,14 @@
 from django.urls import path
 
-from coachroom.coaching import views, walk_urls
+from coachroom.coaching import picker_views, views, walk_urls
 
 app_name = "coaching"
 
 urlpatterns = [
     path("pairs/<int:pair_pk>/drop-in/", views.drop_in_start, name="drop-in-start"),
     path("pairs/<int:pair_pk>/meeting/", views.meeting_new, name="meeting-new"),
+    path("pairs/<int:pair_pk>/meeting/steps/", picker_views.step_picker, name="step-picker"),
+    path("meeting-with-step/", picker_views.meeting_with_step, name="meeting-with-step"),
     path("drop-ins/<int:pk>/", views.drop_in_detail, name="drop-in-detail"),
     path("drop-ins/<int:pk>/edit/", views.drop_in_edit, name="drop-in-edit"),
     path("drop-ins/<int:pk>/autosave/", views.drop_in_autosave, name="drop-in-autosave"),

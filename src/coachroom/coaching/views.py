@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, School, User
-from coachroom.coaching import services
+from coachroom.coaching import needs_you, picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
     get_meeting_for_user,
@@ -78,7 +78,7 @@ def drop_in_start(request: AuthedRequest, pair_pk: int) -> HttpResponse:
 def drop_in_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     observation = get_draft_for_observer(request, pk)
     steps = services.steps_to_look_for(observation.relationship)
-    form = DropInForm(request.POST or None, instance=observation, steps=steps)
+    form = DropInForm(request.POST or None, instance=observation, steps=steps, submitting=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.observation_submit(
@@ -166,15 +166,23 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
         timezone.localdate(), services.REVIEW_WITHIN_SCHOOL_DAYS
     )
     recent = Observation.objects.filter(relationship=pair).submitted().order_by("-observed_at")
+    library = picker.library_for(pair.school)
+    # "Find steps" without JavaScript posts the form back: keep what was typed, save nothing.
+    finding = "find_steps" in request.POST
+    query = request.POST if request.method == "POST" else request.GET
+    step_picker = picker.picker_from(query, relationship=pair, library=list(library))
+    initial: dict[str, Any] = {
+        "next_drop_in": suggested_day,
+        "observations": [o.pk for o in recent[:1]],
+    }
     form = MeetingForm(
-        request.POST or None,
+        request.POST if request.method == "POST" and not finding else None,
         relationship=pair,
         has_current_step=current is not None,
-        library=_library_for(pair.school),
-        initial={
-            "next_drop_in": suggested_day,
-            "observations": [o.pk for o in recent[:1]],
-        },
+        library=library,
+        initial=_kept_or_chosen(
+            initial, query, finding=finding, picked=step_picker, current=current
+        ),
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -192,6 +200,7 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
                 observations=data["observations"],
                 new_step=form.step_draft() if data["decision"] != "continue" else None,
                 teacher_proposed=data["teacher_proposed"],
+                teacher_agreed_in_meeting=form.teacher_agreed_in_meeting,
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -205,9 +214,28 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
             "pair": pair,
             "form": form,
             "current": current,
+            "picker": step_picker,
             "suggestions": _suggestions(pair.school, current),
         },
     )
+
+
+def _kept_or_chosen(
+    initial: dict[str, Any],
+    query: Any,
+    *,
+    finding: bool,
+    picked: picker.StepPicker,
+    current: ActionStep | None,
+) -> dict[str, Any]:
+    """What the meeting form starts with: everything typed, when "Find steps" posted it back
+    without JavaScript; the library step chosen, when the coach came from "Use in a meeting"."""
+    if finding:
+        return {k: query.getlist(k) if k == "observations" else query[k] for k in query}
+    if picked.chosen is not None:
+        decision = FeedbackMeeting.Decision.REFINE if current else FeedbackMeeting.Decision.NEW
+        return {**initial, "library_step": picked.chosen.pk, "decision": decision}
+    return initial
 
 
 def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep]:
@@ -234,6 +262,7 @@ def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep
 def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
     _audit_view(request, teacher=meeting.teacher, school=meeting.school, target=meeting)
+    needs_you.mark_reflection_read(meeting, by=request.user)
     is_teacher = meeting.teacher_id == request.user.pk
     return render(
         request,
@@ -283,7 +312,9 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     is_teacher = step.teacher_id == user.pk
     is_coach = step.relationship.coach_id == user.pk and step.relationship.is_current
-    transitions = list(step.transitions.select_related("by", "observation").order_by("at", "pk"))
+    transitions = list(
+        step.transitions.select_related("by", "recorded_by", "observation").order_by("at", "pk")
+    )
     # Reasons can be narrative, so only the teacher and their coach read them; the coach's
     # read is audited, like any read of someone else's notes.
     show_reasons = is_teacher or is_coach

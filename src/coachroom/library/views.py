@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from coachroom.accounts.models import CoachingRelationship
 from coachroom.errors import DomainError
 from coachroom.http import AuthedRequest
 from coachroom.library import services
@@ -157,7 +158,25 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "our_copies": our_copies,
             "can_curate": curator,
             "can_edit": curator and is_own,
+            "meeting_pairs": _meeting_pairs(request, step),
         },
+    )
+
+
+def _meeting_pairs(request: AuthedRequest, step: LibraryStep) -> list[CoachingRelationship]:
+    """The coach's current pairs here, to take a live step into one of their meetings."""
+    if (
+        not request.membership.is_coach
+        or step.is_archived
+        or getattr(step, "is_hidden_here", False)
+    ):
+        return []
+    return list(
+        CoachingRelationship.objects.for_school(request.membership.school)
+        .current()
+        .filter(coach=request.user)
+        .select_related("coachee")
+        .order_by("coachee__last_name", "coachee__first_name", "pk")
     )
 
 

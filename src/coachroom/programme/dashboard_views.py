@@ -10,7 +10,7 @@ from django.shortcuts import render
 from coachroom import audit
 from coachroom.accounts.access import school_member_required
 from coachroom.accounts.models import Role, School
-from coachroom.coaching.models import StepState
+from coachroom.coaching.models import REPORTED_STATES
 from coachroom.http import AuthedRequest
 from coachroom.pagecache import cached_render
 from coachroom.programme.charts import ChartPoint, planned_held_chart
@@ -20,14 +20,7 @@ from coachroom.programme.dashboard import SchoolSummary, summarise
 from coachroom.spreadsheets import safe_cell
 
 LEADERS = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
-STATES = [
-    StepState.PROPOSED,
-    StepState.AGREED,
-    StepState.PRACTISING,
-    StepState.REOPENED,
-    StepState.SECURED,
-    StepState.PAUSED,
-]
+STATES = list(REPORTED_STATES)  # the same states, in the same words, as the home page
 CSV_HEADER = [
     "School",
     "Active staff",

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from coachroom.accounts.access import current_membership
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.coaching import needs_you
 from coachroom.coaching.models import (
     ACTIVE_STATES,
+    REPORTED_STATES,
     ActionStep,
     FeedbackMeeting,
     Observation,
@@ -36,6 +38,7 @@ class CoacheeRow:
     draft_id: int | None
     review_overdue: bool
     unseen_too_long: bool
+    steps: list[ActionStep]  # every active or secured step of the pair, oldest first
 
 
 def home(request: AuthedRequest) -> HttpResponse:
@@ -50,13 +53,21 @@ def _home_context(request: AuthedRequest, membership: Membership) -> dict[str, A
     context: dict[str, Any] = {"membership": membership}
     school = membership.school
     if membership.is_coach:
-        context["coachees"] = _coachee_rows(school, request.user)
-        context["overdue_sessions"] = list(
+        rows = _coachee_rows(school, request.user)
+        context["coachees"] = rows
+        overdue = list(
             SessionOccurrence.objects.for_school(school)
             .filter(coach=request.user)
             .overdue()
             .select_related("relationship__coachee")
             .order_by("starts_at")[:5]
+        )
+        context["needs_you"] = needs_you.for_coach(
+            school=school,
+            coach=request.user,
+            steps=[step for row in rows for step in row.steps],
+            pair_ids=[row.pair.pk for row in rows],
+            sessions=overdue,
         )
     if membership.is_teacher:
         context.update(_teacher_panel(school, request.user))
@@ -72,7 +83,7 @@ def _home_context(request: AuthedRequest, membership: Membership) -> dict[str, A
 def _latest_steps(steps: Any) -> dict[int, ActionStep]:
     """The newest active-or-secured step of each pair."""
     latest: dict[int, ActionStep] = {}
-    for step in steps.order_by("created_at", "pk"):
+    for step in sorted(steps, key=lambda s: (s.created_at, s.pk)):
         if step.relationship_id not in latest or step.is_active:
             latest[step.relationship_id] = step
     return latest
@@ -91,9 +102,14 @@ def _coachee_rows(school: School, coach: User) -> list[CoacheeRow]:
         )
         .order_by("coachee__last_name", "coachee__first_name")
     )
-    steps = _latest_steps(
-        ActionStep.objects.filter(relationship__in=[p.pk for p in pairs], state__in=SHOWN_STATES)
-    )
+    pair_by_pk = {p.pk: p for p in pairs}
+    by_pair: dict[int, list[ActionStep]] = {p.pk: [] for p in pairs}
+    for each in ActionStep.objects.filter(
+        relationship__in=list(by_pair), state__in=SHOWN_STATES
+    ).order_by("created_at", "pk"):
+        each.relationship = pair_by_pk[each.relationship_id]  # its coachee is already loaded
+        by_pair[each.relationship_id].append(each)
+    steps = _latest_steps(s for pair_steps in by_pair.values() for s in pair_steps)
     today = timezone.localdate()
     unseen_after = dt.timedelta(weeks=school.unseen_weeks_alert)
     rows = []
@@ -111,6 +127,7 @@ def _coachee_rows(school: School, coach: User) -> list[CoacheeRow]:
                     step and step.in_practice and step.review_due and step.review_due < today
                 ),
                 unseen_too_long=today - since > unseen_after,
+                steps=by_pair[pair.pk],
             )
         )
     return rows
@@ -157,16 +174,8 @@ def _school_figures(school: School) -> dict[str, Any]:
         .annotate(n=Count("pk"))
         .values_list("state", "n")
     )
-    figures["steps"] = [
-        (StepState(state).label, by_state.get(state, 0))
-        for state in (
-            StepState.PROPOSED,
-            StepState.AGREED,
-            StepState.PRACTISING,
-            StepState.SECURED,
-            StepState.REOPENED,
-        )
-    ]
+    # the programme dashboard counts the same states, in the same words
+    figures["steps"] = [(state.label, by_state.get(state, 0)) for state in REPORTED_STATES]
     figures["stuck"] = ActionStep.objects.for_school(school).filter(stuck_at__isnull=False).count()
     return figures
 

@@ -1,0 +1,97 @@
+"""What needs a coach this week, for the "Needs you" panel on their home page: teachers'
+alternative steps to confirm, reflections to read, stick-checks due and sessions to record.
+
+The steps come from the home page's one query for its coachees' steps; reflections cost one
+query more. Nothing here grows with the number of coachees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from coachroom.accounts.models import School, User
+from coachroom.coaching.models import ActionStep, FeedbackMeeting, StepState
+
+SHOWN = 10  # each list shows at most this many; the rest are a click away
+
+
+@dataclass
+class NeedsYou:
+    alternatives: list[ActionStep] = field(default_factory=list)
+    reflections: list[FeedbackMeeting] = field(default_factory=list)
+    stick_checks: list[ActionStep] = field(default_factory=list)
+    sessions: Sequence[Any] = ()  # the programme's overdue sessions, passed in by the home page
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.alternatives or self.reflections or self.stick_checks or self.sessions)
+
+
+def end_of_week(today: dt.date) -> dt.date:
+    """The Sunday closing `today`'s week."""
+    return today + dt.timedelta(days=6 - today.weekday())
+
+
+def is_alternative_to_confirm(step: ActionStep) -> bool:
+    """A step the teacher proposed and agreed on their own device, waiting for the coach."""
+    return step.state == StepState.PROPOSED and step.teacher_confirmed and not step.coach_confirmed
+
+
+def is_stick_check_this_week(step: ActionStep, today: dt.date) -> bool:
+    return (
+        step.state == StepState.SECURED
+        and step.stuck_at is None
+        and step.stick_check_due is not None
+        and step.stick_check_due <= end_of_week(today)
+    )
+
+
+def unread_reflections(
+    school: School, coach: User, pair_ids: Iterable[int]
+) -> list[FeedbackMeeting]:
+    """Reflections the coach's current coachees wrote, or rewrote, since the coach last read."""
+    unread = Q(reflection_read_at__isnull=True) | Q(reflection_read_at__lt=F("reflected_at"))
+    return list(
+        FeedbackMeeting.objects.for_school(school)
+        .filter(unread, coach=coach, relationship__in=list(pair_ids), reflected_at__isnull=False)
+        .select_related("teacher")
+        .order_by("-reflected_at", "-pk")[:SHOWN]
+    )
+
+
+def for_coach(
+    *,
+    school: School,
+    coach: User,
+    steps: Iterable[ActionStep],
+    pair_ids: Iterable[int],
+    sessions: Sequence[Any],
+) -> NeedsYou:
+    today = timezone.localdate()
+    steps = list(steps)
+    return NeedsYou(
+        alternatives=[s for s in steps if is_alternative_to_confirm(s)][:SHOWN],
+        reflections=unread_reflections(school, coach, pair_ids),
+        stick_checks=sorted(
+            (s for s in steps if is_stick_check_this_week(s, today)),
+            key=lambda s: (s.stick_check_due, s.pk),
+        )[:SHOWN],
+        sessions=sessions,
+    )
+
+
+def mark_reflection_read(meeting: FeedbackMeeting, *, by: User) -> None:
+    """The coach has opened the meeting: its reflection leaves their "Needs you" list."""
+    if by.pk != meeting.coach_id or meeting.reflected_at is None:
+        return
+    if meeting.reflection_read_at is None or meeting.reflection_read_at < meeting.reflected_at:
+        meeting.reflection_read_at = timezone.now()
+        FeedbackMeeting.objects.filter(pk=meeting.pk).update(
+            reflection_read_at=meeting.reflection_read_at
+        )
