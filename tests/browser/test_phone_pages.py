@@ -115,3 +115,33 @@ def test_every_main_page_fits_and_passes_axe(
                 seen.add(url)
                 _check(page, url)
     assert len(seen) >= 3
+
+
+def test_back_after_saving_a_drop_in_shows_the_drop_in(live_server, phone: Page, pairing):
+    sign_in(phone, live_server.url, "bob@oak.example", PASSWORD)
+    phone.get_by_role("button", name="Drop in on Alice Example").click()
+    phone.get_by_label("What went well").fill("Calm, quick start.")
+    phone.get_by_role("button", name="Save drop-in").click()
+    expect(phone.get_by_text("Drop-in for Alice Example saved.")).to_be_visible()
+    phone.go_back()
+    expect(phone.get_by_role("heading", name="Page not found")).to_have_count(0)
+    expect(phone.get_by_text("Calm, quick start.")).to_be_visible()
+    assert re.search(r"/drop-ins/\d+/$", phone.url)
+    assert_accessible(phone)
+
+
+def test_copy_the_calendar_address_or_scan_it(live_server, phone: Page, alice, pairing):
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(phone, live_server.url, "alice@oak.example", PASSWORD)
+    phone.goto(live_server.url + reverse("programme:calendar"))
+    address = phone.locator("#feed-url").input_value()
+    expect(phone.get_by_role("img", name="QR code of your calendar address")).to_be_visible()
+    expect(phone.get_by_text(address)).to_be_visible()
+    phone.get_by_role("button", name="Copy address").click()
+    expect(phone.get_by_role("status")).to_have_text(re.compile("Address copied"))
+    assert phone.evaluate("navigator.clipboard.readText()") == address
+    assert_fits(phone)
+    assert_accessible(phone)
+    phone.get_by_role("link", name="Get a new address").click()
+    expect(phone.get_by_role("heading", name="Get a new calendar address?")).to_be_visible()
+    assert_accessible(phone)

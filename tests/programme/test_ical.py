@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+import segno
 from dateutil import tz
 from django.urls import reverse
 from django.utils import timezone
@@ -309,6 +310,33 @@ def test_calendar_page_shows_the_address_and_makes_it_once(client, alice):
     assert b"never contains coaching notes" in first.content
     assert first.content.count(b"<h1") == 1
     assert CalendarFeed.objects.filter(user=alice).count() == 1
+
+
+def test_calendar_page_asks_before_getting_a_new_address(client, alice):
+    """The button on the page opens the confirmation; only the confirmation changes anything."""
+    client.force_login(alice)
+    page = client.get(reverse("programme:calendar")).content.decode()
+    confirm = reverse("programme:calendar-regenerate")
+    assert f'href="{confirm}"' in page
+    assert f'action="{confirm}"' not in page  # no one-tap form that replaces the address
+
+
+def test_calendar_page_offers_a_copy_button_and_a_qr_code(client, alice):
+    client.force_login(alice)
+    page = client.get(reverse("programme:calendar")).content.decode()
+    feed = CalendarFeed.objects.get(user=alice)
+    url = f"http://testserver/programme/calendar/{feed.token}.ics"
+    # the copy button waits for the script; without it the address is still there to select
+    assert '<button type="button" class="button--secondary" data-copy="feed-url" hidden>' in page
+    assert 'role="status"' in page
+    svg = page[page.index("<svg") : page.index("</svg>") + len("</svg>")]
+    assert 'role="img" aria-label="QR code of your calendar address"' in svg
+    assert "<title>QR code of your calendar address</title>" in svg
+    assert f'<span class="qr__address">{url}</span>' in page
+    expected = segno.make(url, error="m").svg_inline(
+        scale=4, svgclass="qr-code", lineclass=None, title="QR code of your calendar address"
+    )
+    assert svg.endswith(expected[expected.index(">") + 1 :])  # the code encodes this address
 
 
 def test_asking_for_a_new_address_changes_nothing_until_confirmed(client, alice):
