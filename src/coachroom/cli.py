@@ -90,12 +90,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _address(host: str, port: int) -> str:
+    """The web address of a server bound to host:port; a wildcard host is reached locally."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding it
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    url = _address(args.host, args.port)
+    site_url_given = bool(os.environ.get("SITE_URL", "").strip())
+    if not site_url_given:
+        # Before Django starts, so settings, the worker and gunicorn's workers all see it: links
+        # in invitations, resets and unsubscribes then point at this server.
+        os.environ["SITE_URL"] = url
     _setup_django()
     from django.conf import settings
 
     _migrate()
-    url = f"http://{args.host}:{args.port}"
     if args.demo:
         if _load_demo(force=False):
             print("Loaded the demo trust into an empty database.")
@@ -109,6 +123,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from coachroom.programme.worker import start_worker_process
 
         worker = start_worker_process()
+    if not site_url_given:
+        print(f"Links in emails point to {url}; set SITE_URL if people reach Coachroom elsewhere.")
     print(f"Coachroom is running at {url} (press Ctrl+C to stop)", flush=True)
     try:
         return _run_web_server(args.host, args.port, args.workers)

@@ -11,6 +11,7 @@ from coachroom.coaching.models import StepState, StepTransition
 from coachroom.programme import scheduling
 from coachroom.programme.dashboard import summarise
 from coachroom.programme.models import SessionOccurrence
+from coachroom.programme.tools import SECTIONS
 from tests.factories import MembershipFactory, RelationshipFactory, SchoolFactory, make_step
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -128,3 +129,32 @@ def test_school_dashboard_queries_do_not_grow(
     with django_assert_max_num_queries(22):
         response = client.get(reverse("programme:dashboard"))
     assert response.context["summary"].pairs == pairs
+
+
+def _tool_links(response) -> list[str]:
+    return [tool.url for _, tools in response.context["sections"] for tool in tools]
+
+
+@pytest.mark.parametrize("who", ["lead", "head", "admin"])
+def test_dashboard_offers_only_the_tools_the_person_may_open(client, request, who, pairing):
+    """A school admin or senior leader is not sent to quality signals or recognition, which
+    only coaches open; every tool offered opens, and every tool held back is refused."""
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("programme:dashboard"))
+    offered = _tool_links(response)
+    for url in offered:
+        assert url.encode() in response.content
+        assert client.get(url).status_code == 200, url
+    for tool in (tool for section in SECTIONS for tool in section.tools):
+        if tool.url not in offered:
+            assert f'href="{tool.url}"'.encode() not in response.content
+            assert client.get(tool.url).status_code == 403, tool.url
+
+
+def test_senior_leader_and_admin_are_not_offered_coaches_pages(client, head, admin):
+    for person in (head, admin):
+        client.force_login(person)
+        content = client.get(reverse("programme:dashboard")).content
+        assert reverse("coaching:quality").encode() not in content
+        assert reverse("coaching:recognition").encode() not in content
+        assert reverse("programme:completion").encode() in content

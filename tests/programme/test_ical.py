@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+import segno
+from dateutil import tz
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -309,6 +312,33 @@ def test_calendar_page_shows_the_address_and_makes_it_once(client, alice):
     assert CalendarFeed.objects.filter(user=alice).count() == 1
 
 
+def test_calendar_page_asks_before_getting_a_new_address(client, alice):
+    """The button on the page opens the confirmation; only the confirmation changes anything."""
+    client.force_login(alice)
+    page = client.get(reverse("programme:calendar")).content.decode()
+    confirm = reverse("programme:calendar-regenerate")
+    assert f'href="{confirm}"' in page
+    assert f'action="{confirm}"' not in page  # no one-tap form that replaces the address
+
+
+def test_calendar_page_offers_a_copy_button_and_a_qr_code(client, alice):
+    client.force_login(alice)
+    page = client.get(reverse("programme:calendar")).content.decode()
+    feed = CalendarFeed.objects.get(user=alice)
+    url = f"http://testserver/programme/calendar/{feed.token}.ics"
+    # the copy button waits for the script; without it the address is still there to select
+    assert '<button type="button" class="button--secondary" data-copy="feed-url" hidden>' in page
+    assert 'role="status"' in page
+    svg = page[page.index("<svg") : page.index("</svg>") + len("</svg>")]
+    assert 'role="img" aria-label="QR code of your calendar address"' in svg
+    assert "<title>QR code of your calendar address</title>" in svg
+    assert f'<span class="qr__address">{url}</span>' in page
+    expected = segno.make(url, error="m").svg_inline(
+        scale=4, svgclass="qr-code", lineclass=None, title="QR code of your calendar address"
+    )
+    assert svg.endswith(expected[expected.index(">") + 1 :])  # the code encodes this address
+
+
 def test_asking_for_a_new_address_changes_nothing_until_confirmed(client, alice):
     feed = CalendarFeed.objects.create(user=alice)
     client.force_login(alice)
@@ -430,3 +460,63 @@ def test_feed_body_is_cached_until_the_school_changes(
     touch_schools([oak.pk])  # as every POST does
     assert build_calendar(bob) != first  # SEQUENCE rose, so the body was built again
     cache.clear()
+
+
+# The time zone, read back by two parsers ----------------------------------------------------
+
+
+def _vtimezone_text(body: bytes) -> str:
+    text = unfolded(body)
+    return text[text.index("BEGIN:VTIMEZONE") : text.index("END:VTIMEZONE") + len("END:VTIMEZONE")]
+
+
+# Summer time begins at 01:00 UTC on the last Sunday in March and ends at 01:00 UTC on the last
+# Sunday in October: (a moment in UTC, London's clock then).
+CLOCK_CHANGES = [
+    (dt.datetime(2027, 3, 28, 0, 59, tzinfo=dt.UTC), dt.datetime(2027, 3, 28, 0, 59)),
+    (dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC), dt.datetime(2027, 3, 28, 2, 0)),
+    (dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC), dt.datetime(2027, 3, 28, 2, 30)),
+    (dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC), dt.datetime(2026, 10, 25, 1, 30)),
+    (dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC), dt.datetime(2026, 10, 25, 1, 30)),
+    (dt.datetime(2027, 7, 1, 12, 0, tzinfo=dt.UTC), dt.datetime(2027, 7, 1, 13, 0)),
+]
+
+
+@pytest.fixture
+def year_feed(alice, bob, pairing) -> bytes:
+    """A year of weekly drop-ins, across both clock changes."""
+    make_slot(pairing, bob, starts_on=dt.date(2026, 9, 7), ends_on=dt.date(2027, 7, 16))
+    return build_calendar(alice)
+
+
+def test_summer_time_starts_at_one_in_the_morning_london_time(year_feed):
+    text = _vtimezone_text(year_feed)
+    assert "DTSTART:20260329T010000" in text  # 01:00 GMT, the local time before the change
+    assert "RDATE:20270328T010000" in text
+    assert "DTSTART:20261025T020000" in text  # 02:00 BST, the local time before the change
+    assert "RDATE:20271031T020000" in text
+    assert "T020000\r\nTZNAME:BST" not in text
+
+
+def test_icalendar_reads_the_time_zone_as_london(year_feed):
+    [zone] = parse(year_feed).timezones
+    london = zone.to_tz(lookup_tzid=False)  # from the VTIMEZONE itself, not the zone database
+    for moment, clock in CLOCK_CHANGES:
+        assert moment.astimezone(london).replace(tzinfo=None) == clock, moment
+
+
+def test_dateutil_reads_the_time_zone_as_london(year_feed):
+    london = tz.tzical(io.StringIO(_vtimezone_text(year_feed))).get(LONDON)
+    for moment, clock in CLOCK_CHANGES:
+        assert moment.astimezone(london).replace(tzinfo=None) == clock, moment
+
+
+def test_sessions_at_the_same_minute_are_in_time_order_then_a_stable_order(alice, bob, pairing):
+    """A 30-minute meeting and a 15-minute drop-in both at 10:00: the one that ends first comes
+    first, whichever was timetabled first, and every build gives the same order."""
+    week = {"starts_on": dt.date(2026, 10, 5), "ends_on": dt.date(2026, 10, 9)}
+    make_slot(pairing, bob, kind="meeting", **week)
+    make_slot(pairing, bob, **week)
+    kinds = [str(event["SUMMARY"]).split()[0] for event in feed_of(bob).events]
+    assert kinds == ["Drop-in:", "Feedback"]
+    assert build_calendar(bob) == build_calendar(bob)

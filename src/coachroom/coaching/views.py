@@ -76,6 +76,12 @@ def drop_in_start(request: AuthedRequest, pair_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def drop_in_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    # Back (or a second tap on Save) after saving: the observer's saved drop-in, not a 404.
+    saved = Observation.objects.filter(pk=pk, observer=request.user).exclude(
+        status=Observation.Status.DRAFT
+    )
+    if saved.exists():
+        return redirect("coaching:drop-in-detail", pk=pk)
     observation = get_draft_for_observer(request, pk)
     steps = services.steps_to_look_for(observation.relationship)
     form = DropInForm(request.POST or None, instance=observation, steps=steps, submitting=True)

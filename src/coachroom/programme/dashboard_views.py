@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from coachroom import audit
 from coachroom.accounts.access import school_member_required
-from coachroom.accounts.models import Role, School
+from coachroom.accounts.models import Membership, Role, School
 from coachroom.coaching.models import REPORTED_STATES
 from coachroom.http import AuthedRequest
 from coachroom.pagecache import cached_render
@@ -17,6 +17,7 @@ from coachroom.programme.charts import ChartPoint, planned_held_chart
 from coachroom.programme.completion import CompletionQuery, Filters, default_range
 from coachroom.programme.completion_views import charts_for
 from coachroom.programme.dashboard import SchoolSummary, summarise
+from coachroom.programme.tools import tools_for
 from coachroom.spreadsheets import safe_cell
 
 LEADERS = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
@@ -66,10 +67,13 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         audit.record(actor=request.user, action="programme.dashboard.exported", school=school)
         return _csv([summarise([school])[0]], "coachroom-dashboard.csv")
-    return cached_render(request, "programme/dashboard.html", lambda: _dashboard_context(school))
+    return cached_render(
+        request, "programme/dashboard.html", lambda: _dashboard_context(request.membership)
+    )
 
 
-def _dashboard_context(school: School) -> dict[str, Any]:
+def _dashboard_context(membership: Membership) -> dict[str, Any]:
+    school = membership.school
     summary = summarise([school])[0]
     start, end = default_range(school)
     query = CompletionQuery(school=school, viewer_coach=None, filters=Filters(start=start, end=end))
@@ -77,6 +81,7 @@ def _dashboard_context(school: School) -> dict[str, Any]:
         "summary": summary,
         "states": [(s.label, summary.steps[s]) for s in STATES],
         "charts": charts_for(query.by_half_term(), prefix="dash-terms", period="half-term"),
+        "sections": tools_for(membership),
     }
 
 

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.enums import STATUS, TRANSP
 from icalendar.prop import vDuration
 
@@ -53,7 +53,7 @@ def feed_sessions(user: User, *, now: dt.datetime | None = None) -> QuerySet[Ses
         SessionOccurrence.objects.involving(user)
         .filter(school_id__in=schools, starts_at__gte=since)
         .select_related("coach", "relationship__coachee")
-        .order_by("starts_at", "pk")
+        .order_by("starts_at", "minutes", "pk")
     )
 
 
@@ -106,15 +106,70 @@ def _calendar(user: User, sessions: Iterable[SessionOccurrence]) -> Calendar:
     events = [session_event(session, user, zone) for session in sessions]
     for event in events:
         cal.add_component(event)
-    if events:
-        # A VTIMEZONE for the whole years the feed spans (so both GMT and BST are defined),
-        # rather than icalendar's default of 1970–2038.
+    if events and settings.TIME_ZONE in cal.get_missing_tzids():
+        # A VTIMEZONE for the whole years the feed spans (so both GMT and BST are defined).
         first = min(e.start for e in events)
         last = max(e.end for e in events)
-        cal.add_missing_timezones(
-            first_date=dt.date(first.year, 1, 1), last_date=dt.date(last.year + 1, 1, 1)
+        cal.subcomponents.insert(
+            0, vtimezone(zone, dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1))
         )
     return cal
+
+
+def _transitions(zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """The instants (UTC, to the minute) between start and end when the zone's offset changes."""
+    found = []
+    day = dt.timedelta(days=1)
+    instant = start
+    while instant < end:
+        before, after = instant, instant + day
+        if before.astimezone(zone).utcoffset() != after.astimezone(zone).utcoffset():
+            while after - before > dt.timedelta(minutes=1):
+                middle = before + (after - before) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if middle.astimezone(zone).utcoffset() == before.astimezone(zone).utcoffset():
+                    before = middle
+                else:
+                    after = middle
+            found.append(after)
+        instant += day
+    return found
+
+
+def vtimezone(zone: ZoneInfo, first: dt.date, last: dt.date) -> Timezone:
+    """The zone's rules from `first` to `last`, written out from the zone database.
+
+    Each change starts at its local time *before* the change (RFC 5545 §3.6.5): in London, summer
+    time begins at 01:00 GMT on the last Sunday in March and ends at 02:00 BST in October.
+    (icalendar's own `add_missing_timezones` writes the spring change as 02:00.)
+    """
+    start = dt.datetime.combine(first, dt.time(), zone)
+    end = dt.datetime.combine(last, dt.time(), zone)
+    # The rules in force at the start, then each change: (local onset, offset before, time after).
+    onsets = [(start.replace(tzinfo=None), _offset(start), start)]
+    for moment in _transitions(zone, start.astimezone(dt.UTC), end.astimezone(dt.UTC)):
+        offset_from = _offset((moment - dt.timedelta(minutes=1)).astimezone(zone))
+        onset = (moment + offset_from).replace(tzinfo=None)
+        onsets.append((onset, offset_from, moment.astimezone(zone)))
+    tz = Timezone()
+    tz.add("tzid", zone.key)
+    parts: dict[tuple[object, ...], Component] = {}
+    for onset, offset_from, after in onsets:
+        key = (bool(after.dst()), offset_from, _offset(after), after.tzname())
+        if key in parts:  # the same change in a later year
+            parts[key].add("rdate", onset)
+            continue
+        part = parts[key] = TimezoneDaylight() if after.dst() else TimezoneStandard()
+        part.add("dtstart", onset)
+        part.add("tzname", after.tzname())
+        part.add("tzoffsetfrom", offset_from)
+        part.add("tzoffsetto", _offset(after))
+        tz.add_component(part)
+    return tz
+
+
+def _offset(moment: dt.datetime) -> dt.timedelta:
+    return moment.utcoffset() or dt.timedelta(0)
 
 
 def build_calendar(user: User, *, now: dt.datetime | None = None) -> bytes:

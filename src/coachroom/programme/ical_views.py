@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from coachroom.http import AuthedRequest
@@ -14,6 +16,7 @@ from coachroom.programme.ical import build_calendar, calendar_feed_regenerate
 from coachroom.programme.models import CalendarFeed
 
 FEED_CACHE_SECONDS = 300
+QR_LABEL = "QR code of your calendar address"
 
 
 def _feed_urls(request: HttpRequest, feed: CalendarFeed) -> dict[str, str]:
@@ -22,11 +25,23 @@ def _feed_urls(request: HttpRequest, feed: CalendarFeed) -> dict[str, str]:
     return {"feed_url": https_url, "webcal_url": f"webcal://{rest}"}
 
 
+def address_qr(url: str) -> SafeString:
+    """The address as a QR code in inline SVG: drawn on the server, so it needs no script."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=4, svgclass="qr-code", lineclass=None, title=QR_LABEL
+    )
+    # segno's own markup, holding only the address it encoded (escaped): safe to inline.
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{QR_LABEL}" ', 1))  # noqa: S308
+
+
 @require_GET
 def calendar(request: AuthedRequest) -> HttpResponse:
     """The person's own subscription address, made on their first visit."""
     feed, _ = CalendarFeed.objects.get_or_create(user=request.user)
-    return render(request, "programme/calendar.html", _feed_urls(request, feed))
+    urls = _feed_urls(request, feed)
+    return render(
+        request, "programme/calendar.html", {**urls, "qr_svg": address_qr(urls["feed_url"])}
+    )
 
 
 @require_http_methods(["GET", "POST"])

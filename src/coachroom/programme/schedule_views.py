@@ -163,7 +163,7 @@ def week(request: AuthedRequest) -> HttpResponse:
     )
     sessions = list(
         mine.filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=5)).order_by(
-            "starts_at"
+            "starts_at", "minutes", "pk"
         )
     )
     days = [
@@ -179,7 +179,7 @@ def week(request: AuthedRequest) -> HttpResponse:
             "previous": monday - dt.timedelta(days=7),
             "next": monday + dt.timedelta(days=7),
             "today": timezone.localdate(),
-            "overdue": list(mine.overdue().order_by("starts_at")[:20]),
+            "overdue": list(mine.overdue().order_by("starts_at", "minutes", "pk")[:20]),
         },
     )
 
@@ -197,7 +197,7 @@ def upcoming(request: AuthedRequest) -> HttpResponse:
         .planned()
         .filter(starts_at__gte=timezone.now())
         .select_related("coach", "relationship__coach")
-        .order_by("starts_at")[:30]
+        .order_by("starts_at", "minutes", "pk")[:30]
     )
     return render(request, "programme/upcoming.html", {"sessions": sessions})
 

@@ -2,4 +2,27 @@
 document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();
+
+  // Copy buttons: shown only where the script runs; the field stays selectable without it.
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    const field = document.getElementById(button.dataset.copy);
+    const status = document.querySelector(`[data-copy-status="${button.dataset.copy}"]`);
+    if (!field) return;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      let copied = false;
+      try {
+        await navigator.clipboard.writeText(field.value);
+        copied = true;
+      } catch {
+        field.select();
+        copied = document.execCommand && document.execCommand("copy");
+      }
+      if (status) {
+        status.textContent = copied
+          ? "Address copied. Paste it into your calendar app."
+          : "Could not copy: select the address and copy it yourself.";
+      }
+    });
+  });
 });
