@@ -34,7 +34,8 @@ IDENTITY_LOCKED = (
 )
 
 
-def _has_wider_powers(person: User) -> bool:
+def has_wider_powers(person: User) -> bool:
+    """Django staff, superusers and trust admins: accounts no school-level action may touch."""
     return bool(person.is_staff or person.is_superuser) or (
         Trust.objects.filter(admins=person).exists()
     )
@@ -60,7 +61,7 @@ def may_change_identity(actor: User | None, person: User, *, school: School) -> 
         return True
     if actor is not None and actor.is_superuser:
         return True
-    if _has_wider_powers(person):
+    if has_wider_powers(person):
         return False
     schools = _school_ids_of(person)
     if schools == {school.pk}:
@@ -75,7 +76,7 @@ def may_add_membership(actor: User | None, person: User, *, school: School) -> b
         return False
     if actor.is_superuser:
         return True
-    if _has_wider_powers(person):
+    if has_wider_powers(person):
         return False
     return _administers_every_trust(actor, _school_ids_of(person) | {school.pk})
 

@@ -18,10 +18,11 @@ from django.db.models import Q
 from coachroom.accounts.identity import (
     IDENTITY_LOCKED,
     OUTSIDE_SCHOOL,
+    has_wider_powers,
     may_change_identity,
     school_staff_by_email,
 )
-from coachroom.accounts.models import CoachingRelationship, Membership, School, Trust, User
+from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.imports.common import Change, Problems, chunked
 from coachroom.imports.models import SourceRecord
 from coachroom.imports.oneroster.plan_types import (
@@ -169,7 +170,7 @@ def _may_link(person: Person, user: User, here: Here, problems: Problems) -> boo
     trusts = set(
         Membership.objects.filter(user=user).values_list("school__trust_id", flat=True)
     ) | {here.trusts[sid] for sid in missing}
-    wider = user.is_staff or user.is_superuser or Trust.objects.filter(admins=user).exists()
+    wider = has_wider_powers(user)
     if len(trusts) == 1 and None not in trusts and not wider:
         return True
     school = here.names[missing[0]]
