@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, User
-from coachroom.coaching import signals
+from coachroom.coaching import booking, signals
 from coachroom.coaching.models import (
     ActionStep,
     FeedbackMeeting,
@@ -479,7 +479,11 @@ def meeting_record(
     observations: Iterable[Observation] = (),
     new_step: StepDraft | None = None,
     teacher_proposed: bool = False,
+    next_drop_in_time: dt.time | None = None,
+    clash_override_reason: str = "",
 ) -> FeedbackMeeting:
+    """Record a meeting. With a day and a time for the next drop-in, it is booked as a session
+    (see `coaching.booking`); a clash refuses the whole meeting unless overridden with a reason."""
     _require_current(relationship)
     if by.pk != relationship.coach_id:
         raise DomainError("Only this teacher's coach can record their feedback meeting.")
@@ -523,6 +527,13 @@ def meeting_record(
     if next_drop_in and step.is_active:
         step.review_due = next_drop_in
         step.save(update_fields=["review_due", "updated_at"])
+    if next_drop_in and next_drop_in_time:
+        booking.book(
+            meeting=meeting,
+            by=by,
+            starts_at=timezone.make_aware(dt.datetime.combine(next_drop_in, next_drop_in_time)),
+            override_reason=clash_override_reason,
+        )
     signals.meeting_held.send(sender=FeedbackMeeting, meeting=meeting, by=by)
     audit.record(
         actor=by,
