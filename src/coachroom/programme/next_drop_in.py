@@ -96,6 +96,7 @@ def book(
         if existing.booked_at_meeting_id is None:
             existing.booked_at_meeting = meeting
             existing.save(update_fields=["booked_at_meeting", "updated_at"])
+        _follow(meeting, existing)
         return existing
     clashes = clashes_for_session(relationship=pair, starts_at=starts_at, minutes=MINUTES)
     if clashes and not override_reason.strip():
@@ -118,6 +119,7 @@ def book(
         booked_at_meeting=meeting,
         clash_override_reason=override_reason.strip() if clashes else "",
     )
+    _follow(meeting, session)
     data: dict[str, object] = {"meeting": meeting.pk}
     if clashes:
         data |= {"clashes": len(clashes), "override_reason": session.clash_override_reason}
@@ -130,6 +132,18 @@ def book(
         data=data,
     )
     return session
+
+
+def _follow(meeting: FeedbackMeeting, session: SessionOccurrence) -> None:
+    """The meeting's "next drop-in" and its step's "look for it by" show the booked day."""
+    day = timezone.localdate(session.starts_at)
+    if meeting.next_drop_in != day:
+        meeting.next_drop_in = day
+        meeting.save(update_fields=["next_drop_in"])
+    step = meeting.step
+    if step is not None and step.is_active and step.review_due != day:
+        step.review_due = day
+        step.save(update_fields=["review_due", "updated_at"])
 
 
 class ProgrammeBooker:
