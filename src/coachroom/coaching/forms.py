@@ -167,7 +167,7 @@ class MeetingForm(StepChoiceMixin):
         help_text="We suggest the first free time within seven school days",
     )
     next_drop_in_time = forms.TimeField(
-        label="At",
+        label="Time",
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text="Booked into both your calendars, checked for clashes",
