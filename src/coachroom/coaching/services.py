@@ -524,16 +524,7 @@ def meeting_record(
     step.refresh_from_db()
     if meeting.rounds.exists() and step.state in (StepState.AGREED, StepState.REOPENED):
         _start_practising(step, by=by, event="rehearsed")
-    if next_drop_in and step.is_active:
-        step.review_due = next_drop_in
-        step.save(update_fields=["review_due", "updated_at"])
-    if next_drop_in and next_drop_in_time:
-        booking.book(
-            meeting=meeting,
-            by=by,
-            starts_at=timezone.make_aware(dt.datetime.combine(next_drop_in, next_drop_in_time)),
-            override_reason=clash_override_reason,
-        )
+    _plan_next_drop_in(meeting, by, next_drop_in_time, clash_override_reason)
     signals.meeting_held.send(sender=FeedbackMeeting, meeting=meeting, by=by)
     audit.record(
         actor=by,
@@ -544,6 +535,23 @@ def meeting_record(
         data={"decision": decision, "step": step.pk, "rounds": meeting.rounds.count()},
     )
     return meeting
+
+
+def _plan_next_drop_in(
+    meeting: FeedbackMeeting, by: User, time: dt.time | None, override_reason: str
+) -> None:
+    """The step is looked for on the next drop-in's day; with a time, the drop-in is booked."""
+    day, step = meeting.next_drop_in, meeting.step
+    if day and step is not None and step.is_active:
+        step.review_due = day
+        step.save(update_fields=["review_due", "updated_at"])
+    if day and time:
+        booking.book(
+            meeting=meeting,
+            by=by,
+            starts_at=timezone.make_aware(dt.datetime.combine(day, time)),
+            override_reason=override_reason,
+        )
 
 
 @transaction.atomic
