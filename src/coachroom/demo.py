@@ -27,6 +27,7 @@ CONTRIBUTORS = [
     "coachroom.programme.goal_demo.load",
     "coachroom.programme.demo.settle",
     "coachroom.coaching.walk_demo.load",
+    "coachroom.programme.demo.delights",
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,6 +10,19 @@ from django.shortcuts import render
 
 class DomainError(Exception):
     """A rule of the coaching domain refused an action; the message says why, in plain English."""
+
+
+class ClashError(DomainError):
+    """A proposed time overlaps another session of someone involved, so nothing was booked.
+
+    `clashes` read as sentences (who is busy, when, with what); `free` holds the nearest free
+    times found, for a "find a free time" helper. Callers may book anyway with a reason.
+    """
+
+    def __init__(self, message: str, clashes: Sequence[object], free: Sequence[object] = ()):
+        self.clashes = list(clashes)
+        self.free = list(free)
+        super().__init__(message)
 
 
 class IllegalTransition(DomainError):

@@ -43,13 +43,13 @@ def monday_23_november():
         yield
 
 
-def _slot(pair, by, kind="drop_in", weekday=2):
+def _slot(pair, by, kind="drop_in", weekday=2, start_time=dt.time(10, 0)):
     return scheduling.slot_create(
         relationship=pair,
         by=by,
         kind=kind,
         weekday=weekday,
-        start_time=dt.time(10, 0),
+        start_time=start_time,
         starts_on=dt.date(2026, 9, 7),
     )
 
@@ -150,7 +150,7 @@ def test_half_terms_follow_the_school_calendar(oak, history):
 
 
 def test_meetings_are_counted_apart_from_drop_ins(oak, pairing, bob, history):
-    meetings = _slot(pairing, bob, kind="meeting", weekday=3)
+    meetings = _slot(pairing, bob, kind="meeting", weekday=3, start_time=dt.time(15, 30))
     scheduling.session_mark_held(session=_on(meetings, dt.date(2026, 9, 10)), by=bob)
     totals = _report(oak).totals
     assert (totals.meetings_planned, totals.meetings_held) == (10, 1)

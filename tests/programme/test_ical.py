@@ -31,17 +31,20 @@ def _start_of_term(time_machine):
     time_machine.move_to(dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC))
 
 
-def make_slot(pair, by, *, starts_on, ends_on=None, kind="drop_in"):
+def make_slot(
+    pair, by, *, starts_on, ends_on=None, kind="drop_in", start_time=dt.time(10, 0), override=""
+):
     return scheduling.slot_create(
         relationship=pair,
         by=by,
         kind=kind,
         weekday=WEDNESDAY,
-        start_time=dt.time(10, 0),
+        start_time=start_time,
         starts_on=starts_on,
         ends_on=ends_on,
         room="Room 12",
         period="Period 3",
+        override_reason=override,
     )
 
 
@@ -415,11 +418,11 @@ def test_cli_refuses_unknown_and_inactive_accounts(capsys, alice, email):
 def test_feed_queries_do_not_grow(
     client, oak, oak_year, bob, coachees, django_assert_max_num_queries
 ):
-    for _ in range(coachees):
+    for n in range(coachees):
         coachee = UserFactory()
         MembershipFactory(user=coachee, school=oak)
         pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=bob, coachee=coachee)
-        make_slot(pair, bob, starts_on=dt.date(2026, 9, 7))
+        make_slot(pair, bob, starts_on=dt.date(2026, 9, 7), start_time=dt.time(9 + n, 0))
     feed = CalendarFeed.objects.create(user=bob)
     # the feed joined to its person (1); the schools' versions and the feed's shape for the
     # cache keys (2); sessions joined to coach and coachee (1)
@@ -516,7 +519,7 @@ def test_sessions_at_the_same_minute_are_in_time_order_then_a_stable_order(alice
     first, whichever was timetabled first, and every build gives the same order."""
     week = {"starts_on": dt.date(2026, 10, 5), "ends_on": dt.date(2026, 10, 9)}
     make_slot(pairing, bob, kind="meeting", **week)
-    make_slot(pairing, bob, **week)
+    make_slot(pairing, bob, override="The meeting straight after the drop-in", **week)
     kinds = [str(event["SUMMARY"]).split()[0] for event in feed_of(bob).events]
     assert kinds == ["Drop-in:", "Feedback"]
     assert build_calendar(bob) == build_calendar(bob)

@@ -323,7 +323,7 @@ def test_lead_digest_queries_do_not_grow(
             by=carol,
             kind="drop_in",
             weekday=n % 5,
-            start_time=dt.time(9, 0),
+            start_time=dt.time(9 + n // 5, 0),
             starts_on=LAST_MONDAY,
         )
         make_step(pair, state="secured", secured_at=at(LAST_MONDAY, 12))

@@ -202,7 +202,23 @@ class MeetingForm(StepChoiceMixin):
         label="Next drop-in",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="We suggest within seven school days",
+        help_text="We suggest the first free time within seven school days",
+    )
+    next_drop_in_time = forms.TimeField(
+        label="Time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Booked into both your calendars, checked for clashes",
+    )
+    use_option = forms.ChoiceField(
+        label="Find a free time", required=False, widget=forms.RadioSelect, choices=[]
+    )
+    clash_override = forms.BooleanField(label="Book it anyway, despite the clashes", required=False)
+    clash_override_reason = forms.CharField(
+        label="Why it must be this time",
+        max_length=200,
+        required=False,
+        help_text="Kept with the session and in the audit log. No notes about people.",
     )
     observations = forms.ModelMultipleChoiceField(
         queryset=Observation.objects.none(),
@@ -251,10 +267,24 @@ class MeetingForm(StepChoiceMixin):
             raise forms.ValidationError("The next drop-in can't be in the past.")
         return day
 
+    def clean_next_drop_in_parts(self, data: dict[str, Any]) -> None:
+        if data.get("next_drop_in_time") and not data.get("next_drop_in"):
+            self.add_error("next_drop_in", "Give a day for the next drop-in, or clear the time.")
+        if data.get("clash_override") and not (data.get("clash_override_reason") or "").strip():
+            self.add_error("clash_override_reason", "Say why it must be this time.")
+
+    def override_reason(self) -> str:
+        data = self.cleaned_data
+        return str(data.get("clash_override_reason") or "") if data.get("clash_override") else ""
+
+    def offer(self, choices: list[tuple[str, str]]) -> None:
+        cast(forms.ChoiceField, self.fields["use_option"]).choices = choices
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("decision") in (FeedbackMeeting.Decision.NEW, FeedbackMeeting.Decision.REFINE):
             self.clean_step_choice(data)
+        self.clean_next_drop_in_parts(data)
         for n in range(1, REHEARSAL_SLOTS + 1):
             attempt = (data.get(f"round_{n}_attempt") or "").strip()
             feedback = (data.get(f"round_{n}_feedback") or "").strip()

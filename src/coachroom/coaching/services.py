@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, User
-from coachroom.coaching import signals, streak
+from coachroom.coaching import booking, signals, streak
 from coachroom.coaching.models import (
     ActionStep,
     FeedbackMeeting,
@@ -538,7 +538,11 @@ def meeting_record(
     new_step: StepDraft | None = None,
     teacher_proposed: bool = False,
     teacher_agreed_in_meeting: bool = False,
+    next_drop_in_time: dt.time | None = None,
+    clash_override_reason: str = "",
 ) -> FeedbackMeeting:
+    """Record a meeting. With a day and a time for the next drop-in, it is booked as a session
+    (see `coaching.booking`); a clash refuses the whole meeting unless overridden with a reason."""
     _require_current(relationship)
     if by.pk != relationship.coach_id:
         raise DomainError("Only this teacher's coach can record their feedback meeting.")
@@ -581,9 +585,7 @@ def meeting_record(
     step.refresh_from_db()
     if meeting.rounds.exists() and step.state in (StepState.AGREED, StepState.REOPENED):
         _start_practising(step, by=by, event="rehearsed")
-    if next_drop_in and step.is_active:
-        step.review_due = next_drop_in
-        step.save(update_fields=["review_due", "updated_at"])
+    _plan_next_drop_in(meeting, by, next_drop_in_time, clash_override_reason)
     signals.meeting_held.send(sender=FeedbackMeeting, meeting=meeting, by=by)
     audit.record(
         actor=by,
@@ -594,6 +596,23 @@ def meeting_record(
         data={"decision": decision, "step": step.pk, "rounds": meeting.rounds.count()},
     )
     return meeting
+
+
+def _plan_next_drop_in(
+    meeting: FeedbackMeeting, by: User, time: dt.time | None, override_reason: str
+) -> None:
+    """The step is looked for on the next drop-in's day; with a time, the drop-in is booked."""
+    day, step = meeting.next_drop_in, meeting.step
+    if day and step is not None and step.is_active:
+        step.review_due = day
+        step.save(update_fields=["review_due", "updated_at"])
+    if day and time:
+        booking.book(
+            meeting=meeting,
+            by=by,
+            starts_at=timezone.make_aware(dt.datetime.combine(day, time)),
+            override_reason=override_reason,
+        )
 
 
 @transaction.atomic

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coachroom import audit
-from coachroom.accounts.models import AcademicYear, School, User
-from coachroom.coaching import needs_you, picker, services
+from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
+from coachroom.coaching import booking, needs_you, picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
     get_meeting_for_user,
@@ -40,7 +40,7 @@ from coachroom.coaching.models import (
     StepState,
     StepTransition,
 )
-from coachroom.errors import DomainError
+from coachroom.errors import ClashError, DomainError
 from coachroom.http import AuthedRequest
 from coachroom.library.models import LibraryStep
 from coachroom.pagecache import cached_render
@@ -168,21 +168,15 @@ def _library_for(school: School) -> Any:
 def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_coach(request, pair_pk)
     current = services.active_step(pair)
-    suggested_day = pair.school.add_school_days(
-        timezone.localdate(), services.REVIEW_WITHIN_SCHOOL_DAYS
-    )
     recent = Observation.objects.filter(relationship=pair).submitted().order_by("-observed_at")
     library = picker.library_for(pair.school)
     # "Find steps" without JavaScript posts the form back: keep what was typed, save nothing.
     finding = "find_steps" in request.POST
     query = request.POST if request.method == "POST" else request.GET
     step_picker = picker.picker_from(query, relationship=pair, library=list(library))
-    initial: dict[str, Any] = {
-        "next_drop_in": suggested_day,
-        "observations": [o.pk for o in recent[:1]],
-    }
+    initial = {**_next_drop_in_initial(pair), "observations": [o.pk for o in recent[:1]]}
     form = MeetingForm(
-        request.POST if request.method == "POST" and not finding else None,
+        None if finding else _with_chosen_time(request),
         relationship=pair,
         has_current_step=current is not None,
         library=library,
@@ -190,28 +184,18 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
             initial, query, finding=finding, picked=step_picker, current=current
         ),
     )
+    clash: ClashError | None = None
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            meeting = services.meeting_record(
-                relationship=pair,
-                by=request.user,
-                praise=data["praise"],
-                step_review=data["step_review"],
-                decision=data["decision"],
-                rounds=form.rounds(),
-                modelling=data["modelling"],
-                plan=data["plan"],
-                next_drop_in=data["next_drop_in"],
-                observations=data["observations"],
-                new_step=form.step_draft() if data["decision"] != "continue" else None,
-                teacher_proposed=data["teacher_proposed"],
-                teacher_agreed_in_meeting=form.teacher_agreed_in_meeting,
-            )
+            meeting = _record_meeting(request, pair, form)
+        except ClashError as error:
+            clash = error
+            form.add_error(None, str(error))
+            form.offer([(f"{t:%Y-%m-%dT%H:%M}", f"{t:%A %-d %B, %H:%M}") for t in error.free])
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Meeting saved. The teacher can now see it and reflect.")
+            messages.success(request, _saved_message(meeting, form))
             return redirect(meeting)
     return render(
         request,
@@ -222,6 +206,7 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
             "current": current,
             "picker": step_picker,
             "suggestions": _suggestions(pair.school, current),
+            "clash": clash,
         },
     )
 
@@ -242,6 +227,59 @@ def _kept_or_chosen(
         decision = FeedbackMeeting.Decision.REFINE if current else FeedbackMeeting.Decision.NEW
         return {**initial, "library_step": picked.chosen.pk, "decision": decision}
     return initial
+
+
+def _with_chosen_time(request: AuthedRequest) -> Any:
+    """A free time chosen after a clash (`use_option`, ISO) replaces the day and time."""
+    if request.method != "POST":
+        return None
+    data = request.POST.copy()
+    try:
+        chosen = dt.datetime.fromisoformat(data.pop("use_option", [""])[0])
+    except ValueError:
+        return data
+    data["next_drop_in"], data["next_drop_in_time"] = f"{chosen:%Y-%m-%d}", f"{chosen:%H:%M}"
+    data.pop("clash_override", None)
+    return data
+
+
+def _next_drop_in_initial(pair: CoachingRelationship) -> dict[str, Any]:
+    suggested = booking.suggest(pair)
+    if suggested is not None:
+        return {"next_drop_in": suggested.date(), "next_drop_in_time": suggested.time()}
+    day = pair.school.add_school_days(timezone.localdate(), services.REVIEW_WITHIN_SCHOOL_DAYS)
+    return {"next_drop_in": day}
+
+
+def _record_meeting(
+    request: AuthedRequest, pair: CoachingRelationship, form: MeetingForm
+) -> FeedbackMeeting:
+    data = form.cleaned_data
+    return services.meeting_record(
+        relationship=pair,
+        by=request.user,
+        praise=data["praise"],
+        step_review=data["step_review"],
+        decision=data["decision"],
+        rounds=form.rounds(),
+        modelling=data["modelling"],
+        plan=data["plan"],
+        next_drop_in=data["next_drop_in"],
+        next_drop_in_time=data["next_drop_in_time"],
+        clash_override_reason=form.override_reason(),
+        observations=data["observations"],
+        new_step=form.step_draft() if data["decision"] != "continue" else None,
+        teacher_proposed=data["teacher_proposed"],
+        teacher_agreed_in_meeting=form.teacher_agreed_in_meeting,
+    )
+
+
+def _saved_message(meeting: FeedbackMeeting, form: MeetingForm) -> str:
+    booked = ""
+    if meeting.next_drop_in and form.cleaned_data["next_drop_in_time"]:
+        when = form.cleaned_data["next_drop_in_time"]
+        booked = f" Next drop-in booked for {meeting.next_drop_in:%A %-d %B} at {when:%H:%M}."
+    return "Meeting saved. The teacher can now see it and reflect." + booked
 
 
 def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep]:

@@ -58,6 +58,9 @@ class ScheduledSlot(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True, help_text="Blank: to the end of the year")
     is_active = models.BooleanField(default=True)
+    clash_override_reason = models.CharField(
+        "Why it goes ahead despite clashes", max_length=200, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -150,6 +153,17 @@ class SessionOccurrence(models.Model):
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
     reason_note = models.CharField(max_length=200, blank=True)
     filmed = models.BooleanField("Filmed for later review", default=False)
+    clash_override_reason = models.CharField(
+        "Why it goes ahead despite clashes", max_length=200, blank=True
+    )
+    # A drop-in booked at a feedback meeting as its "next drop-in" (one per meeting).
+    booked_at_meeting = models.ForeignKey(
+        "coaching.FeedbackMeeting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     rescheduled_to = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_from"
     )

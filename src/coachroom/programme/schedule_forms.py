@@ -13,7 +13,41 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class SlotFieldsForm(forms.Form):
+class ClashOverrideForm(forms.Form):
+    """Fields shown beside a list of clashes: take a free time, or go ahead with a reason."""
+
+    use_option = forms.ChoiceField(
+        label="Find a free time", required=False, widget=forms.RadioSelect, choices=[]
+    )
+    clash_override = forms.BooleanField(
+        label="Go ahead anyway, despite the clashes", required=False
+    )
+    clash_override_reason = forms.CharField(
+        label="Why it must be this time",
+        max_length=200,
+        required=False,
+        help_text="Kept with the booking and in the audit log. No notes about people.",
+    )
+    override_fields = ("use_option", "clash_override", "clash_override_reason")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("clash_override") and not (data.get("clash_override_reason") or "").strip():
+            self.add_error("clash_override_reason", "Say why it must be this time.")
+        return data
+
+    def override_reason(self) -> str:
+        data = self.cleaned_data
+        return str(data.get("clash_override_reason") or "") if data.get("clash_override") else ""
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if f.name not in self.override_fields]
+
+    def offer(self, choices: list[tuple[str, str]]) -> None:
+        cast(forms.ChoiceField, self.fields["use_option"]).choices = choices
+
+
+class SlotFieldsForm(ClashOverrideForm):
     kind = forms.ChoiceField(choices=SessionKind.choices, widget=forms.RadioSelect)
     weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day")
     start_time = forms.TimeField(label="Start time", widget=TIME)
@@ -76,7 +110,7 @@ class TeamSlotForm(SlotFieldsForm):
         )
 
 
-class MoveSeriesForm(forms.Form):
+class MoveSeriesForm(ClashOverrideForm):
     weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day")
     start_time = forms.TimeField(label="Start time", widget=TIME)
     minutes = forms.IntegerField(label="Length in minutes", min_value=5, max_value=120)
@@ -87,7 +121,7 @@ class MoveSeriesForm(forms.Form):
     )
 
 
-class MissedForm(forms.Form):
+class MissedForm(ClashOverrideForm):
     reason = forms.ChoiceField(
         choices=SessionOccurrence.Reason.choices, widget=forms.RadioSelect, label="Why not?"
     )
@@ -117,7 +151,7 @@ class MissedForm(forms.Form):
         return None
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(ClashOverrideForm):
     on = forms.DateField(label="New day", widget=DATE)
     at = forms.TimeField(label="New time", widget=TIME)
     room = forms.CharField(max_length=60, required=False)
@@ -134,7 +168,7 @@ class RescheduleForm(forms.Form):
         )
 
 
-class CoverForm(forms.Form):
+class CoverForm(ClashOverrideForm):
     coach = forms.ModelChoiceField(queryset=User.objects.none(), label="Covering coach")
 
     def __init__(self, *args: Any, session: SessionOccurrence, **kwargs: Any) -> None:

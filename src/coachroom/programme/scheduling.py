@@ -9,61 +9,41 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from coachroom import audit
-from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
+from coachroom.accounts.models import CoachingRelationship, School, User
 from coachroom.errors import DomainError
+from coachroom.programme.clashes import (
+    Clash,
+    assert_no_clashes,
+    clashes_for_session,
+)
 from coachroom.programme.models import (
     DEFAULT_MINUTES,
     ScheduledSlot,
     SessionKind,
     SessionOccurrence,
 )
+from coachroom.programme.timetable import (
+    SchoolDays as SchoolDays,  # re-exported: the school calendar slots follow
+)
+from coachroom.programme.timetable import (
+    at as _at,
+)
+from coachroom.programme.timetable import (
+    slot_clashes,
+    team_clashes,
+    unsaved_slot,
+)
+from coachroom.programme.timetable import (
+    slot_dates as slot_dates,
+)
 
 LATE_RECORD_DAYS = 6  # a drop-in recorded up to six days late still fulfils its session
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _at(day: dt.date, time: dt.time) -> dt.datetime:
-    return dt.datetime.combine(day, time, tzinfo=_zone())
-
-
-class SchoolDays:
-    """Which dates are school days, from one academic year's terms and closures."""
-
-    def __init__(self, year: AcademicYear) -> None:
-        self.terms = [(t.starts_on, t.ends_on) for t in year.terms.all()]
-        self.closures = {c.date for c in year.closures.all()}
-        self.ends_on = year.ends_on
-
-    def __contains__(self, day: dt.date) -> bool:
-        return (
-            day.weekday() < 5
-            and day not in self.closures
-            and any(start <= day <= end for start, end in self.terms)
-        )
-
-
-def slot_dates(slot: ScheduledSlot, days: SchoolDays, *, from_date: dt.date) -> list[dt.date]:
-    """The school days a slot falls on, from `from_date` to its end (or the year's)."""
-    end = min(slot.ends_on or days.ends_on, days.ends_on)
-    first = slot.starts_on + dt.timedelta(days=(slot.weekday - slot.starts_on.weekday()) % 7)
-    step = dt.timedelta(weeks=2 if slot.cadence == ScheduledSlot.Cadence.FORTNIGHTLY else 1)
-    dates, day = [], first
-    while day <= end:
-        if day >= from_date and day in days:
-            dates.append(day)
-        day += step
-    return dates
 
 
 def _generate(slot: ScheduledSlot, *, from_date: dt.date) -> int:
@@ -116,9 +96,13 @@ def slot_create(
     room: str = "",
     period: str = "",
     ends_on: dt.date | None = None,
+    override_reason: str = "",
+    known_clashes: list[Clash] | None = None,
 ) -> ScheduledSlot:
+    """Set up a slot and plan its sessions. Clashes with anyone's sessions refuse it
+    (`ClashError`) unless `override_reason` says why it must go ahead."""
     _check_pair(relationship, kind)
-    slot = ScheduledSlot.objects.create(
+    slot = ScheduledSlot(
         school_id=relationship.school_id,
         relationship=relationship,
         kind=kind,
@@ -131,6 +115,10 @@ def slot_create(
         starts_on=starts_on,
         ends_on=ends_on,
     )
+    clashes = slot_clashes(slot, from_date=starts_on) if known_clashes is None else known_clashes
+    assert_no_clashes(clashes, override_reason)
+    slot.clash_override_reason = override_reason.strip() if clashes else ""
+    slot.save()
     planned = _generate(slot, from_date=starts_on)
     audit.record(
         actor=by,
@@ -138,20 +126,51 @@ def slot_create(
         school=relationship.school,
         target=slot,
         subject=relationship.coachee,
-        data={"sessions_planned": planned},
+        data={"sessions_planned": planned, **_override_data(clashes, slot.clash_override_reason)},
     )
     return slot
 
 
+def _override_data(clashes: list[Clash], reason: str) -> dict[str, Any]:
+    return {"clashes": len(clashes), "override_reason": reason} if reason else {}
+
+
 @transaction.atomic
 def slots_create_for_team(
-    *, relationships: Iterable[CoachingRelationship], by: User, **slot_fields: Any
+    *,
+    relationships: Iterable[CoachingRelationship],
+    by: User,
+    override_reason: str = "",
+    **slot_fields: Any,
 ) -> tuple[list[ScheduledSlot], list[str]]:
-    """Bulk set-up: one slot per pair; pairs that already have one are reported, not changed."""
+    """Bulk set-up: one slot per pair; pairs that already have one are reported, not changed.
+
+    If any pair clashes (with anyone's sessions, or with another pair of this set-up), nothing
+    is planned for any pair (`ClashError`, each clash naming its pair) unless overridden.
+    """
+    pairs = list(relationships)
+    fresh = [
+        p
+        for p in pairs
+        if p.is_current
+        and not ScheduledSlot.objects.filter(
+            relationship=p, kind=slot_fields["kind"], is_active=True
+        ).exists()
+    ]
+    by_pair = team_clashes(fresh, **slot_fields)
+    assert_no_clashes([c for found in by_pair.values() for c in found], override_reason)
     created, skipped = [], []
-    for relationship in relationships:
+    for relationship in pairs:
         try:
-            created.append(slot_create(relationship=relationship, by=by, **slot_fields))
+            created.append(
+                slot_create(
+                    relationship=relationship,
+                    by=by,
+                    override_reason=override_reason,
+                    known_clashes=by_pair.get(relationship, []),
+                    **slot_fields,
+                )
+            )
         except DomainError as error:
             skipped.append(str(error))
     return created, skipped
@@ -168,8 +187,22 @@ def slot_move_series(
     room: str,
     period: str,
     minutes: int,
+    override_reason: str = "",
 ) -> int:
-    """Move every future planned session of a slot; held and missed ones keep their history."""
+    """Move every future planned session of a slot; held and missed ones keep their history.
+    Clashes at the new time refuse the move unless `override_reason` says why."""
+    proposed = unsaved_slot(
+        slot.relationship,
+        kind=slot.kind,
+        weekday=weekday,
+        start_time=start_time,
+        minutes=minutes,
+        cadence=slot.cadence,
+        starts_on=max(from_date, slot.starts_on),
+        ends_on=slot.ends_on,
+    )
+    clashes = slot_clashes(proposed, from_date=from_date, exclude_slot=slot)
+    assert_no_clashes(clashes, override_reason)
     days = SchoolDays(slot.relationship.academic_year)
     moved = 0
     for session in SessionOccurrence.objects.filter(
@@ -193,6 +226,7 @@ def slot_move_series(
         period,
         minutes,
     )
+    slot.clash_override_reason = override_reason.strip() if clashes else ""
     slot.save()
     audit.record(
         actor=by,
@@ -200,7 +234,7 @@ def slot_move_series(
         school=slot.school,
         target=slot,
         subject=slot.relationship.coachee,
-        data={"sessions_moved": moved},
+        data={"sessions_moved": moved, **_override_data(clashes, slot.clash_override_reason)},
     )
     return moved
 
@@ -251,7 +285,28 @@ def _copy_to(session: SessionOccurrence, starts_at: dt.datetime) -> SessionOccur
         minutes=session.minutes,
         room=session.room,
         period=session.period,
+        booked_at_meeting_id=session.booked_at_meeting_id,
     )
+
+
+def _check_session(
+    session: SessionOccurrence,
+    *,
+    override_reason: str,
+    starts_at: dt.datetime | None = None,
+    coach: User | None = None,
+) -> dict[str, Any]:
+    """Refuse a session's new time or coach if anyone involved is busy, unless overridden;
+    returns what the audit entry should say about an override."""
+    clashes = clashes_for_session(
+        relationship=session.relationship,
+        starts_at=starts_at or session.starts_at,
+        minutes=session.minutes,
+        coach=coach or session.coach,
+        exclude=[session.pk],
+    )
+    assert_no_clashes(clashes, override_reason)
+    return _override_data(clashes, override_reason.strip())
 
 
 def _audit_session(session: SessionOccurrence, by: User, action: str, **data: Any) -> None:
@@ -267,25 +322,49 @@ def _audit_session(session: SessionOccurrence, by: User, action: str, **data: An
 
 @transaction.atomic
 def session_reschedule(
-    *, session: SessionOccurrence, by: User, starts_at: dt.datetime, room: str | None = None
+    *,
+    session: SessionOccurrence,
+    by: User,
+    starts_at: dt.datetime,
+    room: str | None = None,
+    override_reason: str = "",
 ) -> SessionOccurrence:
-    """Move one session. The old time shows as moved (cancelled in calendars), linked to the new."""
+    """Move one session. The old time shows as moved (cancelled in calendars), linked to the new.
+    Clashes at the new time refuse the move unless `override_reason` says why."""
     session = SessionOccurrence.objects.select_for_update().get(pk=session.pk)
     if session.status not in (SessionOccurrence.Status.PLANNED, SessionOccurrence.Status.MISSED):
         raise DomainError("Only a planned or missed session can be rescheduled.")
     if session.rescheduled_to_id:
         raise DomainError("This session has already been rescheduled.")
+    override = _check_session(session, override_reason=override_reason, starts_at=starts_at)
     new = _copy_to(session, starts_at)
+    new.clash_override_reason = override.get("override_reason", "")
     if room is not None:
         new.room = room
-        new.save(update_fields=["room"])
+    new.save(update_fields=["room", "clash_override_reason"])
     if session.status == SessionOccurrence.Status.PLANNED:
         session.status = SessionOccurrence.Status.RESCHEDULED
     session.rescheduled_to = new
     session.sequence += 1
     session.save()
-    _audit_session(session, by, "rescheduled", to=new.pk)
+    if new.booked_at_meeting_id:
+        _follow_booked_drop_in(new)
+    _audit_session(session, by, "rescheduled", to=new.pk, **override)
     return new
+
+
+def _follow_booked_drop_in(session: SessionOccurrence) -> None:
+    """A next drop-in booked at a meeting moved: the meeting and its step show the new day."""
+    day = timezone.localdate(session.starts_at)
+    meeting = session.booked_at_meeting
+    if meeting is None:
+        return
+    meeting.next_drop_in = day
+    meeting.save(update_fields=["next_drop_in"])
+    step = meeting.step
+    if step is not None and step.is_active:
+        step.review_due = day
+        step.save(update_fields=["review_due", "updated_at"])
 
 
 @transaction.atomic
@@ -296,6 +375,7 @@ def session_mark_missed(
     reason: str,
     note: str = "",
     reschedule_to: dt.datetime | None = None,
+    override_reason: str = "",
 ) -> SessionOccurrence:
     """Record why a session did not happen, and optionally book it again in the same step."""
     session = SessionOccurrence.objects.select_for_update().get(pk=session.pk)
@@ -308,7 +388,9 @@ def session_mark_missed(
     session.save()
     _audit_session(session, by, "missed", reason=reason)
     if reschedule_to is not None:
-        return session_reschedule(session=session, by=by, starts_at=reschedule_to)
+        return session_reschedule(
+            session=session, by=by, starts_at=reschedule_to, override_reason=override_reason
+        )
     return session
 
 
@@ -327,16 +409,21 @@ def session_cancel(
 
 
 @transaction.atomic
-def session_assign_cover(*, session: SessionOccurrence, by: User, coach: User) -> SessionOccurrence:
-    """Hand one session to another coach of the school, e.g. the lead covering and filming."""
+def session_assign_cover(
+    *, session: SessionOccurrence, by: User, coach: User, override_reason: str = ""
+) -> SessionOccurrence:
+    """Hand one session to another coach of the school, e.g. the lead covering and filming.
+    A covering coach who is busy then is refused unless `override_reason` says why."""
     session = SessionOccurrence.objects.select_for_update().get(pk=session.pk)
     _require_open(session)
     if not coach.memberships.filter(school=session.school, is_active=True, is_coach=True).exists():
         raise DomainError("Choose a coach from this school.")
+    override = _check_session(session, override_reason=override_reason, coach=coach)
     session.coach = coach
+    session.clash_override_reason = override.get("override_reason", "")
     session.sequence += 1
     session.save()
-    _audit_session(session, by, "cover_assigned", coach=coach.pk)
+    _audit_session(session, by, "cover_assigned", coach=coach.pk, **override)
     return session
 
 
