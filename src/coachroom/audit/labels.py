@@ -61,6 +61,7 @@ LABELS: dict[str, str] = {
     "programme.slot.created": "Set up a protected coaching slot",
     "programme.slot.moved": "Moved a protected coaching slot",
     "programme.slot.ended": "Ended a protected coaching slot",
+    "programme.session.booked": "Booked a drop-in agreed at a feedback meeting",
     "programme.session.held": "Recorded a coaching session as held",
     "programme.session.rescheduled": "Rescheduled a coaching session",
     "programme.session.missed": "Recorded a missed coaching session",
