@@ -1,10 +1,18 @@
 """The fixed cast: alice teaches at Oak, bob coaches her, lead runs coaching at Oak, head is a
 senior leader there, admin is Oak's school admin, carol is another Oak coach (not alice's), and
-outsider coaches at Elm, another school."""
+outsider coaches at Elm, another school.
+
+The cast lives in the 2026–27 academic year, so every test starts on the same school day of
+that year, `TEST_NOW`, whatever the machine's clock says (see `_pinned_clock`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.db import connection
 
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
@@ -30,6 +38,37 @@ def _no_stray_postgres_sessions(django_db_setup, django_db_blocker):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+LONDON = ZoneInfo("Europe/London")
+
+#: When every test runs unless it travels elsewhere: Wednesday 4 November 2026, 10:00 in
+#: London, a school day in Autumn 2 of the cast's 2026–27 year (after the October half-term).
+TEST_NOW = dt.datetime(2026, 11, 4, 10, 0, tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Start every test at `TEST_NOW`, so that no test depends on the real date.
+
+    The clock ticks on from there (`tick=True`): timestamps made one after another in a test
+    still differ and sort in the order they were made, as they would in use. A test that needs
+    another moment travels inside this one (`time_machine.travel(...)`, the `time_machine`
+    fixture's `move_to`): the innermost travel wins and this one resumes when it ends. A test
+    marked `@pytest.mark.time_machine(...)` is left to that marker, which starts first.
+
+    time-machine patches the process's clock functions, so the browser tests' live server,
+    running in another thread, sees the same date. Chromium keeps the real date, which is safe
+    for sign-in: the session cookie lasts until the browser closes (SESSION_EXPIRE_AT_BROWSER_
+    CLOSE), the CSRF cookie carries Max-Age, which browsers follow rather than the Expires date
+    written from the pinned clock, and sessions expire by the server's (pinned) clock. So the
+    browser tests are pinned like the rest.
+    """
+    if request.node.get_closest_marker("time_machine"):
+        yield
+        return
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
