@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -47,6 +48,13 @@ LONDON = ZoneInfo("Europe/London")
 TEST_NOW = dt.datetime(2026, 11, 4, 10, 0, tzinfo=LONDON)
 
 
+@contextmanager
+def pinned_clock() -> Iterator[None]:
+    """The clock every test starts on, for fixtures of a wider scope that make data."""
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     """Start every test at `TEST_NOW`, so that no test depends on the real date.
@@ -67,7 +75,7 @@ def _pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.node.get_closest_marker("time_machine"):
         yield
         return
-    with time_machine.travel(TEST_NOW, tick=True):
+    with pinned_clock():
         yield
 
 
@@ -85,19 +93,29 @@ def _test_settings(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 
-@pytest.fixture
-def oak(db) -> School:
+# The cast is made by plain functions, so that a fixture of a wider scope (the access matrix's
+# module-wide cast) makes exactly the same people as the fixtures below.
+
+#: Oak staff by first name, with their roles.
+OAK_ROLES: dict[str, dict[str, bool]] = {
+    "Alice": {"is_teacher": True},
+    "Bob": {"is_teacher": True, "is_coach": True},
+    "Carol": {"is_teacher": True, "is_coach": True},
+    "Lead": {"is_teacher": True, "is_coach": True, "is_coaching_lead": True},
+    "Head": {"is_teacher": False, "is_senior_leader": True},
+    "Admin": {"is_teacher": False, "is_school_admin": True},
+}
+
+
+def make_oak() -> School:
     return SchoolFactory(name="Oak School", urn="111111")
 
 
-@pytest.fixture
-def elm(db) -> School:
+def make_elm() -> School:
     return SchoolFactory(name="Elm School", urn="222222")
 
 
-@pytest.fixture
-def oak_year(oak) -> AcademicYear:
-    """2026–27 with typical English half-terms and INSET days."""
+def make_oak_year(oak: School) -> AcademicYear:
     return academic_year_create(school=oak, by=None, start_year=2026)
 
 
@@ -107,38 +125,11 @@ def _member(school: School, first: str, **roles: bool) -> User:
     return user
 
 
-@pytest.fixture
-def alice(oak) -> User:
-    return _member(oak, "Alice", is_teacher=True)
+def make_oak_member(oak: School, first: str) -> User:
+    return _member(oak, first, **OAK_ROLES[first])
 
 
-@pytest.fixture
-def bob(oak) -> User:
-    return _member(oak, "Bob", is_teacher=True, is_coach=True)
-
-
-@pytest.fixture
-def carol(oak) -> User:
-    return _member(oak, "Carol", is_teacher=True, is_coach=True)
-
-
-@pytest.fixture
-def lead(oak) -> User:
-    return _member(oak, "Lead", is_teacher=True, is_coach=True, is_coaching_lead=True)
-
-
-@pytest.fixture
-def head(oak) -> User:
-    return _member(oak, "Head", is_teacher=False, is_senior_leader=True)
-
-
-@pytest.fixture
-def admin(oak) -> User:
-    return _member(oak, "Admin", is_teacher=False, is_school_admin=True)
-
-
-@pytest.fixture
-def outsider(elm) -> User:
+def make_outsider(elm: School) -> User:
     user = UserFactory(first_name="Outsider", email="outsider@elm.example")
     MembershipFactory(
         user=user, school=elm, is_coach=True, is_coaching_lead=True, is_school_admin=True
@@ -146,7 +137,62 @@ def outsider(elm) -> User:
     return user
 
 
+def make_pairing(oak: School, year: AcademicYear, alice: User, bob: User) -> CoachingRelationship:
+    return RelationshipFactory(school=oak, academic_year=year, coach=bob, coachee=alice)
+
+
+@pytest.fixture
+def oak(db) -> School:
+    return make_oak()
+
+
+@pytest.fixture
+def elm(db) -> School:
+    return make_elm()
+
+
+@pytest.fixture
+def oak_year(oak) -> AcademicYear:
+    """2026–27 with typical English half-terms and INSET days."""
+    return make_oak_year(oak)
+
+
+@pytest.fixture
+def alice(oak) -> User:
+    return make_oak_member(oak, "Alice")
+
+
+@pytest.fixture
+def bob(oak) -> User:
+    return make_oak_member(oak, "Bob")
+
+
+@pytest.fixture
+def carol(oak) -> User:
+    return make_oak_member(oak, "Carol")
+
+
+@pytest.fixture
+def lead(oak) -> User:
+    return make_oak_member(oak, "Lead")
+
+
+@pytest.fixture
+def head(oak) -> User:
+    return make_oak_member(oak, "Head")
+
+
+@pytest.fixture
+def admin(oak) -> User:
+    return make_oak_member(oak, "Admin")
+
+
+@pytest.fixture
+def outsider(elm) -> User:
+    return make_outsider(elm)
+
+
 @pytest.fixture
 def pairing(oak, oak_year, alice, bob) -> CoachingRelationship:
     """bob coaches alice at Oak this year."""
-    return RelationshipFactory(school=oak, academic_year=oak_year, coach=bob, coachee=alice)
+    return make_pairing(oak, oak_year, alice, bob)
