@@ -40,6 +40,11 @@ def test_a_whole_cycle_from_drop_in_to_a_secured_step(live_server, phone: Page, 
 
     # The first drop-in: the draft autosaves as the coach types.
     phone.get_by_role("button", name="Drop in on Alice Example").click()
+    expect(phone.get_by_role("heading", name="Drop-in: Alice Example")).to_be_visible()
+    # Autosave is htmx's: typing before the page's scripts have run would send nothing. The
+    # pinned server clock dates responses before the files' real modification times, so
+    # Chromium asks again for htmx on every page and it can arrive after the form is shown.
+    phone.wait_for_load_state()
     phone.get_by_label("What went well").fill("Instructions were short and everyone started.")
     expect(phone.get_by_text("Draft saved at")).to_be_visible()
     assert_accessible(phone)

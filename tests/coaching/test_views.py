@@ -371,8 +371,8 @@ def test_timeline_shows_one_academic_year_at_a_time(client, bob, alice, pairing,
     Observation.objects.filter(pk=old.pk).update(
         observed_at=timezone.make_aware(dt.datetime(2026, 3, 4, 10, 0))
     )
-    client.force_login(alice)
     with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)):
+        client.force_login(alice)  # signed in on the day: a session from earlier has expired
         this_year = client.get(reverse("coaching:timeline", args=[alice.pk]))
         earlier = client.get(reverse("coaching:timeline", args=[alice.pk]), {"year": last_year.pk})
     assert this_year.context["year"].name == "2026–27"

@@ -528,6 +528,23 @@ def _timeline_year(request: AuthedRequest, school: School) -> tuple[Any, list[An
     return chosen, years
 
 
+def _year_window(year: AcademicYear, years: list[AcademicYear]) -> dict[str, datetime]:
+    """A year's part of the record: from its first day until the next year's first day.
+
+    The holidays between two years belong to the year just ended, the time after the latest
+    year to that year, and the time before the earliest to the earliest, so that everything
+    written about a teacher shows in exactly one year, even a drop-in made in the summer
+    holiday or before the first term starts.
+    """
+    window: dict[str, datetime] = {}
+    if any(other.starts_on < year.starts_on for other in years):
+        window["gte"] = timezone.make_aware(dt.datetime.combine(year.starts_on, dt.time()))
+    later = [other.starts_on for other in years if other.starts_on > year.starts_on]
+    if later:
+        window["lt"] = timezone.make_aware(dt.datetime.combine(min(later), dt.time()))
+    return window
+
+
 def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
     """Everything about a teacher, newest first, one academic year at a time."""
     teacher, school = get_teacher_for_timeline(request, teacher_pk)
@@ -547,11 +564,7 @@ def _timeline_context(request: AuthedRequest, teacher: User, school: School) -> 
     viewer = request.user
     is_teacher = viewer.pk == teacher.pk
     year, years = _timeline_year(request, school)
-    window: dict[str, Any] = {}
-    if year is not None:
-        start = timezone.make_aware(dt.datetime.combine(year.starts_on, dt.time()))
-        end = timezone.make_aware(dt.datetime.combine(year.ends_on, dt.time.max))
-        window = {"gte": start, "lte": end}
+    window = _year_window(year, years) if year is not None else {}
 
     def in_year(field: str) -> dict[str, Any]:
         return {f"{field}__{op}": value for op, value in window.items()}
