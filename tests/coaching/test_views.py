@@ -11,12 +11,7 @@ from django.utils import timezone
 from coachroom.accounts.models import School
 from coachroom.audit.models import AuditEvent
 from coachroom.coaching import services
-from coachroom.coaching.models import (
-    ActionStep,
-    FeedbackMeeting,
-    Observation,
-    StepState,
-)
+from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
 from coachroom.library.models import LibraryStep
 from tests.factories import RelationshipFactory, make_step
 

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coachroom.audit.models import AuditEvent
-from coachroom.programme.models import SessionOccurrence
 from coachroom.records import school_data
+from coachroom.scheduling.models import SessionOccurrence
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory
 from tests.records.conftest import (
     LONDON,

@@ -14,14 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from coachroom.accounts.models import (
-    AcademicYear,
-    CoachingRelationship,
-    Membership,
-    Role,
-    User,
-)
-from coachroom.http import AuthedRequest
+from coachroom.accounts.models import AcademicYear, CoachingRelationship, Membership, Role, User
+from coachroom.core.http import AuthedRequest
 
 SESSION_KEY = "coachroom_school_id"
 View = TypeVar("View", bound=Callable[..., HttpResponse])

@@ -1,10 +1,14 @@
-from django.urls import path
+"""Coaching's pages: drop-ins, meetings and steps under /coaching/, goals and priorities under
+/programme/ (the paths predate the apps)."""
 
-from coachroom.coaching import picker_views, views, walk_urls
+from django.urls import include, path
+
+from coachroom.coaching import picker_views, views
+from coachroom.coaching.goals import urls as goal_urls
 
 app_name = "coaching"
 
-urlpatterns = [
+cycle_patterns = [
     path("pairs/<int:pair_pk>/drop-in/", views.drop_in_start, name="drop-in-start"),
     path("pairs/<int:pair_pk>/meeting/", views.meeting_new, name="meeting-new"),
     path("pairs/<int:pair_pk>/meeting/steps/", picker_views.step_picker, name="step-picker"),
@@ -24,5 +28,9 @@ urlpatterns = [
     path("steps/<int:pk>/alternative/", views.step_counter, name="step-counter"),
     path("teachers/<int:teacher_pk>/", views.timeline, name="timeline"),
     path("my-coaching/", views.my_timeline, name="my-timeline"),
-    *walk_urls.urlpatterns,
+]
+
+urlpatterns = [
+    path("coaching/", include(cycle_patterns)),
+    path("programme/", include(goal_urls.urlpatterns)),
 ]

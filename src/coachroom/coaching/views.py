@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
+from coachroom.accounts.pagecache import cached_render
 from coachroom.coaching import booking, needs_you, picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
@@ -33,6 +34,7 @@ from coachroom.coaching.forms import (
     ReasonForm,
     ReflectionForm,
 )
+from coachroom.coaching.goals.services import priority_suggestions
 from coachroom.coaching.models import (
     ActionStep,
     FeedbackMeeting,
@@ -40,10 +42,10 @@ from coachroom.coaching.models import (
     StepState,
     StepTransition,
 )
-from coachroom.errors import ClashError, DomainError
-from coachroom.http import AuthedRequest
+from coachroom.core.errors import ClashError, DomainError
+from coachroom.core.http import AuthedRequest
+from coachroom.library import services as library_services
 from coachroom.library.models import LibraryStep
-from coachroom.pagecache import cached_render
 
 
 def _audit_view(request: AuthedRequest, *, teacher: User, school: School, target: Any) -> None:
@@ -284,11 +286,6 @@ def _saved_message(meeting: FeedbackMeeting, form: MeetingForm) -> str:
 
 def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep]:
     """Steps serving the school's priorities first, then the current step's strand."""
-    from coachroom.library import services as library_services
-
-    # Priorities live with the programme; imported here, at call time, to keep apps layered.
-    from coachroom.programme.goal_services import priority_suggestions
-
     strand = current.library_step.strand if current and current.library_step else None
     exclude = [current.library_step_id] if current and current.library_step_id else []
     picks = priority_suggestions(school=school, exclude_ids=exclude, limit=3)

@@ -28,11 +28,7 @@ from django.utils import timezone
 
 import coachroom
 from coachroom import audit
-from coachroom.accounts.models import (
-    CoachingRelationship,
-    School,
-    User,
-)
+from coachroom.accounts.models import CoachingRelationship, School, User
 from coachroom.coaching.access import teacher_may_see_observation
 from coachroom.coaching.models import (
     ActionStep,
@@ -43,14 +39,14 @@ from coachroom.coaching.models import (
     StepState,
     StepTransition,
 )
-from coachroom.programme.completion import (
+from coachroom.core.spreadsheets import safe_cell
+from coachroom.reporting.completion import (
     KIND_CHOICES,
     NAMED_TABLES,
     CompletionQuery,
     Filters,
+    tally_cells,
 )
-from coachroom.programme.completion_views import tally_cells
-from coachroom.spreadsheets import safe_cell
 
 # Activity tables -------------------------------------------------------------------------------
 

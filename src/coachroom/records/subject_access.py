@@ -39,28 +39,25 @@ from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.audit.models import AuditEvent
 from coachroom.coaching.access import teacher_may_see_observation
+from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import (
     ActionStep,
-    CoachingReview,
     FeedbackMeeting,
     Observation,
     RehearsalRound,
-    ReviewRating,
     StepEvidence,
     StepTransition,
+)
+from coachroom.leading.models import (
+    CoachingReview,
+    ReviewRating,
     Thanks,
     WalkStepSighting,
     WalkVisit,
 )
-from coachroom.coaching.walks import MEETING_RUBRIC, RUBRIC_LABELS
-from coachroom.programme.models import (
-    CalendarFeed,
-    Goal,
-    GoalReading,
-    NotificationPreferences,
-    SessionOccurrence,
-)
+from coachroom.leading.walks import MEETING_RUBRIC, RUBRIC_LABELS
 from coachroom.records.serialization import dumps
+from coachroom.scheduling.models import CalendarFeed, NotificationPreferences, SessionOccurrence
 
 FORMAT = "coachroom-subject-access"
 
