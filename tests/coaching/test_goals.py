@@ -19,8 +19,8 @@ from coachroom.coaching.goals.queries import (
     readings_chart_context,
 )
 from coachroom.core.errors import DomainError
+from tests.coaching.access_rows_goals import make_goal
 from tests.factories import RelationshipFactory, make_step
-from tests.programme.access_rows_goals import make_goal
 
 # Name-like text --------------------------------------------------------------------------------
 

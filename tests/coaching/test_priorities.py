@@ -13,9 +13,9 @@ from coachroom.coaching.models import StepState
 from coachroom.core.errors import DomainError
 from coachroom.library.models import LibraryStep, Priority, Problem, Strand
 from coachroom.library.services import library_step_archive
+from tests.coaching.access_rows_goals import make_priority
 from tests.factories import RelationshipFactory, make_step
 from tests.library.factories import LibraryStepFactory
-from tests.programme.access_rows_goals import make_priority
 
 
 def _strand(slug: str) -> Strand:

@@ -343,7 +343,7 @@ def test_coach_home_with_history_queries_do_not_grow(
         _history(pair, bob, 2)
     ActionStep.objects.update(review_due=dt.date(2020, 1, 1))
     client.force_login(bob)
-    # the same page as in tests/programme/test_home.py, now with history behind each row
+    # the same page as in tests/home/test_home.py, now with history behind each row
     with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
     rows = response.context["coachees"]

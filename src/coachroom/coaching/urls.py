@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from coachroom.coaching import picker_views, views
+from coachroom.coaching import picker_views, step_views, views
 from coachroom.coaching.goals import urls as goal_urls
 
 app_name = "coaching"
@@ -18,14 +18,14 @@ cycle_patterns = [
     path("drop-ins/<int:pk>/autosave/", views.drop_in_autosave, name="drop-in-autosave"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/reflect/", views.meeting_reflect, name="meeting-reflect"),
-    path("steps/<int:pk>/", views.step_detail, name="step-detail"),
-    path("steps/<int:pk>/agree/", views.step_agree, name="step-agree"),
-    path("steps/<int:pk>/tried/", views.step_tried, name="step-tried"),
-    path("steps/<int:pk>/resume/", views.step_resume, name="step-resume"),
-    path("steps/<int:pk>/pause/", views.step_pause, name="step-pause"),
-    path("steps/<int:pk>/withdraw/", views.step_withdraw, name="step-withdraw"),
-    path("steps/<int:pk>/reopen/", views.step_reopen, name="step-reopen"),
-    path("steps/<int:pk>/alternative/", views.step_counter, name="step-counter"),
+    path("steps/<int:pk>/", step_views.step_detail, name="step-detail"),
+    path("steps/<int:pk>/agree/", step_views.step_agree, name="step-agree"),
+    path("steps/<int:pk>/tried/", step_views.step_tried, name="step-tried"),
+    path("steps/<int:pk>/resume/", step_views.step_resume, name="step-resume"),
+    path("steps/<int:pk>/pause/", step_views.step_pause, name="step-pause"),
+    path("steps/<int:pk>/withdraw/", step_views.step_withdraw, name="step-withdraw"),
+    path("steps/<int:pk>/reopen/", step_views.step_reopen, name="step-reopen"),
+    path("steps/<int:pk>/alternative/", step_views.step_counter, name="step-counter"),
     path("teachers/<int:teacher_pk>/", views.timeline, name="timeline"),
     path("my-coaching/", views.my_timeline, name="my-timeline"),
 ]

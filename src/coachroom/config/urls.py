@@ -56,8 +56,11 @@ urlpatterns = [
     ),
     path("", include("coachroom.accounts.urls")),
     path("library/", include("coachroom.library.urls")),
-    path("coaching/", include("coachroom.coaching.urls")),
+    # Each app owns its URL namespace; the paths people see predate the apps and stay the same.
+    path("", include("coachroom.coaching.urls")),  # coaching/…, and goals under programme/
+    path("coaching/", include("coachroom.leading.urls")),
     path("programme/", include("coachroom.scheduling.urls")),
+    path("programme/", include("coachroom.reporting.urls")),
     path("imports/", include("coachroom.imports.urls")),
     path("records/", include("coachroom.records.urls")),
     path("audit/", include("coachroom.audit.urls")),
