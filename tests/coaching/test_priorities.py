@@ -59,7 +59,7 @@ def test_archiving_frees_a_place_and_restoring_needs_one(oak, oak_year, lead):
     goal_services.priority_restore(priority=first, by=lead)
     first.refresh_from_db()
     assert not first.is_archived
-    events = AuditEvent.objects.filter(target_type="programme.priority", target_id=str(first.pk))
+    events = AuditEvent.objects.filter(target_type="library.priority", target_id=str(first.pk))
     actions = events.values_list("action", flat=True)
     assert set(actions) == {
         "programme.priority.created",

@@ -70,7 +70,7 @@ def school_member_required(*roles: Role) -> Callable[[View], View]:
             request.membership = membership  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
-        # Read by links to the page (programme.tools), so no one is offered a page they may not
+        # Read by links to the page (reporting/tools.py), so no one is offered a page they may not
         # open. functools.wraps carries it through the decorators stacked above this one.
         wrapped.required_roles = roles  # type: ignore[attr-defined]
         return cast(View, wrapped)

@@ -65,6 +65,7 @@ LABELS: dict[str, str] = {
     "programme.session.rescheduled": "Rescheduled a coaching session",
     "programme.session.missed": "Recorded a missed coaching session",
     "programme.session.cancelled": "Cancelled a coaching session",
+    "programme.session.booked": "Booked the next drop-in as a coaching session",
     "programme.session.cover_assigned": "Arranged cover for a coaching session",
     # Exports and sharing.
     "programme.completion.exported": "Downloaded completion figures",

@@ -2,7 +2,7 @@
 whole data set is in `records.school_data`.
 
 - Activity exports are counts only, never notes (domain §3); the completion figures come from
-  programme.completion, so the spreadsheet and the dashboard always agree.
+  reporting/completion.py, so the spreadsheet and the dashboard always agree.
 - Only the teacher can export their coaching record (domain §3): the PDF view takes no id,
   and always builds the signed-in person's own record.
 """

@@ -1,4 +1,4 @@
-"""URL patterns, included by programme/urls.py."""
+"""URL patterns, included by scheduling/urls.py."""
 
 from django.urls import URLPattern, path
 
