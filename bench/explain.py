@@ -193,12 +193,12 @@ def key_pages(school: Any) -> list[tuple[str, Any, str]]:
     timeline = typical["teacher timeline"].url
     return [
         ("coach home", coach, typical["coach home"].url),
-        ("week view", coach, reverse("programme:week")),
+        ("week view", coach, reverse("scheduling:week")),
         ("teacher timeline", teacher, timeline),
         ("teacher timeline (coach)", pair.coach, timeline),
         ("library search", coach, typical["library search"].url),
-        ("completion dashboard", lead, reverse("programme:completion")),
-        ("programme dashboard", lead, reverse("programme:dashboard")),
+        ("completion dashboard", lead, reverse("reporting:completion")),
+        ("programme dashboard", lead, reverse("reporting:dashboard")),
         ("leader home", typical["leader home"].user, typical["leader home"].url),
         ("ical feed", coach, typical["ical feed"].url),
         ("audit log", admin.user, reverse("audit:log")),

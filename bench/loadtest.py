@@ -117,7 +117,7 @@ def prepare(scale: str, seed_number: int, *, writes: bool) -> tuple[list[Page], 
     from coachroom.accounts.models import CoachingRelationship, School
     from coachroom.benchmark import typical_pages
     from coachroom.coaching.models import Observation
-    from coachroom.programme.models import SessionOccurrence
+    from coachroom.scheduling.models import SessionOccurrence
     from coachroom.seed import seed
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -151,8 +151,8 @@ def prepare(scale: str, seed_number: int, *, writes: bool) -> tuple[list[Page], 
             typical["teacher timeline"].user.email,
         ),
         Page("library search", typical["library search"].url, typical["library search"].user.email),
-        Page("completion dashboard", reverse("programme:completion"), lead.email),
-        Page("programme dashboard", reverse("programme:dashboard"), lead.email),
+        Page("completion dashboard", reverse("reporting:completion"), lead.email),
+        Page("programme dashboard", reverse("reporting:dashboard"), lead.email),
         Page("ical feed", typical["ical feed"].url, None),
     ]
     if writes:

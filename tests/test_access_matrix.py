@@ -21,9 +21,7 @@ from coachroom.accounts.models import Closure, Membership
 from tests.access import Row
 from tests.accounts.access_rows import ACCOUNT_ROWS
 from tests.audit.access_rows import AUDIT_ROWS
-from tests.coaching.access_rows import COACHING_ROWS
-from tests.coaching.access_rows_walks import WALK_ROWS
-from tests.conftest import (
+from tests.cast import (
     OAK_ROLES,
     make_elm,
     make_oak,
@@ -33,15 +31,17 @@ from tests.conftest import (
     make_pairing,
     pinned_clock,
 )
+from tests.coaching.access_rows import COACHING_ROWS
+from tests.coaching.access_rows_goals import GOAL_ROWS
 from tests.factories import RelationshipFactory, UserFactory
 from tests.imports.access_rows import IMPORT_ROWS
+from tests.leading.access_rows import WALK_ROWS
 from tests.library.access_rows import LIBRARY_ROWS
-from tests.programme.access_rows_completion import COMPLETION_ROWS
-from tests.programme.access_rows_goals import GOAL_ROWS
-from tests.programme.access_rows_ical import ICAL_ROWS
-from tests.programme.access_rows_reminders import REMINDER_ROWS
-from tests.programme.access_rows_schedule import SCHEDULE_ROWS
 from tests.records.access_rows import RECORDS_ROWS
+from tests.reporting.access_rows import COMPLETION_ROWS
+from tests.scheduling.access_rows import SCHEDULE_ROWS
+from tests.scheduling.access_rows_ical import ICAL_ROWS
+from tests.scheduling.access_rows_reminders import REMINDER_ROWS
 
 ACTORS = [
     "anonymous",

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from coachroom import benchmark
 from coachroom.coaching.models import ActionStep, Observation, StepState
-from coachroom.programme.models import SessionOccurrence
+from coachroom.scheduling.models import SessionOccurrence
 from coachroom.seed import seed
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import pytest
 import time_machine
+from coachroom.programme import scheduling
+from coachroom.programme.models import CalendarFeed, SessionOccurrence
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -29,9 +31,7 @@ from icalendar import Calendar
 from coachroom.accounts.services import academic_year_create
 from coachroom.coaching import services
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
-from coachroom.programme import scheduling
-from coachroom.programme.models import CalendarFeed, SessionOccurrence
-from tests.conftest import LONDON, TEST_NOW
+from tests.cast import LONDON, TEST_NOW
 from tests.factories import make_step
 
 

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from coachroom.accounts.models import Membership
-from coachroom.programme.models import CalendarFeed, SessionOccurrence
+from coachroom.scheduling.models import CalendarFeed, SessionOccurrence
 from tests.records.conftest import make_history, make_review, make_walk_visit
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "coachroom" / "templates"
@@ -242,8 +242,8 @@ def note_pages(oak, oak_year, alice, bob, head, lead, admin, dpo, pairing):
         "step": (bob, "get", history.step.get_absolute_url(), {}),
         "timeline": (bob, "get", reverse("coaching:timeline", args=[alice.pk]), {}),
         "session": (admin, "get", session.get_absolute_url(), {}),
-        "walk visit": (alice, "get", reverse("coaching:walk-visit-detail", args=[visit.pk]), {}),
-        "review": (bob, "get", reverse("coaching:review-detail", args=[review.pk]), {}),
+        "walk visit": (alice, "get", reverse("leading:walk-visit-detail", args=[visit.pk]), {}),
+        "review": (bob, "get", reverse("leading:review-detail", args=[review.pk]), {}),
         "home": (alice, "get", reverse("home"), {}),
         "who viewed": (alice, "get", reverse("audit:my-views"), {}),
         "my record": (alice, "get", reverse("records:my-record-pdf"), {}),
@@ -293,7 +293,7 @@ def test_a_view_that_sets_its_own_cache_control_keeps_it(client, alice):
     """The calendar feed (a secret address, read by calendar apps) allows a private copy."""
     feed = CalendarFeed.objects.create(user=alice)
     client.force_login(alice)
-    response = client.get(reverse("programme:calendar-feed", args=[feed.token]))
+    response = client.get(reverse("scheduling:calendar-feed", args=[feed.token]))
     assert response["Cache-Control"].startswith("private, max-age=")
     assert "no-store" not in response["Cache-Control"]
 

@@ -24,8 +24,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
-from coachroom.errors import DomainError
-from coachroom.pagecache import touch_schools
+from coachroom.accounts.pagecache import touch_schools
+from coachroom.core.errors import DomainError
+from coachroom.scheduling.models import CalendarFeed
 
 
 def baseline(request: HttpRequest) -> HttpResponse:
@@ -93,17 +94,15 @@ def typical_pages(school: School) -> list[Page]:
     if lead is None or admin is None:
         raise DomainError("the school needs a coaching lead and a senior leader")
     coach, teacher = User.objects.get(pk=coach_id), User.objects.get(pk=teacher_id)
-    from coachroom.programme.models import CalendarFeed
-
     feed, _ = CalendarFeed.objects.get_or_create(user=coach)
     return [
         Page("baseline", coach, "/__bench__/baseline/"),
         Page("coach home", coach, reverse("home")),
         Page("teacher timeline", teacher, reverse("coaching:timeline", args=[teacher.pk])),
         Page("library search", coach, reverse("library:step-list") + "?q=pause"),
-        Page("completion dashboard", lead.user, reverse("programme:completion")),
+        Page("completion dashboard", lead.user, reverse("reporting:completion")),
         Page("leader home", admin.user, reverse("home")),
-        Page("ical feed", coach, reverse("programme:calendar-feed", args=[feed.token])),
+        Page("ical feed", coach, reverse("scheduling:calendar-feed", args=[feed.token])),
     ]
 
 

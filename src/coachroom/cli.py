@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 
 
 class CommandError(Exception):
@@ -120,7 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         call_command("collectstatic", interactive=False, verbosity=0)
     worker = None
     if args.demo:  # the demo also sends its reminders; production runs `coachroom worker`
-        from coachroom.programme.worker import start_worker_process
+        from coachroom.scheduling.worker import start_worker_process
 
         worker = start_worker_process()
     if not site_url_given:
@@ -179,7 +179,7 @@ def _has_module(name: str) -> bool:
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     _setup_django()
-    from coachroom.programme.ical import calendar_for_email
+    from coachroom.scheduling.ical import calendar_for_email
 
     sys.stdout.write(calendar_for_email(args.email))
     return 0
@@ -187,7 +187,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup_django()
-    from coachroom.programme.worker import run_worker
+    from coachroom.scheduling.worker import run_worker
 
     return run_worker(once=args.once)
 

@@ -42,8 +42,8 @@ from coachroom.coaching.models import (
     StepTransition,
 )
 from coachroom.library.models import LibraryStep
-from coachroom.programme.models import ScheduledSlot, SessionKind, SessionOccurrence
-from coachroom.programme.scheduling import SchoolDays, slot_dates
+from coachroom.scheduling.models import ScheduledSlot, SessionKind, SessionOccurrence
+from coachroom.scheduling.services import SchoolDays, slot_dates
 
 SEED_PASSWORD = "coachroom-seed"  # noqa: S105 - seeded benchmark data only
 LONDON = ZoneInfo("Europe/London")

@@ -13,7 +13,7 @@ from coachroom.accounts import services
 from coachroom.accounts.models import CoachingRelationship, Membership
 from coachroom.audit.models import AuditEvent
 from coachroom.coaching.models import ActionStep, StepState
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 from tests.coaching.access_rows import meeting, observation
 from tests.factories import make_step
 

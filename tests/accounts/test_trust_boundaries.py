@@ -19,8 +19,8 @@ from coachroom.accounts import services
 from coachroom.accounts.identity import IDENTITY_LOCKED
 from coachroom.accounts.models import EmailChange, Membership, User
 from coachroom.audit.models import AuditEvent
-from coachroom.errors import DomainError
-from coachroom.programme.models import CalendarFeed
+from coachroom.core.errors import DomainError
+from coachroom.scheduling.models import CalendarFeed
 from tests.factories import PASSWORD, MembershipFactory, SchoolFactory, UserFactory
 
 NOW = "2026-11-23 09:00:00+00:00"

@@ -22,8 +22,8 @@ from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 
 from coachroom.audit.models import AuditEvent
-from coachroom.programme import scheduling
-from coachroom.programme.models import SessionOccurrence
+from coachroom.scheduling import services as scheduling
+from coachroom.scheduling.models import SessionOccurrence
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS, assert_accessible, sign_in
 from tests.factories import PASSWORD, UserFactory
 from tests.records.conftest import make_history
@@ -119,7 +119,7 @@ def _busy_pages(page: Page, console: Console, url: str) -> None:
 
     # The completion dashboard and its SVG charts.
     sign_in(page, url, "lead@oak.example", PASSWORD)
-    page.goto(url + reverse("programme:completion"))  # (the navigation is being reshaped)
+    page.goto(url + reverse("reporting:completion"))  # (the navigation is being reshaped)
     expect(page.locator("svg.chart-svg").first).to_be_visible()
     box = page.locator("svg.chart-svg").first.bounding_box()
     assert box is not None and box["width"] >= 32 * 16 - 1  # min-width: 32rem, from the CSS

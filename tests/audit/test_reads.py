@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from coachroom.audit.models import AuditEvent
-from coachroom.programme.models import SessionOccurrence
+from coachroom.scheduling.models import SessionOccurrence
 from tests.factories import make_step
 from tests.records.conftest import LONDON, make_history
 

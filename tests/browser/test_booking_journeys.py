@@ -11,8 +11,8 @@ import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from coachroom.programme import scheduling
-from coachroom.programme.models import ScheduledSlot, SessionOccurrence
+from coachroom.scheduling import services as scheduling
+from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, RelationshipFactory
 

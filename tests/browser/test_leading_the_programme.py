@@ -8,12 +8,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from coachroom.coaching import walks
-from coachroom.programme import scheduling
-from coachroom.programme.models import SessionOccurrence
+from coachroom.leading import walks
+from coachroom.scheduling import services as scheduling
+from coachroom.scheduling.models import SessionOccurrence
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.coaching.access_rows_goals import make_goal, make_priority
 from tests.factories import PASSWORD
-from tests.programme.access_rows_goals import make_goal, make_priority
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from coachroom.coaching import walks
-from coachroom.programme import scheduling
-from coachroom.programme.models import SessionOccurrence
+from coachroom.leading import walks
+from coachroom.scheduling import services as scheduling
+from coachroom.scheduling.models import SessionOccurrence
 from tests.browser.conftest import assert_accessible, assert_fits, sign_in
+from tests.coaching.access_rows_goals import make_goal, make_priority
 from tests.factories import PASSWORD, UserFactory, make_step
-from tests.programme.access_rows_goals import make_goal, make_priority
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,9 +84,9 @@ def _check(page: Page, url: str) -> None:
         ("lead@oak.example", "phone", []),
         ("admin@oak.example", "phone", ["accounts:year-detail"]),
         ("head@oak.example", "phone", []),
-        ("bob@oak.example", "phone", ["programme:calendar", "programme:upcoming"]),
-        ("alice@oak.example", "phone", ["programme:calendar", "programme:upcoming"]),
-        ("trust@oak.example", "phone", ["programme:trust-dashboard"]),
+        ("bob@oak.example", "phone", ["scheduling:calendar", "scheduling:upcoming"]),
+        ("alice@oak.example", "phone", ["scheduling:calendar", "scheduling:upcoming"]),
+        ("trust@oak.example", "phone", ["reporting:trust-dashboard"]),
         ("lead@oak.example", "desktop", []),
     ],
 )
@@ -133,7 +133,7 @@ def test_back_after_saving_a_drop_in_shows_the_drop_in(live_server, phone: Page,
 def test_copy_the_calendar_address_or_scan_it(live_server, phone: Page, alice, pairing):
     phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
     sign_in(phone, live_server.url, "alice@oak.example", PASSWORD)
-    phone.goto(live_server.url + reverse("programme:calendar"))
+    phone.goto(live_server.url + reverse("scheduling:calendar"))
     address = phone.locator("#feed-url").input_value()
     expect(phone.get_by_role("img", name="QR code of your calendar address")).to_be_visible()
     expect(phone.get_by_text(address)).to_be_visible()

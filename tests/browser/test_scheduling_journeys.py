@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
-from coachroom.programme import scheduling
-from coachroom.programme.models import SessionOccurrence
+from coachroom.scheduling import services as scheduling
+from coachroom.scheduling.models import SessionOccurrence
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD
 

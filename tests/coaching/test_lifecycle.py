@@ -9,14 +9,8 @@ import pytest
 import time_machine
 
 from coachroom.coaching import services
-from coachroom.coaching.models import (
-    STEP_MOVES,
-    ActionStep,
-    Rating,
-    StepState,
-    StepTransition,
-)
-from coachroom.errors import DomainError, IllegalTransition
+from coachroom.coaching.models import STEP_MOVES, ActionStep, Rating, StepState, StepTransition
+from coachroom.core.errors import DomainError, IllegalTransition
 from tests.factories import RelationshipFactory, make_step
 
 DRAFT = services.StepDraft(title="Stop, scan, say", criteria="Halts\nSweeps the room")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from coachroom.coaching import services
 from coachroom.coaching.models import REPORTED_STATES, StepState
-from coachroom.programme.models import SessionOccurrence
+from coachroom.scheduling.models import SessionOccurrence
 from tests.factories import RelationshipFactory, make_step
 
 # Wednesday 25 November 2026: the week ends on Sunday 29 November
@@ -136,7 +136,7 @@ def test_home_and_dashboard_use_the_same_step_states_and_words(client, lead, pai
     make_step(pairing, state=StepState.PAUSED)
     client.force_login(lead)
     home = client.get(reverse("home")).context["school_figures"]["steps"]
-    dashboard = client.get(reverse("programme:dashboard")).context["states"]
+    dashboard = client.get(reverse("reporting:dashboard")).context["states"]
     assert [label for label, _ in home] == [label for label, _ in dashboard]
     assert [label for label, _ in home] == [s.label for s in REPORTED_STATES]
     assert dict(home)["Paused"] == dict(dashboard)["Paused"] == 1

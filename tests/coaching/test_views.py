@@ -11,12 +11,7 @@ from django.utils import timezone
 from coachroom.accounts.models import School
 from coachroom.audit.models import AuditEvent
 from coachroom.coaching import services
-from coachroom.coaching.models import (
-    ActionStep,
-    FeedbackMeeting,
-    Observation,
-    StepState,
-)
+from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
 from coachroom.library.models import LibraryStep
 from tests.factories import RelationshipFactory, make_step
 
@@ -348,7 +343,7 @@ def test_coach_home_with_history_queries_do_not_grow(
         _history(pair, bob, 2)
     ActionStep.objects.update(review_due=dt.date(2020, 1, 1))
     client.force_login(bob)
-    # the same page as in tests/programme/test_home.py, now with history behind each row
+    # the same page as in tests/home/test_home.py, now with history behind each row
     with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
     rows = response.context["coachees"]

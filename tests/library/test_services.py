@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from coachroom.audit.models import AuditEvent
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 from coachroom.library.models import LibraryStep, Phase, Problem, Strand
 from coachroom.library.services import (
     library_step_archive,

@@ -13,18 +13,12 @@ import pytest
 import time_machine
 
 from coachroom.accounts.models import CoachingRelationship, School, User
-from coachroom.coaching import services, walks
-from coachroom.coaching.models import (
-    ActionStep,
-    CoachingReview,
-    FeedbackMeeting,
-    Observation,
-    StepState,
-    Thanks,
-    WalkVisit,
-)
-from coachroom.programme import goal_services
-from coachroom.programme.models import Goal, GoalReading
+from coachroom.coaching import services
+from coachroom.coaching.goals import services as goal_services
+from coachroom.coaching.goals.models import Goal, GoalReading
+from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
+from coachroom.leading import walks
+from coachroom.leading.models import CoachingReview, Thanks, WalkVisit
 from tests.factories import make_step
 
 LONDON = ZoneInfo("Europe/London")

@@ -21,8 +21,8 @@ from coachroom import cli
 from coachroom.accounts import migrations as accounts_migrations
 from coachroom.accounts.models import School, User
 from coachroom.coaching.models import FeedbackMeeting, Observation
+from coachroom.core.errors import DomainError
 from coachroom.demo import load_demo
-from coachroom.errors import DomainError
 from coachroom.library.models import LibraryStep
 from coachroom.records import backup, serialization
 from coachroom.records.backup_signing import key_file

@@ -20,22 +20,25 @@ from coachroom import cli
 from coachroom.accounts.models import Membership, User
 from coachroom.accounts.services import relationship_end, staff_deactivate
 from coachroom.audit.models import AuditEvent
-from coachroom.coaching import walks
+from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import (
     ActionStep,
-    CoachingReview,
     FeedbackMeeting,
     Observation,
     RehearsalRound,
-    ReviewRating,
     StepEvidence,
     StepTransition,
+)
+from coachroom.leading import walks
+from coachroom.leading.models import (
+    CoachingReview,
+    ReviewRating,
     Thanks,
     WalkStepSighting,
     WalkVisit,
 )
-from coachroom.programme.models import CalendarFeed, Goal, GoalReading, SessionOccurrence
 from coachroom.records import erasure, tasks
+from coachroom.scheduling.models import CalendarFeed, SessionOccurrence
 from tests.factories import RelationshipFactory
 from tests.records.conftest import (
     GOAL_MEASURE,
@@ -484,12 +487,12 @@ def test_an_erased_goal_still_shows_its_readings(client, newer, alice):
     assert "Readings of the measure (erased after the retention period)" in page
     assert "45%" in page  # the reading's value stays
     assert "Ideas to make this goal stronger" not in page
-    listing = client.get(reverse("programme:goal-list", args=[alice.pk])).content.decode()
+    listing = client.get(reverse("coaching:goal-list", args=[alice.pk])).content.decode()
     assert "Goal (erased after the retention period)</a>" in listing
 
 
 def test_an_erased_goal_names_itself_as_erased():
-    from coachroom.programme.models import Goal
+    from coachroom.coaching.goals.models import Goal
 
     assert str(Goal(statement="")) == "(erased after the retention period)"
     assert str(Goal(statement="More pupils answer in full sentences")) == (

@@ -16,8 +16,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from coachroom.audit.models import AuditEvent
+from coachroom.core.spreadsheets import safe_cell
 from coachroom.records import exports
-from coachroom.spreadsheets import safe_cell
 from tests.factories import RelationshipFactory, UserFactory
 from tests.records.conftest import LONDON, NOTES, PRAISE, REFLECTION, STEP_TITLE, make_history
 

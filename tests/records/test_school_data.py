@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coachroom.audit.models import AuditEvent
-from coachroom.programme.models import SessionOccurrence
 from coachroom.records import school_data
+from coachroom.scheduling.models import SessionOccurrence
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory
 from tests.records.conftest import (
     LONDON,
@@ -168,4 +168,4 @@ def test_notes_are_in_the_file_the_people_are_told_about(client, dpo, everyone):
     response = client.post(SCHOOL_EXPORT, {"reason": "dpo", "confirm": "on"})
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert NOTES in archive.read("coaching.observation.json").decode()
-    assert MISSED_NOTE in archive.read("programme.sessionoccurrence.json").decode()
+    assert MISSED_NOTE in archive.read("scheduling.sessionoccurrence.json").decode()

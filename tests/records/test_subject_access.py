@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from coachroom.accounts.models import Membership
 from coachroom.audit.models import AuditEvent
-from coachroom.coaching import services, walks
+from coachroom.coaching import services
+from coachroom.leading import walks
 from coachroom.records.subject_access import subject_access_data, write_subject_access_zip
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory
 from tests.records.conftest import (

@@ -14,14 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from coachroom.accounts.models import (
-    AcademicYear,
-    CoachingRelationship,
-    Membership,
-    Role,
-    User,
-)
-from coachroom.http import AuthedRequest
+from coachroom.accounts.models import AcademicYear, CoachingRelationship, Membership, Role, User
+from coachroom.core.http import AuthedRequest
 
 SESSION_KEY = "coachroom_school_id"
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -76,7 +70,7 @@ def school_member_required(*roles: Role) -> Callable[[View], View]:
             request.membership = membership  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
-        # Read by links to the page (programme.tools), so no one is offered a page they may not
+        # Read by links to the page (reporting/tools.py), so no one is offered a page they may not
         # open. functools.wraps carries it through the decorators stacked above this one.
         wrapped.required_roles = roles  # type: ignore[attr-defined]
         return cast(View, wrapped)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from coachroom.accounts.calendar import academic_start_year
 from coachroom.accounts.models import CoachingRelationship, Membership, School, Trust, User
 from coachroom.accounts.services import academic_year_create
-from coachroom.demo import DEMO_PASSWORD, DemoAccount, DemoContext
+from coachroom.core.demo import DEMO_PASSWORD, DemoAccount, DemoContext
 
 # (key, first, last, job title, roles, ECT, subjects)
 OAKFIELD = [

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from coachroom.accounts import services
 from coachroom.accounts.forms import EmailChangeForm
-from coachroom.errors import DomainError
-from coachroom.http import AuthedRequest
+from coachroom.core.errors import DomainError
+from coachroom.core.http import AuthedRequest
 
 
 @require_http_methods(["GET", "POST"])

@@ -107,7 +107,7 @@ class School(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     # Bumped after every change to the school's data; cached pages are keyed on it
-    # (coachroom.pagecache). Only ever written by `pagecache.touch_schools`.
+    # (coachroom.accounts.pagecache). Only ever written by `pagecache.touch_schools`.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:

@@ -36,7 +36,7 @@ from coachroom.accounts.models import (
     User,
 )
 from coachroom.accounts.signals import credentials_changed, pair_ended
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 
 EMAIL_CHANGE_DAYS = 3
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from coachroom import audit
 from coachroom.accounts.models import Membership, User
 from coachroom.audit.models import AuditEvent
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,8 @@ from coachroom.accounts.models import (
     Role,
     Term,
 )
-from coachroom.errors import DomainError
-from coachroom.http import AuthedRequest
+from coachroom.core.errors import DomainError
+from coachroom.core.http import AuthedRequest
 
 STAFF_PAGE_SIZE = 25
 ADMIN = Role.SCHOOL_ADMIN

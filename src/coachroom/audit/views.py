@@ -37,8 +37,8 @@ from coachroom.audit.labels import (
     target_label,
 )
 from coachroom.audit.models import AuditEvent
-from coachroom.http import AuthedRequest
-from coachroom.spreadsheets import safe_cell as spreadsheet_cell
+from coachroom.core.http import AuthedRequest
+from coachroom.core.spreadsheets import safe_cell as spreadsheet_cell
 
 PAGE_SIZE = 50
 # Domain §10: the audit trail is shown to each data subject (`my_views`) and to the school's
@@ -58,7 +58,7 @@ _OWN_RECORD_URLS = {
     "coaching.observation": "coaching:drop-in-detail",
     "coaching.feedbackmeeting": "coaching:meeting-detail",
     "coaching.actionstep": "coaching:step-detail",
-    "programme.sessionoccurrence": "programme:session-detail",
+    "scheduling.sessionoccurrence": "scheduling:session-detail",
 }
 
 
@@ -165,7 +165,7 @@ def log_csv(request: AuthedRequest) -> HttpResponse:
 
 
 def safe_cell(value: object) -> str:
-    """As text, with formula-like cells made plain (see coachroom.spreadsheets)."""
+    """As text, with formula-like cells made plain (see coachroom.core.spreadsheets)."""
     return str(spreadsheet_cell("" if value is None else str(value)))
 
 

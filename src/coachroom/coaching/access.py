@@ -11,13 +11,8 @@ from django.utils import timezone
 
 from coachroom.accounts.access import memberships_of
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
-from coachroom.coaching.models import (
-    DRAFT_PUBLISH_DAYS,
-    ActionStep,
-    FeedbackMeeting,
-    Observation,
-)
-from coachroom.http import AuthedRequest
+from coachroom.coaching.models import DRAFT_PUBLISH_DAYS, ActionStep, FeedbackMeeting, Observation
+from coachroom.core.http import AuthedRequest
 
 
 def coach_memberships(user: User) -> QuerySet[Membership]:

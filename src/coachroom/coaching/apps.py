@@ -6,4 +6,9 @@ class CoachingConfig(AppConfig):
     verbose_name = "Coaching"
 
     def ready(self) -> None:
-        from coachroom.coaching import receivers  # noqa: F401 - connects the signal handlers
+        from coachroom.coaching import demo, receivers  # noqa: F401 - receivers connect handlers
+        from coachroom.coaching.goals import demo as goal_demo
+        from coachroom.core.demo import register_loader
+
+        register_loader(40, demo.load)
+        register_loader(50, goal_demo.load)

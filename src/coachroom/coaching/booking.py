@@ -1,6 +1,6 @@
 """The next drop-in a feedback meeting books.
 
-Sessions live in the programme app, above coaching, so it registers how to suggest and book a
+Sessions live in the scheduling app, above coaching, so it registers how to suggest and book a
 drop-in here, in its `AppConfig.ready()`. With nothing registered (coaching on its own), a
 meeting keeps only the date of its next drop-in.
 """

@@ -18,7 +18,7 @@ from django.utils import timezone
 from coachroom.accounts.models import CoachingRelationship, Term
 from coachroom.coaching import services
 from coachroom.coaching.models import StepState
-from coachroom.demo import DemoContext
+from coachroom.core.demo import DemoContext
 from coachroom.library.models import LibraryStep
 
 LONDON = ZoneInfo("Europe/London")

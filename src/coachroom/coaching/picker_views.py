@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from coachroom.coaching import picker
 from coachroom.coaching.access import get_pair_for_coach
-from coachroom.http import AuthedRequest
+from coachroom.core.http import AuthedRequest
 
 
 @require_GET

@@ -22,7 +22,7 @@ from coachroom.coaching.models import (
     StepState,
     StepTransition,
 )
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 from coachroom.library.models import LibraryStep
 
 REVIEW_WITHIN_SCHOOL_DAYS = 7  # an agreed step is looked for within seven school days

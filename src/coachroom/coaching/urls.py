@@ -1,10 +1,14 @@
-from django.urls import path
+"""Coaching's pages: drop-ins, meetings and steps under /coaching/, goals and priorities under
+/programme/ (the paths predate the apps)."""
 
-from coachroom.coaching import picker_views, views, walk_urls
+from django.urls import include, path
+
+from coachroom.coaching import picker_views, step_views, views
+from coachroom.coaching.goals import urls as goal_urls
 
 app_name = "coaching"
 
-urlpatterns = [
+cycle_patterns = [
     path("pairs/<int:pair_pk>/drop-in/", views.drop_in_start, name="drop-in-start"),
     path("pairs/<int:pair_pk>/meeting/", views.meeting_new, name="meeting-new"),
     path("pairs/<int:pair_pk>/meeting/steps/", picker_views.step_picker, name="step-picker"),
@@ -14,15 +18,19 @@ urlpatterns = [
     path("drop-ins/<int:pk>/autosave/", views.drop_in_autosave, name="drop-in-autosave"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/reflect/", views.meeting_reflect, name="meeting-reflect"),
-    path("steps/<int:pk>/", views.step_detail, name="step-detail"),
-    path("steps/<int:pk>/agree/", views.step_agree, name="step-agree"),
-    path("steps/<int:pk>/tried/", views.step_tried, name="step-tried"),
-    path("steps/<int:pk>/resume/", views.step_resume, name="step-resume"),
-    path("steps/<int:pk>/pause/", views.step_pause, name="step-pause"),
-    path("steps/<int:pk>/withdraw/", views.step_withdraw, name="step-withdraw"),
-    path("steps/<int:pk>/reopen/", views.step_reopen, name="step-reopen"),
-    path("steps/<int:pk>/alternative/", views.step_counter, name="step-counter"),
+    path("steps/<int:pk>/", step_views.step_detail, name="step-detail"),
+    path("steps/<int:pk>/agree/", step_views.step_agree, name="step-agree"),
+    path("steps/<int:pk>/tried/", step_views.step_tried, name="step-tried"),
+    path("steps/<int:pk>/resume/", step_views.step_resume, name="step-resume"),
+    path("steps/<int:pk>/pause/", step_views.step_pause, name="step-pause"),
+    path("steps/<int:pk>/withdraw/", step_views.step_withdraw, name="step-withdraw"),
+    path("steps/<int:pk>/reopen/", step_views.step_reopen, name="step-reopen"),
+    path("steps/<int:pk>/alternative/", step_views.step_counter, name="step-counter"),
     path("teachers/<int:teacher_pk>/", views.timeline, name="timeline"),
     path("my-coaching/", views.my_timeline, name="my-timeline"),
-    *walk_urls.urlpatterns,
+]
+
+urlpatterns = [
+    path("coaching/", include(cycle_patterns)),
+    path("programme/", include(goal_urls.urlpatterns)),
 ]

@@ -97,8 +97,12 @@ INSTALLED_APPS = [
     "coachroom.audit",
     "coachroom.library",
     "coachroom.coaching",
-    "coachroom.programme",
+    "coachroom.leading",
+    "coachroom.scheduling",
+    "coachroom.reporting",
+    "coachroom.records",
     "coachroom.imports",
+    "coachroom.home",
 ]
 
 MIDDLEWARE = [
@@ -115,15 +119,15 @@ MIDDLEWARE = [
     "coachroom.config.security.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the view has committed: bumps the schools' data_version so cached pages expire.
-    "coachroom.pagecache.FreshnessMiddleware",
+    "coachroom.accounts.pagecache.FreshnessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "coachroom.errors.DomainErrorMiddleware",
+    "coachroom.core.errors.DomainErrorMiddleware",
     # Last, so that it sees failed logins after every other middleware has run.
     "axes.middleware.AxesMiddleware",
 ]
 
-FORM_RENDERER = "coachroom.forms.CoachroomFormRenderer"
+FORM_RENDERER = "coachroom.core.forms.CoachroomFormRenderer"
 ROOT_URLCONF = "coachroom.config.urls"
 WSGI_APPLICATION = "coachroom.config.wsgi.application"
 
@@ -193,8 +197,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations and resets last three days
 
-# Each process keeps its own cache of recently viewed pages (coachroom.pagecache). Entries are
-# keyed on the schools' data_version in the database, so processes never share or sync it.
+# Each process keeps its own cache of recently viewed pages (coachroom.accounts.pagecache).
+# Entries are keyed on the schools' data_version in the database, so processes never share or
+# sync it.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -340,7 +345,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "coachroom.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "coachroom.core.logs.JsonFormatter"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["stdout"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},

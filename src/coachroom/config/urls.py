@@ -7,12 +7,11 @@ from coachroom.accounts import identity_views
 from coachroom.accounts.forms import SignInForm
 from coachroom.accounts.throttle import PasswordResetForm
 from coachroom.config import views
-from coachroom.programme import views as programme_views
 
 public = login_not_required
 
 urlpatterns = [
-    path("", programme_views.home, name="home"),
+    path("", include("coachroom.home.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "sign-in/",
@@ -57,8 +56,11 @@ urlpatterns = [
     ),
     path("", include("coachroom.accounts.urls")),
     path("library/", include("coachroom.library.urls")),
-    path("coaching/", include("coachroom.coaching.urls")),
-    path("programme/", include("coachroom.programme.urls")),
+    # Each app owns its URL namespace; the paths people see predate the apps and stay the same.
+    path("", include("coachroom.coaching.urls")),  # coaching/…, and goals under programme/
+    path("coaching/", include("coachroom.leading.urls")),
+    path("programme/", include("coachroom.scheduling.urls")),
+    path("programme/", include("coachroom.reporting.urls")),
     path("imports/", include("coachroom.imports.urls")),
     path("records/", include("coachroom.records.urls")),
     path("audit/", include("coachroom.audit.urls")),

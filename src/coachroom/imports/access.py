@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from coachroom.http import AuthedRequest
+from coachroom.core.http import AuthedRequest
 from coachroom.imports.models import ImportRun
 
 

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 
 if TYPE_CHECKING:
     from coachroom.accounts.models import School

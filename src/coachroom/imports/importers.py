@@ -14,9 +14,9 @@ from django.db import transaction
 
 from coachroom import audit
 from coachroom.accounts.models import School, User
+from coachroom.accounts.pagecache import touch_schools
 from coachroom.imports import oneroster, staff_csv
 from coachroom.imports.common import Outcome, Problems, Progress, no_progress
-from coachroom.pagecache import touch_schools
 
 DROPPED = "rows about pupils, parents and guardians (not read)"
 SKIPPED = "rows for other staff (aides, proctors and trust-level staff)"

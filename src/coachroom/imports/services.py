@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coachroom.accounts.models import School, User
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 from coachroom.imports.importers import oneroster_import, staff_csv_import
 from coachroom.imports.models import ImportKind, ImportRun, ImportUpload
 from coachroom.imports.tasks import import_run_job

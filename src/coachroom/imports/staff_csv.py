@@ -36,14 +36,7 @@ from coachroom.accounts.models import (
     School,
     User,
 )
-from coachroom.imports.common import (
-    Change,
-    Problems,
-    Progress,
-    count_rows,
-    decode,
-    read_table,
-)
+from coachroom.imports.common import Change, Problems, Progress, count_rows, decode, read_table
 
 FILE = "staff CSV"
 REQUIRED = ("email", "first_name", "last_name", "roles")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coachroom.accounts.access import school_member_required
 from coachroom.accounts.models import Role
-from coachroom.http import AuthedRequest
+from coachroom.core.http import AuthedRequest
 from coachroom.imports import services, staff_csv
 from coachroom.imports.access import get_run_for_admin
 from coachroom.imports.common import megabytes

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from coachroom.accounts.access import school_member_required
 from coachroom.accounts.models import Membership, Role, School
-from coachroom.http import AuthedRequest
+from coachroom.core.http import AuthedRequest
 from coachroom.library.models import LibraryStep, LibraryStepQuerySet
 
 CURATOR_ROLES = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN)

@@ -11,9 +11,13 @@ class LibraryConfig(AppConfig):
     verbose_name = "Step library"
 
     def ready(self) -> None:
+        from coachroom.core.demo import register_loader
+        from coachroom.library import demo
+
         post_migrate.connect(
             load_starter_after_migrate, sender=self, dispatch_uid="coachroom.library.starter"
         )
+        register_loader(20, demo.load)
 
 
 def load_starter_after_migrate(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coachroom.demo import DemoContext
+from coachroom.core.demo import DemoContext
 from coachroom.library.models import LibraryStep, Phase, Problem, Strand, SubStrand
 from coachroom.library.services import library_step_copy, library_step_create
 from coachroom.library.starter import load_starter_library

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from coachroom.accounts.models import School, Trust
+from coachroom.accounts.models import AcademicYear, School, Trust
 
 
 class Problem(models.Model):
@@ -150,3 +150,71 @@ class LibraryStep(models.Model):
     @property
     def subject_list(self) -> list[str]:
         return [s.strip() for s in self.subjects.split(",") if s.strip()]
+
+
+# Whole-school priorities ---------------------------------------------------------------------
+#
+# Goals link to them (coaching/goals/); the pages that set them are in coaching/goals/views.py.
+
+MAX_ACTIVE_PRIORITIES = 3  # domain §6: a few persistent problems, so new coaches aren't overloaded
+
+
+class PriorityQuerySet(models.QuerySet["Priority"]):
+    def for_school(self, school: School) -> Self:
+        return self.filter(school=school)
+
+    def active(self) -> Self:
+        return self.filter(is_archived=False)
+
+    def for_year(self, year: AcademicYear | None) -> Self:
+        return self.filter(academic_year=year) if year is not None else self.none()
+
+
+class Priority(models.Model):
+    """A whole-school persistent problem of practice for one academic year, narrowed to the
+    symptoms staff see here. Coaches start from it; teachers still choose their own focus."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="priorities"
+    )
+    title = models.CharField(max_length=120)
+    symptoms = models.TextField(
+        "What it looks like here",
+        help_text="The local symptoms staff see, one per line",
+    )
+    problem = models.ForeignKey(
+        "library.Problem", on_delete=models.PROTECT, related_name="priorities"
+    )
+    strands = models.ManyToManyField("library.Strand", blank=True, related_name="priorities")
+    library_steps = models.ManyToManyField(
+        "library.LibraryStep", blank=True, related_name="priorities"
+    )
+    is_archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PriorityQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at", "pk"]
+        verbose_name_plural = "priorities"
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(
+                fields=["school", "academic_year", "is_archived"], name="priority_by_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('coaching:priority-list')}#priority-{self.pk}"
+
+    @property
+    def symptom_list(self) -> list[str]:
+        return [line.strip() for line in self.symptoms.splitlines() if line.strip()]

@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 
 from coachroom import audit
 from coachroom.accounts.models import School, User
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 from coachroom.library.models import LibraryStep, Phase, Problem, Strand, SubStrand
 
 

@@ -25,8 +25,8 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from coachroom.accounts.pagecache import touch_all_schools
 from coachroom.library.models import LibraryStep, Problem, Strand, SubStrand
-from coachroom.pagecache import touch_all_schools
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from coachroom.accounts.models import CoachingRelationship
-from coachroom.errors import DomainError
-from coachroom.http import AuthedRequest
+from coachroom.accounts.pagecache import cached_render
+from coachroom.core.errors import DomainError
+from coachroom.core.http import AuthedRequest
 from coachroom.library import services
 from coachroom.library.access import (
     curator_required,
@@ -34,7 +35,6 @@ from coachroom.library.forms import (
     LibraryStepForm,
 )
 from coachroom.library.models import LibraryStep, LibraryStepQuerySet, Phase, Problem, Strand
-from coachroom.pagecache import cached_render
 
 PAGE_SIZE = 20
 

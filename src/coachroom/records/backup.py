@@ -49,7 +49,8 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 import coachroom
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
+from coachroom.library.models import LibraryStep, Problem, Strand, SubStrand
 from coachroom.records import serialization
 from coachroom.records.backup_checks import (
     BLOCK,
@@ -245,8 +246,6 @@ def _shipped() -> list[QuerySet[Any]]:
     """What `migrate` installs in every database: the starter step library and its taxonomy
     (library/apps.py). A restore replaces it with the backup's copy, which the backup's action
     steps point at. Children first, so that each delete is free to go."""
-    from coachroom.library.models import LibraryStep, Problem, Strand, SubStrand
-
     return [
         LibraryStep._base_manager.filter(school__isnull=True, trust__isnull=True),
         SubStrand._base_manager.all(),

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from django.db.models import Model
 
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 from coachroom.records.backup_signing import SIGNATURE, verify
 
 FORMAT = "coachroom-backup"

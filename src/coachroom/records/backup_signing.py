@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from coachroom.errors import DomainError
+from coachroom.core.errors import DomainError
 
 KEY_ENV = "COACHROOM_BACKUP_KEY"
 KEY_FILE = "backup_key"

@@ -35,25 +35,18 @@ from django.utils import timezone
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.accounts.pagecache import touch_all_schools, touch_schools
 from coachroom.audit.models import AuditEvent
+from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import (
     ActionStep,
-    CoachingReview,
     FeedbackMeeting,
     Observation,
     RehearsalRound,
     StepTransition,
-    Thanks,
-    WalkVisit,
 )
-from coachroom.pagecache import touch_all_schools, touch_schools
-from coachroom.programme.models import (
-    CalendarFeed,
-    Goal,
-    GoalReading,
-    NotificationPreferences,
-    SessionOccurrence,
-)
+from coachroom.leading.models import CoachingReview, Thanks, WalkVisit
+from coachroom.scheduling.models import CalendarFeed, NotificationPreferences, SessionOccurrence
 
 logger = logging.getLogger(__name__)
 

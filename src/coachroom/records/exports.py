@@ -2,7 +2,7 @@
 whole data set is in `records.school_data`.
 
 - Activity exports are counts only, never notes (domain §3); the completion figures come from
-  programme.completion, so the spreadsheet and the dashboard always agree.
+  reporting/completion.py, so the spreadsheet and the dashboard always agree.
 - Only the teacher can export their coaching record (domain §3): the PDF view takes no id,
   and always builds the signed-in person's own record.
 """
@@ -28,11 +28,7 @@ from django.utils import timezone
 
 import coachroom
 from coachroom import audit
-from coachroom.accounts.models import (
-    CoachingRelationship,
-    School,
-    User,
-)
+from coachroom.accounts.models import CoachingRelationship, School, User
 from coachroom.coaching.access import teacher_may_see_observation
 from coachroom.coaching.models import (
     ActionStep,
@@ -43,14 +39,14 @@ from coachroom.coaching.models import (
     StepState,
     StepTransition,
 )
-from coachroom.programme.completion import (
+from coachroom.core.spreadsheets import safe_cell
+from coachroom.reporting.completion import (
     KIND_CHOICES,
     NAMED_TABLES,
     CompletionQuery,
     Filters,
+    tally_cells,
 )
-from coachroom.programme.completion_views import tally_cells
-from coachroom.spreadsheets import safe_cell
 
 # Activity tables -------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from typing import Any, cast
 from django import forms
 
 from coachroom.accounts.models import Membership, School
-from coachroom.programme.completion import NAMED_TABLES, Filters
 from coachroom.records.exports import TABLE_TITLES
+from coachroom.reporting.completion import NAMED_TABLES, Filters
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -24,17 +24,12 @@ from django.utils import timezone
 import coachroom
 from coachroom import audit
 from coachroom.accounts.models import School, User
-from coachroom.coaching.models import (
-    ActionStep,
-    CoachingReview,
-    FeedbackMeeting,
-    Observation,
-    Thanks,
-    WalkVisit,
-)
-from coachroom.programme.models import Goal, SessionOccurrence
+from coachroom.coaching.goals.models import Goal
+from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation
+from coachroom.leading.models import CoachingReview, Thanks, WalkVisit
 from coachroom.records import serialization
 from coachroom.records.backup import backup_models
+from coachroom.scheduling.models import SessionOccurrence
 
 EXPORTED = "records.school.exported"
 STAFF_FIELDS = ["email", "first_name", "last_name", "is_active", "date_joined", "last_login"]
@@ -70,8 +65,8 @@ LABELS = {
     "coaching.stepevidence": "Step evidence",
     "coaching.feedbackmeeting": "Feedback meetings",
     "coaching.rehearsalround": "Rehearsal rounds",
-    "programme.scheduledslot": "Timetabled slots",
-    "programme.sessionoccurrence": "Sessions",
+    "scheduling.scheduledslot": "Timetabled slots",
+    "scheduling.sessionoccurrence": "Sessions",
     "audit.auditevent": "Audit events",
 }
 

@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -39,46 +39,29 @@ from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.audit.models import AuditEvent
 from coachroom.coaching.access import teacher_may_see_observation
+from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import (
     ActionStep,
-    CoachingReview,
     FeedbackMeeting,
     Observation,
     RehearsalRound,
-    ReviewRating,
     StepEvidence,
     StepTransition,
-    Thanks,
-    WalkStepSighting,
+)
+from coachroom.leading.models import (
+    CoachingReview,
     WalkVisit,
 )
-from coachroom.coaching.walks import MEETING_RUBRIC, RUBRIC_LABELS
-from coachroom.programme.models import (
-    CalendarFeed,
-    Goal,
-    GoalReading,
-    NotificationPreferences,
-    SessionOccurrence,
-)
 from coachroom.records.serialization import dumps
+from coachroom.records.subject_access_fields import name_of as _name
+from coachroom.records.subject_access_fields import scoped as _scoped
+from coachroom.records.subject_access_fields import when as _when
+from coachroom.records.subject_access_leading import reviews as _reviews
+from coachroom.records.subject_access_leading import thanks as _thanks
+from coachroom.records.subject_access_leading import walk_visits as _walk_visits
+from coachroom.scheduling.models import CalendarFeed, NotificationPreferences, SessionOccurrence
 
 FORMAT = "coachroom-subject-access"
-
-
-def _when(value: dt.datetime | dt.date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).isoformat()
-    return value.isoformat()
-
-
-def _name(user: User | None) -> str | None:
-    return user.full_name if user is not None else None
-
-
-def _scoped(qs: QuerySet[Any], school: School | None) -> QuerySet[Any]:
-    return qs.filter(school=school) if school is not None else qs
 
 
 # Sections --------------------------------------------------------------------------------------
@@ -286,104 +269,6 @@ def _sessions(user: User, school: School | None) -> list[dict[str, Any]]:
         }
         for s in qs
     ]
-
-
-def _walk_visits(user: User, school: School | None) -> list[dict[str, Any]]:
-    """Learning-walk visits to the person's lessons: the teacher reads every word of them."""
-    sightings = WalkStepSighting.objects.select_related("step").order_by("pk")
-    qs = (
-        _scoped(WalkVisit.objects.filter(teacher=user), school)
-        .select_related("school", "walk__led_by", "walk__strand")
-        .prefetch_related(Prefetch("sightings", queryset=sightings, to_attr="sighting_list"))
-        .order_by("visited_at", "pk")
-    )
-    return [
-        {
-            "id": v.pk,
-            "school": v.school.name,
-            "when": _when(v.visited_at),
-            "walk": v.walk_id,
-            "walked_on": _when(v.walk.walked_on),
-            "led_by": _name(v.walk.led_by),
-            "walk_focus": v.walk.focus_label,
-            "focus_seen": str(v.get_focus_seen_display()),
-            "what_was_seen": v.what_seen,
-            "note_for_you": v.note,
-            "you_read_it": _when(v.teacher_read_at),
-            "your_steps": [
-                {
-                    "step": s.step.title,
-                    "result": str(s.get_result_display()),
-                    "did_it_stick_check": s.step_was_secured,
-                }
-                for s in v.sighting_list
-            ],
-        }
-        for v in qs
-    ]
-
-
-_RUBRIC_ORDER = {item.key: index for index, item in enumerate(MEETING_RUBRIC)}
-
-
-def _reviews(user: User, school: School | None) -> tuple[list[dict[str, Any]], int]:
-    """Reviews of the person's coaching; self-service leaves out (and counts) unwritten ones,
-    which the coach does not see in Coachroom until the reviewer writes them."""
-    ratings = ReviewRating.objects.order_by("pk")
-    qs = (
-        _scoped(CoachingReview.objects.filter(coach=user), school)
-        .select_related("school", "reviewer", "assigned_by", "meeting", "development_step")
-        .prefetch_related(Prefetch("ratings", queryset=ratings, to_attr="rating_list"))
-        .order_by("created_at", "pk")
-    )
-    shown, withheld = [], 0
-    for r in qs:
-        if school is None and not r.is_done:
-            withheld += 1
-            continue
-        last = len(_RUBRIC_ORDER)  # an item no longer in the rubric goes at the end
-        ordered = sorted(r.rating_list, key=lambda x: (_RUBRIC_ORDER.get(x.item, last), x.pk))
-        shown.append(
-            {
-                "id": r.pk,
-                "school": r.school.name,
-                "reviewer": _name(r.reviewer),
-                "arranged_by": _name(r.assigned_by),
-                "status": "Written" if r.is_done else "Not yet written",
-                "how": str(r.get_mode_display()) if r.mode else "",
-                "meeting_reviewed": _when(r.meeting.held_at) if r.meeting else None,
-                "held": _when(r.held_on),
-                "written": _when(r.completed_at),
-                "notes": r.notes,
-                "ratings": [
-                    {
-                        "item": RUBRIC_LABELS.get(x.item, x.item),
-                        "rating": str(x.get_rating_display()),
-                    }
-                    for x in ordered
-                ],
-                "your_development_step": (r.development_step.title if r.development_step else None),
-            }
-        )
-    return shown, withheld
-
-
-def _thanks(user: User, school: School | None) -> dict[str, list[dict[str, Any]]]:
-    """Thanks the person received as a coach, and sent as a teacher, with their messages."""
-    qs = (
-        _scoped(Thanks.objects.filter(Q(coach=user) | Q(teacher=user)), school)
-        .select_related("school", "teacher", "coach")
-        .order_by("created_at", "pk")
-    )
-    received: list[dict[str, Any]] = []
-    sent: list[dict[str, Any]] = []
-    for t in qs:
-        row = {"id": t.pk, "school": t.school.name, "when": _when(t.created_at)}
-        if t.coach_id == user.pk:
-            received.append({**row, "from": _name(t.teacher), "message": t.message})
-        if t.teacher_id == user.pk:
-            sent.append({**row, "to": _name(t.coach), "message": t.message})
-    return {"received": received, "sent": sent}
 
 
 def _goal_value(goal: Goal, value: Decimal | None) -> str | None:

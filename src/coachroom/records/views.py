@@ -31,8 +31,7 @@ from coachroom.accounts.access import current_membership, school_member_required
 from coachroom.accounts.models import Role
 from coachroom.accounts.services import school_update_settings
 from coachroom.audit.models import AuditEvent
-from coachroom.http import AuthedRequest
-from coachroom.programme.completion import CompletionQuery, default_range
+from coachroom.core.http import AuthedRequest
 from coachroom.records import erasure, exports, school_data
 from coachroom.records.forms import (
     ActivityExportForm,
@@ -41,6 +40,7 @@ from coachroom.records.forms import (
     SubjectAccessForm,
 )
 from coachroom.records.subject_access import subject_access_export
+from coachroom.reporting.completion import CompletionQuery, default_range
 
 LEADERS = (Role.SCHOOL_ADMIN, Role.SENIOR_LEADER, Role.COACHING_LEAD)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

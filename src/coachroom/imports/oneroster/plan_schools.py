@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from coachroom.accounts.models import School, Trust
 from coachroom.imports.common import Change, Problems
-from coachroom.imports.oneroster.plan_types import (
-    Plan,
-    SchoolPlan,
-    TrustPlan,
-    diff,
-    fields_text,
-)
+from coachroom.imports.oneroster.plan_types import Plan, SchoolPlan, TrustPlan, diff, fields_text
 from coachroom.imports.oneroster.roster import Roster, trust_org
 
 

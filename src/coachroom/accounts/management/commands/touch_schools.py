@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from coachroom.accounts.models import School
-from coachroom.pagecache import touch_all_schools
+from coachroom.accounts.pagecache import touch_all_schools
 
 
 class Command(BaseCommand):

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    """Completion, dashboards and capacity: counts only, never notes."""
+
+    name = "coachroom.reporting"
+    verbose_name = "Reporting"

@@ -1,0 +1,144 @@
+"""The leaders' dashboards: one school's programme at a glance, and the trust's schools side by
+side. Counts and patterns only — never notes, never a ranking of people."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from coachroom.accounts.models import CoachingRelationship, Membership, School, Term
+from coachroom.coaching.models import ActionStep, StepState, StepTransition
+from coachroom.scheduling.models import SessionOccurrence
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+
+
+def percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+@dataclass
+class Completion:
+    planned: int
+    held: int
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.held, self.planned)
+
+
+@dataclass
+class SchoolSummary:
+    school: School
+    staff: int
+    pairs: int
+    this_term: Completion
+    this_year: Completion
+    steps: dict[str, int]
+    secured_this_term: int
+    stuck: int
+    slipped: int
+
+    @property
+    def stick_rate(self) -> int | None:
+        """Of the steps checked weeks after being secured, the share still seen."""
+        return percent(self.stuck, self.stuck + self.slipped)
+
+
+def _completion(rows: dict[Any, dict[str, int]], key: Any) -> Completion:
+    row = rows.get(key, {})
+    return Completion(planned=row.get("planned", 0), held=row.get("held", 0))
+
+
+def _grouped_completion(schools: list[School], since: dict[int, dt.date]) -> dict[int, Any]:
+    """Planned and held sessions per school since each school's date, in one query."""
+    window = Q()
+    for school in schools:
+        window |= Q(school=school, starts_at__gte=_midnight(since[school.pk]))
+    rows = (
+        SessionOccurrence.objects.filter(window)
+        .due()
+        .values("school")
+        .annotate(
+            planned=Count("pk"), held=Count("pk", filter=Q(status=SessionOccurrence.Status.DONE))
+        )
+    )
+    return {row["school"]: row for row in rows}
+
+
+def summarise(schools: list[School]) -> list[SchoolSummary]:
+    """One summary per school, in a fixed number of queries however many schools."""
+    if not schools:
+        return []
+    today = timezone.localdate()
+    ids = [s.pk for s in schools]
+    years: dict[int, dt.date] = {}
+    terms: dict[int, dt.date] = {}  # the half-term under way (or the last one started)
+    started = Term.objects.filter(school__in=ids, starts_on__lte=today).select_related(
+        "academic_year"
+    )
+    for term in started.order_by("starts_on"):
+        terms[term.school_id] = term.starts_on
+        years[term.school_id] = term.academic_year.starts_on
+    fallback = today - dt.timedelta(days=365)
+    year_rows = _grouped_completion(schools, {s.pk: years.get(s.pk, fallback) for s in schools})
+    term_rows = _grouped_completion(schools, {s.pk: terms.get(s.pk, fallback) for s in schools})
+    staff = dict(
+        Membership.objects.active()
+        .filter(school__in=ids)
+        .values_list("school")
+        .annotate(n=Count("pk"))
+    )
+    pairs = dict(
+        CoachingRelationship.objects.current()
+        .filter(school__in=ids)
+        .values_list("school")
+        .annotate(n=Count("pk"))
+    )
+    steps: dict[int, dict[str, int]] = {}
+    for school_id, state, n in (
+        ActionStep.objects.filter(school__in=ids)
+        .values_list("school", "state")
+        .annotate(n=Count("pk"))
+    ):
+        steps.setdefault(school_id, {})[state] = n
+    stuck = dict(
+        ActionStep.objects.filter(school__in=ids, stuck_at__isnull=False)
+        .values_list("school")
+        .annotate(n=Count("pk"))
+    )
+    slipped = dict(
+        StepTransition.objects.filter(
+            school__in=ids, event="reopened", reason__startswith="Stick-check"
+        )
+        .values_list("school")
+        .annotate(n=Count("step", distinct=True))
+    )
+    secured_q = Q()
+    for school in schools:
+        secured_q |= Q(school=school, at__gte=_midnight(terms.get(school.pk, fallback)))
+    secured = dict(
+        StepTransition.objects.filter(secured_q, event="secured")
+        .values_list("school")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        SchoolSummary(
+            school=school,
+            staff=staff.get(school.pk, 0),
+            pairs=pairs.get(school.pk, 0),
+            this_term=_completion(term_rows, school.pk),
+            this_year=_completion(year_rows, school.pk),
+            steps={state: steps.get(school.pk, {}).get(state, 0) for state in StepState.values},
+            secured_this_term=secured.get(school.pk, 0),
+            stuck=stuck.get(school.pk, 0),
+            slipped=slipped.get(school.pk, 0),
+        )
+        for school in schools
+    ]

@@ -1,0 +1,74 @@
+"""Who may see and change coaching time. Anything else is a 404."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from coachroom.accounts.models import CoachingRelationship, Membership, User
+from coachroom.core.http import AuthedRequest
+from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence, SessionQuerySet
+
+
+def _lead_schools(user: User) -> Q:
+    return Q(is_coaching_lead=True) | Q(is_school_admin=True)
+
+
+def _schools_run_by(user: User) -> list[int]:
+    return list(
+        Membership.objects.active()
+        .filter(user=user)
+        .filter(_lead_schools(user))
+        .values_list("school_id", flat=True)
+    )
+
+
+def get_pair_for_scheduler(request: AuthedRequest, pk: int) -> CoachingRelationship:
+    """The pair's coach, or a coaching lead or school admin of its school."""
+    qs = (
+        CoachingRelationship.objects.current()
+        .filter(school=request.membership.school)
+        .filter(Q(coach=request.user) | Q(school_id__in=_schools_run_by(request.user)))
+        .select_related("coach", "coachee", "school", "academic_year")
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def get_slot_for_scheduler(request: AuthedRequest, pk: int) -> ScheduledSlot:
+    slot = get_object_or_404(
+        ScheduledSlot.objects.filter(is_active=True).select_related("relationship"), pk=pk
+    )
+    get_pair_for_scheduler(request, slot.relationship_id)
+    return slot
+
+
+def session_queryset(user: User) -> SessionQuerySet:
+    schools = Membership.objects.active().filter(user=user).values("school")
+    return SessionOccurrence.objects.filter(school__in=schools).filter(
+        Q(coach=user)
+        | Q(relationship__coach=user)
+        | Q(relationship__coachee=user)
+        | Q(school_id__in=_schools_run_by(user))
+    )
+
+
+def get_session_for_user(request: AuthedRequest, pk: int) -> SessionOccurrence:
+    """The coachee can see their session; coaches and leads can also change it."""
+    qs = session_queryset(request.user).select_related(
+        "relationship__coach", "relationship__coachee", "coach", "school", "rescheduled_to"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def can_manage(session: SessionOccurrence, user: User) -> bool:
+    return user.pk in (session.coach_id, session.relationship.coach_id) or (
+        session.school_id in _schools_run_by(user)
+    )
+
+
+def get_session_for_manager(request: AuthedRequest, pk: int) -> SessionOccurrence:
+    session = get_session_for_user(request, pk)
+    if not can_manage(session, request.user):
+        raise PermissionDenied("Only the coach or the coaching lead can change this session.")
+    return session
