@@ -22,8 +22,6 @@ from dataclasses import dataclass
 
 import pytest
 import time_machine
-from coachroom.programme import scheduling
-from coachroom.programme.models import CalendarFeed, SessionOccurrence
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -31,6 +29,8 @@ from icalendar import Calendar
 from coachroom.accounts.services import academic_year_create
 from coachroom.coaching import services
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
+from coachroom.scheduling import services as scheduling
+from coachroom.scheduling.models import CalendarFeed, SessionOccurrence
 from tests.cast import LONDON, TEST_NOW
 from tests.factories import make_step
 
@@ -198,7 +198,7 @@ class TestKeyPathsThroughTheYear:
 
     def test_completion_counts_the_drop_ins_due_so_far(self, client, day, lead, weekly_drop_ins):
         client.force_login(lead)
-        response = client.get(reverse("programme:completion"))
+        response = client.get(reverse("reporting:completion"))
         assert response.status_code == 200
         filters = response.context["filters"]
         assert (filters.start, filters.end) == (dt.date(2026, 9, 7), day.date)
@@ -211,7 +211,7 @@ class TestKeyPathsThroughTheYear:
     ):
         assert SessionOccurrence.objects.filter(slot=weekly_drop_ins).count() == 38
         feed = CalendarFeed.objects.create(user=alice)
-        response = client.get(reverse("programme:calendar-feed", args=[feed.token]))
+        response = client.get(reverse("scheduling:calendar-feed", args=[feed.token]))
         assert response.status_code == 200
         assert response["Content-Type"] == "text/calendar; charset=utf-8"
         starts = [event.decoded("DTSTART") for event in Calendar.from_ical(response.content).events]
