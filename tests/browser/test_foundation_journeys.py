@@ -17,6 +17,15 @@ def test_coach_signs_in_on_a_phone_and_sees_their_coachees(live_server, phone: P
     assert_accessible(phone)
 
 
+def test_coach_opens_reflections_to_read_on_a_phone(live_server, phone: Page, pairing):
+    sign_in(phone, live_server.url, "bob@oak.example", PASSWORD)
+    expect(phone.get_by_role("heading", name="Hello, Bob")).to_be_visible()
+    phone.goto(f"{live_server.url}/coaching/reflections/")
+    expect(phone.get_by_role("heading", name="Reflections to read", level=1)).to_be_visible()
+    expect(phone.get_by_text("You have read every reflection")).to_be_visible()
+    assert_accessible(phone)
+
+
 def test_teacher_signs_in_and_shares_history_with_their_coach(live_server, phone: Page, pairing):
     sign_in(phone, live_server.url, "alice@oak.example", PASSWORD)
     expect(phone.get_by_text("Bob Example coaches you")).to_be_visible()
