@@ -34,6 +34,8 @@ from coachroom.scheduling.models import CalendarFeed, SessionOccurrence
 from tests.cast import LONDON, TEST_NOW
 from tests.factories import make_step
 
+NOTES = "Pupils settled within a minute of the bell."  # a drop-in needs words or step evidence
+
 
 def _today_in_another_thread() -> dt.date:
     seen: list[dt.date] = []
@@ -178,7 +180,7 @@ class TestKeyPathsThroughTheYear:
 
     def test_timeline_shows_todays_drop_in_and_meeting(self, client, bob, alice, pairing):
         observation = services.observation_start(relationship=pairing, by=bob)
-        services.observation_submit(observation=observation, by=bob, ratings={})
+        services.observation_submit(observation=observation, by=bob, ratings={}, notes=NOTES)
         services.meeting_record(
             relationship=pairing,
             by=bob,
@@ -226,7 +228,7 @@ def test_a_drop_in_in_the_summer_holiday_shows_in_the_year_just_ended(
     """Each year's timeline runs until the next year starts, so nothing falls between them."""
     next_year = academic_year_create(school=oak, by=None, start_year=2027)
     holiday = services.observation_start(relationship=pairing, by=bob)
-    services.observation_submit(observation=holiday, by=bob, ratings={})
+    services.observation_submit(observation=holiday, by=bob, ratings={}, notes=NOTES)
     Observation.objects.filter(pk=holiday.pk).update(
         observed_at=dt.datetime(2027, 7, 20, 11, tzinfo=LONDON)  # after the year's 16 July
     )

@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from coachroom.accounts.models import Membership
 from coachroom.scheduling.models import CalendarFeed, SessionOccurrence
-from tests.records.conftest import make_history, make_review, make_walk_visit
+from tests.records.history import make_history, make_review, make_walk_visit
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "coachroom" / "templates"
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from coachroom.audit.models import AuditEvent
 from coachroom.scheduling.models import SessionOccurrence
 from tests.factories import make_step
-from tests.records.conftest import LONDON, make_history
+from tests.records.history import LONDON, make_history
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 MY_VIEWS = reverse("audit:my-views")

@@ -1,4 +1,7 @@
-"""Browser journeys in Debian's Chromium, each page checked with axe-core."""
+"""Browser journeys in Debian's Chromium, each page checked with axe-core.
+
+One Chromium per test session (per xdist worker); each test gets a fresh context, so no
+cookies or storage leak between tests. Shared helpers live in ``tests/browser/helpers.py``."""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
@@ -62,27 +64,3 @@ def desktop(browser: Browser) -> Iterator[Page]:
     context.set_default_timeout(TIMEOUT_MS)
     yield context.new_page()
     context.close()
-
-
-_axe = Axe()
-
-
-def assert_accessible(page: Page) -> None:
-    """No axe-core violations at all, of any impact, on the page as it stands."""
-    results = _axe.run(page)
-    assert not results.response["violations"], f"{page.url}\n{results.generate_report()}"
-
-
-def assert_fits(page: Page) -> None:
-    """Nothing makes the page wider than the screen: wide tables scroll in their own region."""
-    width = page.evaluate("document.documentElement.clientWidth")
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{page.url} is {scroll_width} px wide on a {width} px screen"
-
-
-def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
-    page.goto(f"{base_url}/sign-in/")
-    assert_accessible(page)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()

@@ -8,26 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence
-from tests.browser.conftest import sign_in
+from tests.browser.helpers import assert_accessible, sign_in
 from tests.factories import PASSWORD, RelationshipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = dt.datetime(2026, 11, 23, 15, 30, tzinfo=LONDON)  # in term, after school
-
-_axe = Axe()
-
-
-def assert_no_violations(page: Page) -> None:
-    """Stricter than the shared helper: no axe violations of any impact."""
-    results = _axe.run(page)
-    assert results.response["violations"] == [], f"{page.url}\n{results.generate_report()}"
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +34,7 @@ def test_coach_books_the_next_drop_in_from_the_meeting(live_server, phone: Page,
     # one tap: the first free school day is already filled in
     expect(phone.get_by_role("textbox", name="Next drop-in (optional)")).to_have_value("2026-11-24")
     expect(phone.get_by_label("Time (optional)")).to_have_value("09:00")
-    assert_no_violations(phone)
+    assert_accessible(phone)
     phone.get_by_label("Precise praise").fill("Every pupil started within a minute.")
     phone.get_by_label("Or write the step").fill("Stop, scan, say")
     phone.get_by_label("What it looks like (optional)").fill("Stops mid-sentence\nScans the room")
@@ -52,12 +43,12 @@ def test_coach_books_the_next_drop_in_from_the_meeting(live_server, phone: Page,
     expect(
         phone.get_by_text("Next drop-in booked for Tuesday 24 November at 09:00")
     ).to_be_visible()
-    assert_no_violations(phone)
+    assert_accessible(phone)
     phone.get_by_role("navigation", name="Main").get_by_role("link", name="My week").click()
     expect(phone.get_by_role("heading", name="My week")).to_be_visible()
     expect(phone.get_by_role("link", name="09:00 Drop-in with Alice Example")).to_be_visible()
     expect(phone.get_by_text("Next drop-in", exact=True)).to_be_visible()
-    assert_no_violations(phone)
+    assert_accessible(phone)
     booked = SessionOccurrence.objects.get(booked_at_meeting__isnull=False)
     assert booked.starts_at == dt.datetime(2026, 11, 24, 9, 0, tzinfo=LONDON)
 
@@ -79,7 +70,7 @@ def test_lead_sees_a_clash_and_takes_a_free_time(
     sign_in(phone, live_server.url, "lead@oak.example", PASSWORD)
     phone.goto(f"{live_server.url}/programme/schedule/pairs/{other.pk}/")
     expect(phone.get_by_role("heading", name="Coaching slots: Carol Example")).to_be_visible()
-    assert_no_violations(phone)
+    assert_accessible(phone)
     phone.get_by_role("radio", name="Drop-in").check()
     phone.get_by_label("Day").select_option("Wednesday")
     phone.get_by_label("Start time").fill("10:00")
@@ -90,11 +81,11 @@ def test_lead_sees_a_clash_and_takes_a_free_time(
         phone.get_by_text("Bob Example is already leading a drop-in with Alice Example").first
     ).to_be_visible()
     assert not ScheduledSlot.objects.filter(relationship=other).exists()
-    assert_no_violations(phone)
+    assert_accessible(phone)
     phone.get_by_role("radio", name="Wednesdays at 10:15").check()
     phone.get_by_role("button", name="Add slot").click()
     expect(phone.get_by_text("set up for Carol Example")).to_be_visible()
-    assert_no_violations(phone)
+    assert_accessible(phone)
     slot = ScheduledSlot.objects.get(relationship=other)
     assert (slot.weekday, slot.start_time) == (2, dt.time(10, 15))
 
@@ -122,7 +113,7 @@ def test_coach_books_a_clashing_drop_in_anyway_with_a_reason(
     phone.get_by_label("Time (optional)").fill("11:00")
     phone.get_by_role("button", name="Save meeting").click()
     expect(phone.get_by_role("heading", name="Clashes: nothing is booked yet")).to_be_visible()
-    assert_no_violations(phone)
+    assert_accessible(phone)
     phone.get_by_label("Book it anyway, despite the clashes").check()
     phone.get_by_label("Why it must be this time").fill("Both teach Year 9 together then")
     phone.get_by_role("button", name="Save meeting").click()

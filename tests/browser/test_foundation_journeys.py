@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,6 +14,15 @@ def test_coach_signs_in_on_a_phone_and_sees_their_coachees(live_server, phone: P
     expect(phone.get_by_role("heading", name="Hello, Bob")).to_be_visible()
     expect(phone.get_by_role("link", name="Alice Example", exact=True)).to_be_visible()
     expect(phone.get_by_role("button", name="Drop in on Alice Example")).to_be_visible()
+    assert_accessible(phone)
+
+
+def test_coach_opens_reflections_to_read_on_a_phone(live_server, phone: Page, pairing):
+    sign_in(phone, live_server.url, "bob@oak.example", PASSWORD)
+    expect(phone.get_by_role("heading", name="Hello, Bob")).to_be_visible()
+    phone.goto(f"{live_server.url}/coaching/reflections/")
+    expect(phone.get_by_role("heading", name="Reflections to read", level=1)).to_be_visible()
+    expect(phone.get_by_text("You have read every reflection")).to_be_visible()
     assert_accessible(phone)
 
 

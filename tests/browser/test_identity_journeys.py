@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from coachroom.accounts.identity import IDENTITY_LOCKED
 from coachroom.accounts.models import Membership
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, sign_in
 from tests.factories import PASSWORD, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

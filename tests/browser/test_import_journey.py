@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from coachroom.accounts.models import Membership
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from coachroom.leading import walks
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.models import SessionOccurrence
-from tests.browser.conftest import assert_accessible, assert_fits, sign_in
+from tests.browser.helpers import assert_accessible, assert_fits, sign_in
 from tests.coaching.access_rows_goals import make_goal, make_priority
 from tests.factories import PASSWORD, UserFactory, make_step
 

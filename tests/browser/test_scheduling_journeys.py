@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.models import SessionOccurrence
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

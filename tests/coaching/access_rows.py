@@ -107,4 +107,6 @@ COACHING_ROWS: dict[str, Row] = {
         {**PARTIES, "lead": 200}, default=NOBODY_ELSE, args=lambda o: [o["alice"].pk]
     ),
     "coaching:my-timeline": Row({}, default=302),
+    # a coach's own list of unread reflections (Elm's coach sees Elm's); non-coaches are refused
+    "coaching:reflections": Row({"bob": 200, "carol": 200, "lead": 200, "outsider": 200}),
 }

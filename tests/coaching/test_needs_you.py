@@ -87,6 +87,46 @@ def test_a_reflection_waits_until_the_coach_reads_it(client, bob, alice, pairing
         assert "Reflections to read" in _panel(client.get(reverse("home")))
 
 
+def test_the_panel_shows_the_five_newest_reflections_and_links_to_the_rest(
+    client, bob, oak, oak_year
+):
+    meetings = []
+    for days_ago in range(7, 0, -1):  # one reflection a day, the newest yesterday
+        with time_machine.travel(WEDNESDAY - dt.timedelta(days=days_ago), tick=False):
+            pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=bob)
+            meeting = _meeting(pair, bob)
+            services.meeting_reflect(meeting=meeting, by=pair.coachee, reflection="Noted.")
+            meetings.append(meeting)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        client.force_login(bob)
+        panel = _panel(client.get(reverse("home")))
+        assert panel.count("reflected on your meeting") == 5
+        for meeting in meetings[2:]:  # the five newest
+            assert meeting.get_absolute_url() in panel
+        for meeting in meetings[:2]:  # the two oldest wait on the full list
+            assert meeting.get_absolute_url() not in panel
+        assert "and 2 more" in panel
+        assert reverse("coaching:reflections") in panel
+
+        page = client.get(reverse("coaching:reflections")).content.decode()
+        assert "<h1>Reflections to read</h1>" in page
+        assert all(m.get_absolute_url() in page for m in meetings)
+        assert page.index(meetings[-1].get_absolute_url()) < page.index(
+            meetings[0].get_absolute_url()
+        )  # newest first
+        client.get(meetings[0].get_absolute_url())  # reading one takes it off both lists
+        assert meetings[0].get_absolute_url() not in (
+            client.get(reverse("coaching:reflections")).content.decode()
+        )
+        assert "and 1 more" in _panel(client.get(reverse("home")))
+
+
+def test_the_reflections_page_says_when_all_are_read(client, bob, pairing):
+    client.force_login(bob)
+    page = client.get(reverse("coaching:reflections")).content.decode()
+    assert "You have read every reflection your teachers have written." in page
+
+
 @time_machine.travel(WEDNESDAY, tick=False)
 def test_stick_checks_due_this_week(client, bob, pairing, oak, oak_year):
     make_step(pairing, state=StepState.SECURED, stick_check_due=dt.date(2026, 11, 27))
@@ -128,7 +168,8 @@ def test_the_panel_costs_the_same_for_any_number_of_coachees(
         with django_assert_max_num_queries(14):
             response = client.get(reverse("home"))
     needs = response.context["needs_you"]
-    assert len(needs.reflections) == coachees
+    assert len(needs.reflections) == min(coachees, 5)
+    assert needs.more_reflections == max(coachees - 5, 0)
     assert len(needs.stick_checks) == coachees
 
 

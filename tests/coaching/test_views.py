@@ -12,8 +12,11 @@ from coachroom.accounts.models import School
 from coachroom.audit.models import AuditEvent
 from coachroom.coaching import services
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
+from coachroom.core.errors import DomainError
 from coachroom.library.models import LibraryStep
 from tests.factories import RelationshipFactory, make_step
+
+NOTES = "Pupils settled within a minute of the bell."  # a drop-in needs words or step evidence
 
 
 def _meeting_data(**overrides):
@@ -235,7 +238,7 @@ def test_teacher_sees_the_drop_in_only_after_the_meeting_when_the_school_says_so
     pairing.school.drop_in_visibility = School.DropInVisibility.AFTER_MEETING
     pairing.school.save()
     observation = services.observation_start(relationship=pairing, by=bob)
-    services.observation_submit(observation=observation, by=bob, ratings={})
+    services.observation_submit(observation=observation, by=bob, ratings={}, notes=NOTES)
     client.force_login(alice)
     url = reverse("coaching:drop-in-detail", args=[observation.pk])
     assert client.get(url).status_code == 404
@@ -266,7 +269,7 @@ def test_reading_someone_elses_notes_is_audited_and_the_teacher_sees_who(
     client, bob, alice, pairing
 ):
     observation = services.observation_start(relationship=pairing, by=bob)
-    services.observation_submit(observation=observation, by=bob, ratings={})
+    services.observation_submit(observation=observation, by=bob, ratings={}, notes=NOTES)
     client.force_login(bob)
     client.get(reverse("coaching:drop-in-detail", args=[observation.pk]))
     assert AuditEvent.objects.filter(
@@ -293,7 +296,7 @@ def test_lead_with_full_access_sees_drop_ins(client, lead, bob, pairing):
     pairing.school.lead_note_access = School.LeadNoteAccess.ALL
     pairing.school.save()
     observation = services.observation_start(relationship=pairing, by=bob)
-    services.observation_submit(observation=observation, by=bob, ratings={})
+    services.observation_submit(observation=observation, by=bob, ratings={}, notes=NOTES)
     client.force_login(lead)
     response = client.get(reverse("coaching:drop-in-detail", args=[observation.pk]))
     assert response.status_code == 200
@@ -304,7 +307,10 @@ def _history(pairing, bob, cycles):
         observation = services.observation_start(relationship=pairing, by=bob)
         steps = services.steps_to_look_for(pairing)
         services.observation_submit(
-            observation=observation, by=bob, ratings={s.pk: "partly" for s in steps}
+            observation=observation,
+            by=bob,
+            ratings={s.pk: "partly" for s in steps},
+            notes=NOTES,
         )
         services.meeting_record(
             relationship=pairing,
@@ -362,7 +368,7 @@ def test_timeline_shows_one_academic_year_at_a_time(client, bob, alice, pairing,
 
     last_year = academic_year_create(school=oak, by=None, start_year=2025)
     old = services.observation_start(relationship=pairing, by=bob)
-    services.observation_submit(observation=old, by=bob, ratings={})
+    services.observation_submit(observation=old, by=bob, ratings={}, notes=NOTES)
     Observation.objects.filter(pk=old.pk).update(
         observed_at=timezone.make_aware(dt.datetime(2026, 3, 4, 10, 0))
     )
@@ -390,6 +396,19 @@ def test_an_empty_drop_in_is_refused_and_not_held(client, bob, pairing):
         url, {"observed_at": "2026-11-23T09:15", "notes": "Pupils settled within a minute."}
     )
     assert response.status_code == 302
+    observation.refresh_from_db()
+    assert not observation.is_draft
+
+
+def test_the_service_refuses_an_empty_drop_in_whoever_calls_it(bob, pairing):
+    """The rule is the service's, not only the form's: an import or a script is held to it."""
+    observation = services.observation_start(relationship=pairing, by=bob)
+    with pytest.raises(DomainError, match="no step evidence and no notes can't be saved"):
+        services.observation_submit(observation=observation, by=bob, ratings={}, notes="  ")
+    observation.refresh_from_db()
+    assert observation.is_draft
+    assert not AuditEvent.objects.filter(action="coaching.observation.submitted").exists()
+    services.observation_submit(observation=observation, by=bob, ratings={}, notes="Calm start.")
     observation.refresh_from_db()
     assert not observation.is_draft
 

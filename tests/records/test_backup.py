@@ -27,7 +27,7 @@ from coachroom.library.models import LibraryStep
 from coachroom.records import backup, serialization
 from coachroom.records.backup_signing import key_file
 from tests.factories import SchoolFactory
-from tests.records.conftest import NOTES
+from tests.records.history import NOTES
 from tests.records.test_backup_archive import TEST_KEY, rebuilt
 
 

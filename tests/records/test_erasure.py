@@ -40,7 +40,7 @@ from coachroom.leading.models import (
 from coachroom.records import erasure, tasks
 from coachroom.scheduling.models import CalendarFeed, SessionOccurrence
 from tests.factories import RelationshipFactory
-from tests.records.conftest import (
+from tests.records.history import (
     GOAL_MEASURE,
     GOAL_METHOD,
     GOAL_STATEMENT,

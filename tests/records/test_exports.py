@@ -19,7 +19,7 @@ from coachroom.audit.models import AuditEvent
 from coachroom.core.spreadsheets import safe_cell
 from coachroom.records import exports
 from tests.factories import RelationshipFactory, UserFactory
-from tests.records.conftest import LONDON, NOTES, PRAISE, REFLECTION, STEP_TITLE, make_history
+from tests.records.history import LONDON, NOTES, PRAISE, REFLECTION, STEP_TITLE, make_history
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 ACTIVITY = reverse("records:activity-export")

@@ -17,7 +17,7 @@ from coachroom.audit.models import AuditEvent
 from coachroom.records import school_data
 from coachroom.scheduling.models import SessionOccurrence
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory
-from tests.records.conftest import (
+from tests.records.history import (
     LONDON,
     NOTES,
     make_goal,

@@ -17,7 +17,7 @@ from coachroom.coaching import services
 from coachroom.leading import walks
 from coachroom.records.subject_access import subject_access_data, write_subject_access_zip
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory
-from tests.records.conftest import (
+from tests.records.history import (
     GOAL_MEASURE,
     GOAL_METHOD,
     GOAL_STATEMENT,

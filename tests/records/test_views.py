@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from coachroom.audit.models import AuditEvent
-from tests.records.conftest import LONDON
+from tests.records.history import LONDON
 
 INDEX = reverse("records:index")
 RETENTION = reverse("records:retention")

@@ -11,6 +11,8 @@ from coachroom.core.errors import DomainError
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence
 
+NOTES = "Pupils settled within a minute of the bell."  # a drop-in needs words or step evidence
+
 LONDON = ZoneInfo("Europe/London")
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=LONDON)  # a Monday in Autumn 2
 
@@ -151,7 +153,7 @@ def test_a_recorded_drop_in_fulfils_the_planned_session(pairing, bob):
     planned = SessionOccurrence.objects.filter(slot=slot).first()
     with time_machine.travel(planned.starts_at + dt.timedelta(minutes=5), tick=False):
         observation = coaching.observation_start(relationship=pairing, by=bob)
-        coaching.observation_submit(observation=observation, by=bob, ratings={})
+        coaching.observation_submit(observation=observation, by=bob, ratings={}, notes=NOTES)
     planned.refresh_from_db()
     assert planned.status == "done" and planned.observation == observation
 
@@ -161,7 +163,7 @@ def test_a_late_write_up_fulfils_the_most_recent_unrecorded_session(pairing, bob
     planned = SessionOccurrence.objects.filter(slot=slot).first()
     with time_machine.travel(planned.starts_at + dt.timedelta(days=2), tick=False):
         observation = coaching.observation_start(relationship=pairing, by=bob)
-        coaching.observation_submit(observation=observation, by=bob, ratings={})
+        coaching.observation_submit(observation=observation, by=bob, ratings={}, notes=NOTES)
     planned.refresh_from_db()
     assert planned.status == "done"
 

@@ -133,6 +133,23 @@ def test_week_shows_sessions_and_what_is_overdue(client, bob, pairing):
     assert bad.context["monday"] == dt.date(2026, 11, 23)
 
 
+def test_week_says_which_sessions_you_lead_and_which_you_are_coached_in(
+    client, bob, carol, lead, pairing, oak, oak_year
+):
+    coached = RelationshipFactory(school=oak, academic_year=oak_year, coach=carol, coachee=bob)
+    _slot(pairing, lead)  # bob coaches alice on Wednesday at 10:00
+    _slot(coached, lead, kind="meeting", start_time=dt.time(15, 30))  # carol coaches bob
+    client.force_login(bob)
+    page = client.get(reverse("scheduling:week")).content.decode()
+    assert "The sessions you lead as a coach, covering included." not in page
+    assert "the sessions you lead as a coach (covering included) and those in which you" in page
+    wednesday = page[page.index("Wednesday 25 November") :]
+    lead_row = wednesday[wednesday.index("10:00 Drop-in with Alice") :]
+    assert "You lead this" in lead_row[: lead_row.index("</li>")]
+    coached_row = wednesday[wednesday.index("15:30 Feedback meeting with your coach") :]
+    assert "You are coached" in coached_row[: coached_row.index("</li>")]
+
+
 @pytest.mark.parametrize("pairs", [1, 10])
 def test_week_queries_do_not_grow(client, bob, oak, oak_year, pairs, django_assert_max_num_queries):
     for n in range(pairs):

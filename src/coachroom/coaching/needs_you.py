@@ -2,7 +2,8 @@
 alternative steps to confirm, reflections to read, stick-checks due and sessions to record.
 
 The steps come from the home page's one query for its coachees' steps; reflections cost one
-query more. Nothing here grows with the number of coachees.
+query more (the five newest, with a count of the rest). Nothing here grows with the number of
+coachees or of reflections.
 """
 
 from __future__ import annotations
@@ -12,19 +13,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.utils import timezone
 
 from coachroom.accounts.models import School, User
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, StepState
 
 SHOWN = 10  # each list shows at most this many; the rest are a click away
+REFLECTIONS_SHOWN = 5  # the newest unread reflections; the rest are on their own page
 
 
 @dataclass
 class NeedsYou:
     alternatives: list[ActionStep] = field(default_factory=list)
     reflections: list[FeedbackMeeting] = field(default_factory=list)
+    more_reflections: int = 0  # unread reflections beyond those shown
     stick_checks: list[ActionStep] = field(default_factory=list)
     sessions: Sequence[Any] = ()  # the programme's overdue sessions, passed in by the home page
 
@@ -54,15 +57,28 @@ def is_stick_check_this_week(step: ActionStep, today: dt.date) -> bool:
 
 def unread_reflections(
     school: School, coach: User, pair_ids: Iterable[int]
-) -> list[FeedbackMeeting]:
-    """Reflections the coach's current coachees wrote, or rewrote, since the coach last read."""
+) -> QuerySet[FeedbackMeeting]:
+    """Reflections the coach's current coachees wrote, or rewrote, since the coach last read,
+    newest first."""
     unread = Q(reflection_read_at__isnull=True) | Q(reflection_read_at__lt=F("reflected_at"))
-    return list(
+    return (
         FeedbackMeeting.objects.for_school(school)
         .filter(unread, coach=coach, relationship__in=list(pair_ids), reflected_at__isnull=False)
         .select_related("teacher")
-        .order_by("-reflected_at", "-pk")[:SHOWN]
+        .order_by("-reflected_at", "-pk")
     )
+
+
+def newest_unread_reflections(
+    school: School, coach: User, pair_ids: Iterable[int]
+) -> tuple[list[FeedbackMeeting], int]:
+    """The newest few unread reflections and how many more there are, in one query."""
+    with_total = unread_reflections(school, coach, pair_ids).annotate(
+        unread_total=Window(Count("pk"))
+    )
+    newest: list[FeedbackMeeting] = list(with_total[:REFLECTIONS_SHOWN])
+    total: int = getattr(newest[0], "unread_total", 0) if newest else 0
+    return newest, total - len(newest)
 
 
 def for_coach(
@@ -75,9 +91,11 @@ def for_coach(
 ) -> NeedsYou:
     today = timezone.localdate()
     steps = list(steps)
+    reflections, more_reflections = newest_unread_reflections(school, coach, pair_ids)
     return NeedsYou(
         alternatives=[s for s in steps if is_alternative_to_confirm(s)][:SHOWN],
-        reflections=unread_reflections(school, coach, pair_ids),
+        reflections=reflections,
+        more_reflections=more_reflections,
         stick_checks=sorted(
             (s for s in steps if is_stick_check_this_week(s, today)),
             key=lambda s: (s.stick_check_due, s.pk),

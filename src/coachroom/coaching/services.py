@@ -440,6 +440,11 @@ def observation_start(*, relationship: CoachingRelationship, by: User) -> Observ
     return observation
 
 
+WRITTEN = ("went_well", "notes", "suggested_focus")  # what the coach wrote about the lesson
+EMPTY_DROP_IN = (
+    "Write what you saw, in “What went well” or “Notes”: a drop-in with no step evidence and "
+    "no notes can't be saved."
+)
 DRAFT_FIELDS = (
     "observed_at",
     "year_group",
@@ -499,6 +504,10 @@ def observation_submit(
     for name, value in fields.items():
         if name in DRAFT_FIELDS:
             setattr(observation, name, value)
+    if not ratings and not any(str(getattr(observation, f) or "").strip() for f in WRITTEN):
+        # Words are then the drop-in's only record: without them it would count as held with
+        # nothing in it.
+        raise DomainError(EMPTY_DROP_IN)
     allowed = {s.pk: s for s in steps_to_look_for(observation.relationship)}
     for step_id, rating in ratings.items():
         if step_id not in allowed:

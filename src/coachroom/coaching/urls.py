@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from coachroom.coaching import picker_views, step_views, views
+from coachroom.coaching import picker_views, reflection_views, step_views, views
 from coachroom.coaching.goals import urls as goal_urls
 
 app_name = "coaching"
@@ -28,6 +28,7 @@ cycle_patterns = [
     path("steps/<int:pk>/alternative/", step_views.step_counter, name="step-counter"),
     path("teachers/<int:teacher_pk>/", views.timeline, name="timeline"),
     path("my-coaching/", views.my_timeline, name="my-timeline"),
+    path("reflections/", reflection_views.reflections, name="reflections"),
 ]
 
 urlpatterns = [

@@ -3,43 +3,25 @@ Content Security Policy.
 
 Chromium reports every blocked inline style, script or eval to the console, so each page here is
 visited with a console listener and must leave it free of CSP (and Permissions-Policy) errors.
-
-Playwright's sync API allows one instance per thread, and tests/browser keeps a session-wide one
-open on the test thread; so these journeys drive a Chromium of their own on a worker thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from coachroom.audit.models import AuditEvent
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.models import SessionOccurrence
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS, assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, sign_in
 from tests.factories import PASSWORD, UserFactory
-from tests.records.conftest import make_history
+from tests.records.history import make_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class Console:
@@ -57,28 +39,6 @@ class Console:
             e for e in self.errors if "Content Security Policy" in e or "Permissions-Policy" in e
         ]
         assert not blocked, f"{page.url}\n" + "\n".join(blocked)
-
-
-Journey = Callable[[Page, Console], None]
-
-
-def _drive(journey: Journey) -> None:
-    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            journey(page, Console(page))
-        finally:
-            browser.close()
-
-
-def in_chromium(journey: Journey) -> None:
-    """Run the journey on a thread of its own; its failures are raised here."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(_drive, journey).result()
 
 
 def _sign_out(page: Page) -> None:
@@ -102,8 +62,10 @@ def history(pairing, bob):
     return slot
 
 
-def test_busy_pages_keep_to_the_content_security_policy(live_server, pairing, admin, lead, history):
-    in_chromium(lambda page, console: _busy_pages(page, console, live_server.url))
+def test_busy_pages_keep_to_the_content_security_policy(
+    live_server, desktop: Page, pairing, admin, lead, history
+):
+    _busy_pages(desktop, Console(desktop), live_server.url)
 
 
 def _busy_pages(page: Page, console: Console, url: str) -> None:
@@ -135,12 +97,12 @@ def _busy_pages(page: Page, console: Console, url: str) -> None:
     console.assert_no_policy_errors(page)
 
 
-def test_admin_filters_the_audit_log_live(live_server, oak, admin, alice, bob):
+def test_admin_filters_the_audit_log_live(live_server, desktop: Page, oak, admin, alice, bob):
     AuditEvent.objects.create(
         school=oak, actor=bob, subject=alice, action="coaching.observation.viewed"
     )
     AuditEvent.objects.create(school=oak, actor=admin, action="accounts.year.created")
-    in_chromium(lambda page, console: _filter_the_log(page, console, live_server.url))
+    _filter_the_log(desktop, Console(desktop), live_server.url)
 
 
 def _filter_the_log(page: Page, console: Console, url: str) -> None:
@@ -160,7 +122,7 @@ def _filter_the_log(page: Page, console: Console, url: str) -> None:
     console.assert_no_policy_errors(page)
 
 
-def test_bulk_access_notice_and_my_views(live_server, oak, admin, alice, bob):
+def test_bulk_access_notice_and_my_views(live_server, desktop: Page, oak, admin, alice, bob):
     start = timezone.now() - dt.timedelta(hours=2)
     for n in range(21):
         event = AuditEvent.objects.create(
@@ -170,7 +132,7 @@ def test_bulk_access_notice_and_my_views(live_server, oak, admin, alice, bob):
     AuditEvent.objects.create(
         school=oak, actor=bob, subject=alice, action="coaching.feedbackmeeting.viewed"
     )
-    in_chromium(lambda page, console: _notice_and_my_views(page, console, live_server.url))
+    _notice_and_my_views(desktop, Console(desktop), live_server.url)
 
 
 def _notice_and_my_views(page: Page, console: Console, url: str) -> None:
@@ -192,10 +154,10 @@ def _notice_and_my_views(page: Page, console: Console, url: str) -> None:
 
 
 def test_the_data_protection_lead_finds_the_exports_and_the_admin_does_not(
-    live_server, oak, admin, dpo, alice, bob, pairing
+    live_server, desktop: Page, oak, admin, dpo, alice, bob, pairing
 ):
     make_history(pairing)
-    in_chromium(lambda page, console: _data_protection_pages(page, console, live_server.url))
+    _data_protection_pages(desktop, Console(desktop), live_server.url)
 
 
 def _data_protection_pages(page: Page, console: Console, url: str) -> None:
