@@ -17,7 +17,7 @@ from coachroom.accounts.access import (
     get_relationship_for_lead,
     get_staff_membership_for_admin,
     get_year_for_admin,
-    school_member_required,
+    member_required,
 )
 from coachroom.accounts.forms import (
     AcademicYearCreateForm,
@@ -80,7 +80,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
 # Staff ---------------------------------------------------------------------------------------
 
 
-@school_member_required(ADMIN, LEAD)
+@member_required(ADMIN, LEAD)
 def staff_list(request: AuthedRequest) -> HttpResponse:
     search = StaffSearchForm(request.GET or None)
     school = request.membership.school
@@ -122,7 +122,7 @@ def _without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def staff_invite(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
@@ -138,7 +138,7 @@ def staff_invite(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/staff_invite.html", {"form": form})
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
@@ -217,7 +217,7 @@ def _role_removal(
     )
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def staff_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
@@ -239,7 +239,7 @@ def staff_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_POST
 def staff_reactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
@@ -248,7 +248,7 @@ def staff_reactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("accounts:staff-edit", pk=pk)
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_POST
 def staff_resend_invitation(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
@@ -263,7 +263,7 @@ def staff_resend_invitation(request: AuthedRequest, pk: int) -> HttpResponse:
 # Coaching pairs ------------------------------------------------------------------------------
 
 
-@school_member_required(ADMIN, LEAD)
+@member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
 def pair_list(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
@@ -296,7 +296,7 @@ def pair_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@school_member_required(ADMIN, LEAD)
+@member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
 def pair_end(request: AuthedRequest, pk: int) -> HttpResponse:
     pair = get_relationship_for_lead(request, pk)
@@ -312,7 +312,7 @@ def pair_end(request: AuthedRequest, pk: int) -> HttpResponse:
 # School calendar and settings -----------------------------------------------------------------
 
 
-@school_member_required(ADMIN, LEAD)
+@member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
 def year_list(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
@@ -336,7 +336,7 @@ def year_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     year = get_year_for_admin(request, pk)
@@ -372,7 +372,7 @@ def year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def year_close(request: AuthedRequest, pk: int) -> HttpResponse:
     """End the year's pairs, after a page that lists them; their open steps are archived."""
@@ -399,7 +399,7 @@ def _fit_year_to_terms(year: AcademicYear) -> None:
         year.save(update_fields=["starts_on", "ends_on"])
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_POST
 def closure_delete(request: AuthedRequest, pk: int, closure_pk: int) -> HttpResponse:
     year = get_year_for_admin(request, pk)
@@ -409,7 +409,7 @@ def closure_delete(request: AuthedRequest, pk: int, closure_pk: int) -> HttpResp
     return redirect(year)
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def school_settings(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from coachroom import audit
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, School
 from coachroom.accounts.pagecache import cached_render
 from coachroom.coaching.models import REPORTED_STATES
@@ -60,7 +60,7 @@ def _csv(summaries: list[SchoolSummary], filename: str) -> HttpResponse:
     return response
 
 
-@school_member_required(*LEADERS)
+@member_required(*LEADERS)
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """One school's programme at a glance, with the leaders' tools."""
     school = request.membership.school

@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import (
     AcademicYear,
     CoachingRelationship,
@@ -46,9 +46,9 @@ from coachroom.library.models import Priority, Strand
 MANAGER_ROLES = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN)
 REPORT_ROLES = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
 
-member_required = school_member_required()
-manager_required = school_member_required(*MANAGER_ROLES)
-report_viewer_required = school_member_required(*REPORT_ROLES)
+any_member = member_required()
+manager_required = member_required(*MANAGER_ROLES)
+report_viewer_required = member_required(*REPORT_ROLES)
 
 
 def can_manage_priorities(membership: Membership) -> bool:
