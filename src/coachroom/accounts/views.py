@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachroom.accounts import services
 from coachroom.accounts.access import (
@@ -81,6 +81,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
 
 
 @member_required(ADMIN, LEAD)
+@require_GET
 def staff_list(request: AuthedRequest) -> HttpResponse:
     search = StaffSearchForm(request.GET or None)
     school = request.membership.school

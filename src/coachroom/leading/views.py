@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import CoachingRelationship, Role, School, User
+from coachroom.accounts.viewer import coached_pairs
 from coachroom.coaching.access import get_meeting_for_user
 from coachroom.coaching.models import ActionStep, FeedbackMeeting
 from coachroom.coaching.services import active_step
@@ -207,12 +208,7 @@ def my_walk_visits(request: AuthedRequest) -> HttpResponse:
     )
     new_ids = {v.pk for v in mine if v.teacher_read_at is None}
     walks.walk_visits_mark_read(teacher=user, visits=mine)
-    coachees = (
-        CoachingRelationship.objects.current()
-        .for_school(school)
-        .filter(coach=user)
-        .values("coachee")
-    )
+    coachees = coached_pairs(user).filter(school=school).values("coachee")
     theirs = (
         WalkVisit.objects.for_school(school)
         .visible_to(user)

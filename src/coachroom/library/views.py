@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from coachroom.accounts.models import CoachingRelationship
 from coachroom.accounts.pagecache import cached_render
+from coachroom.accounts.viewer import coached_pairs
 from coachroom.core.errors import DomainError
 from coachroom.core.http import AuthedRequest
 from coachroom.library import services
@@ -172,9 +173,8 @@ def _meeting_pairs(request: AuthedRequest, step: LibraryStep) -> list[CoachingRe
     ):
         return []
     return list(
-        CoachingRelationship.objects.for_school(request.membership.school)
-        .current()
-        .filter(coach=request.user)
+        coached_pairs(request.user)
+        .filter(school=request.membership.school)
         .select_related("coachee")
         .order_by("coachee__last_name", "coachee__first_name", "pk")
     )

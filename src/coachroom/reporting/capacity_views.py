@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, School
@@ -82,6 +83,7 @@ def _school_weeks(school: School) -> int:
 
 
 @member_required(Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
+@require_GET
 def capacity(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     coaches = [

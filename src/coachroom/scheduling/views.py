@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachroom import audit
 from coachroom.accounts.access import member_required
@@ -234,6 +234,7 @@ def _monday(day: dt.date) -> dt.date:
 
 
 @member_required()
+@require_GET
 def week(request: AuthedRequest) -> HttpResponse:
     """A person's five school days: sessions they lead (covering included) and sessions in
     which they are coached, plus anything earlier they still have to record."""
@@ -280,6 +281,7 @@ def _on(session: SessionOccurrence, monday: dt.date, offset: int) -> bool:
 
 
 @member_required()
+@require_GET
 def upcoming(request: AuthedRequest) -> HttpResponse:
     sessions = list(
         session_queryset(request.user)
@@ -358,6 +360,7 @@ def _session_page(
     return render(request, "scheduling/session_detail.html", context, status=status)
 
 
+@require_GET
 def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _session_page(request, get_session_for_user(request, pk))
 

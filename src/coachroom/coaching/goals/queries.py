@@ -34,6 +34,7 @@ from coachroom.accounts.models import (
     School,
     User,
 )
+from coachroom.accounts.viewer import coached_pairs
 from coachroom.coaching.access import get_teacher_for_timeline
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import ActionStep, StepState
@@ -87,8 +88,9 @@ def get_goal_for_party(request: AuthedRequest, pk: int) -> Goal:
 
 
 def _party_pairs(viewer: User) -> Q:
+    """Pairs the person coaches (while they hold the Coach role there) or is coached in."""
     schools = Membership.objects.active().filter(user=viewer).values("school")
-    return (Q(coach=viewer) | Q(coachee=viewer)) & Q(school__in=schools)
+    return Q(pk__in=coached_pairs(viewer).values("pk")) | Q(coachee=viewer, school__in=schools)
 
 
 def get_pair_for_party(request: AuthedRequest, pk: int) -> CoachingRelationship:
