@@ -1,4 +1,6 @@
-"""The coaching-privacy rule as one table: viewer × situation → may read the notes."""
+"""The coaching-privacy rule as one table over the real querysets: model × viewer × situation
+× the school's lead setting → visible or not. `can_read` answers for one record through the
+same filter, so the table checks both."""
 
 from __future__ import annotations
 
@@ -7,9 +9,16 @@ import datetime as dt
 import pytest
 
 from coachroom.accounts.models import Membership, School
-from coachroom.coaching.models import Observation
-from coachroom.coaching.policy import can_read_notes
-from tests.factories import MembershipFactory, RelationshipFactory, UserFactory
+from coachroom.coaching import policy
+from coachroom.coaching.goals.models import Goal
+from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation
+from coachroom.coaching.policy import can_read
+from coachroom.core.errors import DomainError
+from coachroom.leading import walks
+from coachroom.leading.models import CoachingReview
+from coachroom.records.school_data import school_export
+from coachroom.records.subject_access import subject_access_export
+from tests.factories import MembershipFactory, RelationshipFactory, UserFactory, make_step
 
 
 @pytest.fixture
@@ -27,51 +36,125 @@ def trust_admin(oak):
     return user
 
 
-@pytest.mark.parametrize(
-    ("viewer", "lead_access", "for_review", "visible"),
-    [
-        ("alice", "review", False, True),  # the teacher sees everything about herself
-        ("bob", "review", False, True),  # her current coach
-        ("carol", "review", False, False),  # another coach in the same school
-        ("lead", "review", False, False),  # coaching lead, not submitted for review
-        ("lead", "review", True, True),  # coaching lead, submitted for review (teacher told)
-        ("lead", "all", False, True),  # school lets the lead read all
-        ("line_manager", "all", True, False),  # leaders never read notes
-        ("trust_admin", "all", True, False),
-        ("outsider", "all", True, False),  # another school, even as its coaching lead
-    ],
-)
-def test_who_may_read_notes(request, oak, pairing, alice, viewer, lead_access, for_review, visible):
+def _observation(pair, for_review):
+    return Observation.objects.create(
+        school=pair.school,
+        relationship=pair,
+        teacher=pair.coachee,
+        observer=pair.coach,
+        status="submitted",
+    )
+
+
+def _meeting(pair, for_review):
+    return FeedbackMeeting.objects.create(
+        school=pair.school,
+        relationship=pair,
+        teacher=pair.coachee,
+        coach=pair.coach,
+        praise="Calm, quick start",
+        decision="new",
+        submitted_for_review=for_review,
+    )
+
+
+def _goal(pair, for_review):
+    return Goal.objects.create(
+        school=pair.school,
+        relationship=pair,
+        teacher=pair.coachee,
+        statement="Pupils explain their reasoning aloud",
+    )
+
+
+def _step(pair, for_review):
+    return make_step(pair)
+
+
+RECORDS = {"observation": _observation, "meeting": _meeting, "goal": _goal, "step": _step}
+MODELS = {"observation": Observation, "meeting": FeedbackMeeting, "goal": Goal, "step": ActionStep}
+
+# viewer, the school's lead setting, meeting submitted for review → visible, per model.
+# Steps are titles and states, not notes: coaching leads see them to run the programme.
+TABLE = [
+    ("alice", "review", False, {"observation", "meeting", "goal", "step"}),  # the teacher
+    ("bob", "review", False, {"observation", "meeting", "goal", "step"}),  # her current coach
+    ("carol", "review", False, set()),  # another coach in the same school
+    ("lead", "review", False, {"step"}),  # coaching lead, not submitted for review
+    ("lead", "review", True, {"meeting", "step"}),  # submitted for review (teacher told)
+    ("lead", "all", False, {"observation", "meeting", "goal", "step"}),  # school allows all
+    ("line_manager", "all", True, set()),  # leaders never read notes
+    ("trust_admin", "all", True, set()),
+    ("outsider", "all", True, set()),  # another school, even as its coaching lead
+]
+
+
+@pytest.mark.parametrize("model", sorted(RECORDS))
+@pytest.mark.parametrize(("viewer", "lead_access", "for_review", "visible"), TABLE)
+def test_who_may_read(request, oak, pairing, model, viewer, lead_access, for_review, visible):
     oak.lead_note_access = lead_access
     oak.save()
     request.getfixturevalue("lead")
     person = request.getfixturevalue(viewer)
-    assert (
-        can_read_notes(
-            person, teacher=alice, school=oak, relationship=pairing, submitted_for_review=for_review
-        )
-        is visible
-    )
+    record = RECORDS[model](pairing, for_review)
+    expected = model in visible
+    listed = MODELS[model].objects.visible_to(person).filter(pk=record.pk).exists()
+    assert (listed, can_read(person, record)) == (expected, expected)
+
+
+def _reads_a_drop_in(person, *, relationship, **_ignored):
+    """A drop-in in the pair, read through the real queryset."""
+    return can_read(person, _observation(relationship, False))
+
+
+def test_reviewer_reads_the_meeting_inside_the_review_and_on_its_own_page(
+    client, oak, lead, pairing, carol
+):
+    """One rule, one answer: carol (a coach, not a lead) reviewing bob reads his meeting
+    submitted for review in the review and on the meeting's page."""
+    meeting = _meeting(pairing, True)
+    private = _meeting(pairing, False)
+    review = walks.review_assign(school=oak, by=lead, coach=pairing.coach, reviewer=carol)
+    assert list(walks.meetings_for_review(review)) == [meeting]
+    assert can_read(carol, meeting)
+    assert not can_read(carol, private)
+    client.force_login(carol)
+    assert client.get(meeting.get_absolute_url()).status_code == 200
+    assert client.get(private.get_absolute_url()).status_code == 404
+
+
+def test_review_sharing_needs_a_review(oak, pairing, carol):
+    assert not can_read(carol, _meeting(pairing, True))
+
+
+def test_reviews_are_read_by_the_reviewer_and_then_the_coach(oak, lead, pairing, bob, carol):
+    review = walks.review_assign(school=oak, by=lead, coach=bob, reviewer=carol)
+    assert can_read(carol, review)
+    assert not can_read(bob, review)  # not written yet
+    written = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+    CoachingReview.objects.filter(pk=review.pk).update(completed_at=written)
+    assert can_read(bob, review)
+    assert not can_read(lead, review)  # the lead who arranged it reads counts, not the review
 
 
 def test_former_coach_loses_access_when_the_pair_ends(oak, pairing, alice, bob):
     pairing.ended_on = dt.date(2000, 1, 1)
     pairing.save()
-    assert not can_read_notes(bob, teacher=alice, school=oak, relationship=pairing)
+    assert not _reads_a_drop_in(bob, teacher=alice, school=oak, relationship=pairing)
 
 
 def test_new_coach_sees_earlier_history_only_when_shared(oak, oak_year, pairing, alice, carol):
     earlier = pairing  # records from bob's coaching
     new_pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=carol, coachee=alice)
-    assert not can_read_notes(carol, teacher=alice, school=oak, relationship=earlier)
+    assert not _reads_a_drop_in(carol, teacher=alice, school=oak, relationship=earlier)
     new_pair.history_shared = True
     new_pair.save()
-    assert can_read_notes(carol, teacher=alice, school=oak, relationship=earlier)
+    assert _reads_a_drop_in(carol, teacher=alice, school=oak, relationship=earlier)
 
 
 def test_deactivated_coach_cannot_read(oak, pairing, alice, bob):
     Membership.objects.filter(user=bob, school=oak).update(is_active=False)
-    assert not can_read_notes(bob, teacher=alice, school=oak, relationship=pairing)
+    assert not _reads_a_drop_in(bob, teacher=alice, school=oak, relationship=pairing)
 
 
 def test_lead_of_another_school_cannot_read_even_with_all_access(
@@ -79,7 +162,7 @@ def test_lead_of_another_school_cannot_read_even_with_all_access(
 ):
     elm.lead_note_access = School.LeadNoteAccess.ALL
     elm.save()
-    assert not can_read_notes(outsider, teacher=alice, school=oak, relationship=pairing)
+    assert not _reads_a_drop_in(outsider, teacher=alice, school=oak, relationship=pairing)
 
 
 def test_access_follows_the_coach_role_not_the_pair(oak, oak_year, pairing, alice, bob, carol):
@@ -91,11 +174,11 @@ def test_access_follows_the_coach_role_not_the_pair(oak, oak_year, pairing, alic
     record = Observation.objects.create(
         school=oak, relationship=pairing, teacher=alice, observer=bob, status="submitted"
     )
-    assert can_read_notes(carol, teacher=alice, school=oak, relationship=pairing)
+    assert _reads_a_drop_in(carol, teacher=alice, school=oak, relationship=pairing)
     assert Observation.objects.visible_to(bob).filter(pk=record.pk).exists()
     Membership.objects.filter(school=oak, user__in=[bob, carol]).update(is_coach=False)
-    assert not can_read_notes(bob, teacher=alice, school=oak, relationship=pairing)
-    assert not can_read_notes(carol, teacher=alice, school=oak, relationship=shared_pair)
+    assert not _reads_a_drop_in(bob, teacher=alice, school=oak, relationship=pairing)
+    assert not _reads_a_drop_in(carol, teacher=alice, school=oak, relationship=shared_pair)
     assert not Observation.objects.visible_to(bob).filter(pk=record.pk).exists()
     assert not Observation.objects.visible_to(carol).filter(pk=record.pk).exists()
 
@@ -103,8 +186,23 @@ def test_access_follows_the_coach_role_not_the_pair(oak, oak_year, pairing, alic
 def test_a_former_coaching_lead_loses_the_leads_reads(oak, pairing, alice, lead):
     oak.lead_note_access = School.LeadNoteAccess.ALL
     oak.save()
-    assert can_read_notes(lead, teacher=alice, school=oak, relationship=pairing)
+    assert _reads_a_drop_in(lead, teacher=alice, school=oak, relationship=pairing)
     Membership.objects.filter(school=oak, user=lead).update(is_coaching_lead=False)
-    assert not can_read_notes(
+    assert not _reads_a_drop_in(
         lead, teacher=alice, school=oak, relationship=pairing, submitted_for_review=True
     )
+
+
+def test_only_the_data_protection_lead_takes_notes_out(oak, elm, alice, lead, admin, dpo):
+    """Subject access and the school's export: the named exception, checked in the services
+    themselves as well as by the pages' role."""
+    assert policy.may_export_for_school(dpo, oak)
+    assert not policy.may_export_for_school(dpo, elm)
+    for person in (alice, lead, admin):
+        assert not policy.may_export_for_school(person, oak)
+        with pytest.raises(DomainError, match="data protection lead"):
+            subject_access_export(person=alice, by=person, school=oak)
+        with pytest.raises(DomainError, match="data protection lead"):
+            school_export(school=oak, by=person, reason="asked")
+    subject_access_export(person=alice, by=dpo, school=oak).close()
+    subject_access_export(person=alice, by=alice, school=None).close()

@@ -8,44 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Concatenate, ParamSpec, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, Membership, Role, User
+from coachroom.accounts.viewer import SESSION_KEY as SESSION_KEY
+from coachroom.accounts.viewer import MemberRequest, viewer_of
+from coachroom.accounts.viewer import memberships_of as memberships_of
 from coachroom.core.http import AuthedRequest
 
-SESSION_KEY = "coachroom_school_id"
-View = TypeVar("View", bound=Callable[..., HttpResponse])
-
-
-def memberships_of(user: Any) -> list[Membership]:
-    """The signed-in person's active memberships, cached on the user for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_coachroom_memberships", None)
-    if cached is None:
-        cached = list(
-            Membership.objects.active()
-            .filter(user=user)
-            .select_related("school", "school__trust")
-            .order_by("school__name")
-        )
-        user._coachroom_memberships = cached
-    return cast(list[Membership], cached)
+P = ParamSpec("P")
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
-    memberships = memberships_of(request.user)
-    if not memberships:
-        return None
-    chosen = request.session.get(SESSION_KEY)
-    for membership in memberships:
-        if membership.school_id == chosen:
-            return membership
-    return memberships[0]
+    return viewer_of(request).membership
 
 
 def choose_school(request: HttpRequest, school_id: int) -> Membership:
@@ -56,24 +35,38 @@ def choose_school(request: HttpRequest, school_id: int) -> Membership:
     raise Http404("No such school.")
 
 
-def school_member_required(*roles: Role) -> Callable[[View], View]:
-    """Require a current school; with roles, require at least one of them there (else 403)."""
+def member_required(
+    *roles: Role,
+) -> Callable[
+    [Callable[Concatenate[MemberRequest, P], HttpResponse]],
+    Callable[Concatenate[HttpRequest, P], HttpResponse],
+]:
+    """Require a current school; with roles, require at least one of them there (else 403).
 
-    def decorator(view: View) -> View:
+    The view receives a `MemberRequest`: its `membership` (the current school) and `viewer` are
+    set. The roles are recorded on the view as `required_roles`, read by links to the page
+    (reporting/tools.py) so no one is offered a page they may not open; functools.wraps carries
+    them through the decorators stacked above this one.
+    """
+
+    def decorator(
+        view: Callable[Concatenate[MemberRequest, P], HttpResponse],
+    ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            membership = current_membership(request)
+        def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            viewer = viewer_of(request)
+            membership = viewer.membership
             if membership is None:
                 raise PermissionDenied("You are not a member of a school in Coachroom yet.")
             if roles and not any(membership.has_role(role) for role in roles):
                 raise PermissionDenied("Your role in this school does not include this page.")
-            request.membership = membership  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            member = cast(MemberRequest, request)
+            member.membership = membership
+            member.viewer = viewer
+            return view(member, *args, **kwargs)
 
-        # Read by links to the page (reporting/tools.py), so no one is offered a page they may not
-        # open. functools.wraps carries it through the decorators stacked above this one.
-        wrapped.required_roles = roles  # type: ignore[attr-defined]
-        return cast(View, wrapped)
+        wrapped.__dict__["required_roles"] = roles
+        return wrapped
 
     return decorator
 

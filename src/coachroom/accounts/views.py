@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachroom.accounts import services
 from coachroom.accounts.access import (
@@ -17,7 +17,7 @@ from coachroom.accounts.access import (
     get_relationship_for_lead,
     get_staff_membership_for_admin,
     get_year_for_admin,
-    school_member_required,
+    member_required,
 )
 from coachroom.accounts.forms import (
     AcademicYearCreateForm,
@@ -80,7 +80,8 @@ def profile(request: AuthedRequest) -> HttpResponse:
 # Staff ---------------------------------------------------------------------------------------
 
 
-@school_member_required(ADMIN, LEAD)
+@member_required(ADMIN, LEAD)
+@require_GET
 def staff_list(request: AuthedRequest) -> HttpResponse:
     search = StaffSearchForm(request.GET or None)
     school = request.membership.school
@@ -122,7 +123,7 @@ def _without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def staff_invite(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
@@ -138,7 +139,7 @@ def staff_invite(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/staff_invite.html", {"form": form})
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
@@ -217,7 +218,7 @@ def _role_removal(
     )
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def staff_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
@@ -239,7 +240,7 @@ def staff_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_POST
 def staff_reactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
@@ -248,7 +249,7 @@ def staff_reactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("accounts:staff-edit", pk=pk)
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_POST
 def staff_resend_invitation(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
@@ -263,7 +264,7 @@ def staff_resend_invitation(request: AuthedRequest, pk: int) -> HttpResponse:
 # Coaching pairs ------------------------------------------------------------------------------
 
 
-@school_member_required(ADMIN, LEAD)
+@member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
 def pair_list(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
@@ -296,7 +297,7 @@ def pair_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@school_member_required(ADMIN, LEAD)
+@member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
 def pair_end(request: AuthedRequest, pk: int) -> HttpResponse:
     pair = get_relationship_for_lead(request, pk)
@@ -312,7 +313,7 @@ def pair_end(request: AuthedRequest, pk: int) -> HttpResponse:
 # School calendar and settings -----------------------------------------------------------------
 
 
-@school_member_required(ADMIN, LEAD)
+@member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
 def year_list(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
@@ -336,7 +337,7 @@ def year_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     year = get_year_for_admin(request, pk)
@@ -372,7 +373,7 @@ def year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def year_close(request: AuthedRequest, pk: int) -> HttpResponse:
     """End the year's pairs, after a page that lists them; their open steps are archived."""
@@ -399,7 +400,7 @@ def _fit_year_to_terms(year: AcademicYear) -> None:
         year.save(update_fields=["starts_on", "ends_on"])
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_POST
 def closure_delete(request: AuthedRequest, pk: int, closure_pk: int) -> HttpResponse:
     year = get_year_for_admin(request, pk)
@@ -409,7 +410,7 @@ def closure_delete(request: AuthedRequest, pk: int, closure_pk: int) -> HttpResp
     return redirect(year)
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def school_settings(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school

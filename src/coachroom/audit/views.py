@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from coachroom import audit
-from coachroom.accounts.access import memberships_of, school_member_required
+from coachroom.accounts.access import member_required, memberships_of
 from coachroom.accounts.models import Role, School, User
 from coachroom.audit.forms import AuditFilterForm
 from coachroom.audit.labels import (
@@ -112,7 +112,7 @@ def _school_events(school: School, form: AuditFilterForm) -> QuerySet[AuditEvent
 
 @require_GET
 @vary_on_headers("HX-Request")  # one URL answers with a page or a fragment: never mix them up
-@school_member_required(*LOG_READERS)
+@member_required(*LOG_READERS)
 def log(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     # A history restore asks for the whole page, even though it comes from htmx.
@@ -134,7 +134,7 @@ def log(request: AuthedRequest) -> HttpResponse:
 
 
 @require_GET
-@school_member_required(*LOG_READERS)
+@member_required(*LOG_READERS)
 def log_csv(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     form = AuditFilterForm(request.GET or None)

@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from coachroom.accounts.access import memberships_of
+from coachroom.accounts.access import current_membership
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.accounts.viewer import coach_school_ids, coached_pairs
+from coachroom.coaching import policy
 from coachroom.coaching.models import DRAFT_PUBLISH_DAYS, ActionStep, FeedbackMeeting, Observation
 from coachroom.core.http import AuthedRequest
-
-
-def coach_memberships(user: User) -> QuerySet[Membership]:
-    """Where the person is an active coach: access by pair ends with the role."""
-    return Membership.objects.active().filter(user=user, is_coach=True)
 
 
 def get_pair_for_coach(request: AuthedRequest, pk: int) -> CoachingRelationship:
     """A current pair in which the signed-in person is the coach, and still holds the Coach
     role in the pair's school."""
-    schools = coach_memberships(request.user).values("school")
-    qs = (
-        CoachingRelationship.objects.current()
-        .filter(coach=request.user, school__in=schools)
-        .select_related("school", "coachee", "coach")
-    )
+    qs = coached_pairs(request.user).select_related("school", "coachee", "coach")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -59,7 +51,7 @@ def get_draft_for_observer(request: AuthedRequest, pk: int) -> Observation:
     qs = Observation.objects.filter(
         observer=request.user,
         status=Observation.Status.DRAFT,
-        school__in=coach_memberships(request.user).values("school"),
+        school__in=coach_school_ids(request.user),
     ).select_related("school", "teacher", "relationship")
     observation = get_object_or_404(qs, pk=pk)
     if not observation.relationship.is_current:
@@ -96,7 +88,8 @@ def get_step_for_user(request: AuthedRequest, pk: int) -> ActionStep:
 def get_step_for_party(request: AuthedRequest, pk: int) -> ActionStep:
     """A step the signed-in person may act on: its teacher, or the coach of its pair."""
     step = get_step_for_user(request, pk)
-    if request.user.pk not in (step.teacher_id, step.relationship.coach_id):
+    user = request.user
+    if user.pk != step.teacher_id and not policy.coaches_pair(user, step.relationship):
         raise Http404("No such step.")
     return step
 
@@ -112,15 +105,14 @@ def get_teacher_for_timeline(
     """
     viewer = request.user
     if viewer.pk == pk:
-        # Their own timeline: the memberships this request has already loaded are enough.
-        own = sorted(memberships_of(viewer), key=lambda m: m.pk)
-        if not own:
+        # Their own timeline: the current school's, as chosen in the session (README, "Which
+        # school"), from the memberships this request has already loaded.
+        current = current_membership(request)
+        if current is None:
             raise Http404("No such teacher.")
-        return viewer, own[0].school
+        return viewer, current.school
     mine = Membership.objects.active().filter(user=viewer)
-    coaching = CoachingRelationship.objects.current().filter(
-        coach=viewer, coachee_id=pk, school__in=coach_memberships(viewer).values("school")
-    )
+    coaching = coached_pairs(viewer).filter(coachee_id=pk)
     leads = mine.filter(is_coaching_lead=True)
     if leads_need_full_access:
         leads = leads.filter(school__lead_note_access=School.LeadNoteAccess.ALL)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,9 +45,7 @@ class CoachingRecordQuerySet(models.QuerySet[_Record]):
         return self.filter(school=school)
 
     def visible_to(self, user: User) -> Self:
-        return self.filter(policy.notes_visible_q(user, review_field=self.review_field))
-
-    review_field: str | None = None
+        return self.filter(policy.notes_visible_q(user))
 
 
 class StepState(models.TextChoices):
@@ -136,10 +133,7 @@ class ActionStepQuerySet(models.QuerySet["ActionStep"]):
 
         Steps are not notes: leads see titles and states to run the programme (domain §3).
         """
-        lead_schools = user.memberships.filter(is_active=True, is_coaching_lead=True).values(
-            "school"
-        )
-        return self.filter(policy.notes_visible_q(user) | Q(school__in=lead_schools))
+        return self.filter(policy.steps_visible_q(user))
 
 
 class ActionStep(models.Model):
@@ -420,7 +414,9 @@ class StepEvidence(models.Model):
 
 
 class MeetingQuerySet(CoachingRecordQuerySet["FeedbackMeeting"]):
-    review_field = "submitted_for_review"
+    def visible_to(self, user: User) -> Self:
+        """The privacy rule, plus review sharing (coaching/policy.py)."""
+        return self.filter(policy.meetings_visible_q(user))
 
 
 class FeedbackMeeting(models.Model):

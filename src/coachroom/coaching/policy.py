@@ -3,70 +3,67 @@
 - The teacher sees everything written about them.
 - A coach sees the records of their current coachees made in their own coaching; earlier
   history only when the teacher has chosen to share it with that coach. Both need an active
-  membership with the Coach role in the pair's school: access follows the role, not the pair.
+  membership with the Coach role in the pair's school: access follows the role, not the pair
+  (`accounts.viewer.coached_pairs`).
 - The coaching lead sees narrative only for meetings submitted for review, unless the school
   has set `lead_note_access` to "all".
 - Senior leaders, school admins, trust admins and line managers get nothing from their role:
   they see counts and patterns through the programme pages, never notes.
 
-`can_read_notes` answers for one record; `notes_visible_q` is the same rule as a filter for
-querysets of records that carry `school`, `teacher` and `relationship` fields.
+The exceptions, each a named function here and nowhere else:
+- review sharing: a reviewer asked to review a coach reads that coach's meetings submitted for
+  review, inside the review and on the meeting's own page (`meetings_visible_q`);
+- walks: the person who led a walk, and the teacher's current coaches for visits made since
+  their pairing started, read the visit (`walk_visits_visible_q`);
+- steps: coaching leads see step titles and states (not notes) to run the programme
+  (`steps_visible_q`);
+- reviews of coaching: the reviewer, and the coach once the review is written
+  (`reviews_visible_q`);
+- subject access and the school's export: the data-protection lead takes a person's or the
+  school's records out of Coachroom (`may_export_for_school`).
+
+Every model that holds narrative has `objects.visible_to(viewer)` calling one of these, and
+`can_read` answers for one record through the same filter, so one rule gives one answer.
+Object pages resolve across all the viewer's schools through these filters; list pages narrow
+them to the current school (README, "Which school").
 """
 
 from __future__ import annotations
 
+from typing import Any, Protocol, cast
+
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.accounts.viewer import Viewer, coach_school_ids, coached_pairs
+
+Who = User | Viewer
 
 
-def can_read_notes(
-    viewer: User,
-    *,
-    teacher: User,
-    school: School,
-    relationship: CoachingRelationship | None = None,
-    submitted_for_review: bool = False,
-) -> bool:
+def _user(who: Who) -> User:
+    return who.user if isinstance(who, Viewer) else who
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+def _member_schools(user: User) -> models.QuerySet[Membership, Any]:
+    return Membership.objects.active().filter(user=user).values("school")
+
+
+def _lead_schools(user: User) -> models.QuerySet[Membership]:
+    return Membership.objects.active().filter(user=user, is_coaching_lead=True)
+
+
+def notes_visible_q(who: Who, *, review_field: str | None = None) -> Q:
+    """Records with `school`, `teacher` and `relationship` the viewer may read in full."""
+    viewer = _user(who)
     if not viewer.is_active:
-        return False
-    if viewer.pk == teacher.pk:
-        return True
-    membership = Membership.objects.active().filter(user=viewer, school=school).first()
-    if membership is None:
-        return False
-    if membership.is_coach and _coaches(viewer, teacher, school, relationship):
-        return True
-    if membership.is_coaching_lead:
-        return submitted_for_review or school.lead_note_access == School.LeadNoteAccess.ALL
-    return False
-
-
-def _coaches(
-    viewer: User, teacher: User, school: School, relationship: CoachingRelationship | None
-) -> bool:
-    """The viewer is the current coach of this record's pair, or a current coach with whom
-    the teacher shares their history."""
-    if (
-        relationship is not None
-        and relationship.coach_id == viewer.pk
-        and relationship.school_id == school.pk
-        and relationship.is_current
-    ):
-        return True
-    return (
-        CoachingRelationship.objects.current()
-        .filter(school=school, coach=viewer, coachee=teacher, history_shared=True)
-        .exists()
-    )
-
-
-def notes_visible_q(viewer: User, *, review_field: str | None = None) -> Q:
-    """A filter for records the viewer may read in full (see the module docstring)."""
-    if not viewer.is_active:
-        return Q(pk__in=[])
-    schools = Membership.objects.active().filter(user=viewer, is_coach=True).values("school")
-    current = CoachingRelationship.objects.current().filter(coach=viewer, school__in=schools)
+        return _nothing()
+    schools = coach_school_ids(viewer)
+    current = coached_pairs(viewer)
     own_pairs = Q(relationship__in=current.values("pk"), school__in=schools)
     shared_history = Q(
         Exists(
@@ -78,7 +75,7 @@ def notes_visible_q(viewer: User, *, review_field: str | None = None) -> Q:
         ),
         school__in=schools,
     )
-    lead_schools = Membership.objects.active().filter(user=viewer, is_coaching_lead=True)
+    lead_schools = _lead_schools(viewer)
     lead_all = Q(
         school__in=lead_schools.filter(school__lead_note_access=School.LeadNoteAccess.ALL).values(
             "school"
@@ -88,3 +85,88 @@ def notes_visible_q(viewer: User, *, review_field: str | None = None) -> Q:
     if review_field:
         visible |= Q(**{review_field: True}, school__in=lead_schools.values("school"))
     return visible
+
+
+def meetings_visible_q(who: Who) -> Q:
+    """Feedback meetings: the rule, plus review sharing. A reviewer asked to review a coach
+    reads that coach's meetings submitted for review (the teacher is told), in the review and
+    on the meeting's own page alike."""
+    viewer = _user(who)
+    if not viewer.is_active:
+        return _nothing()
+    reviewing = User.objects.filter(
+        pk=OuterRef("coach"),
+        reviews_received__reviewer=viewer,
+        reviews_received__school=OuterRef("school"),
+    )
+    shared_for_review = Q(
+        Exists(reviewing), submitted_for_review=True, school__in=_member_schools(viewer)
+    )
+    return notes_visible_q(viewer, review_field="submitted_for_review") | shared_for_review
+
+
+def steps_visible_q(who: Who) -> Q:
+    """Step titles and states: the teacher, their coaches and the school's coaching leads.
+    Steps are not notes: leads see titles and states to run the programme (domain §3)."""
+    viewer = _user(who)
+    if not viewer.is_active:
+        return _nothing()
+    return notes_visible_q(viewer) | Q(school__in=_lead_schools(viewer).values("school"))
+
+
+def walk_visits_visible_q(who: Who) -> Q:
+    """Walk visits: the rule, plus the person who led the walk and the teacher's current
+    coaches for visits made since their pairing started (the coach sees their coachees'
+    visits)."""
+    viewer = _user(who)
+    if not viewer.is_active:
+        return _nothing()
+    schools = _member_schools(viewer)
+    coaching = coached_pairs(viewer).filter(
+        coachee=OuterRef("teacher"),
+        school=OuterRef("school"),
+        started_on__lte=OuterRef("walk__walked_on"),
+    )
+    walker = Q(walk__led_by=viewer, school__in=schools)
+    return notes_visible_q(viewer) | walker | Q(Exists(coaching), school__in=schools)
+
+
+def reviews_visible_q(who: Who) -> Q:
+    """Reviews of coaching: the reviewer and, once written, the coach reviewed. Never leaders
+    by role."""
+    viewer = _user(who)
+    if not viewer.is_active:
+        return _nothing()
+    return Q(
+        Q(reviewer=viewer) | Q(coach=viewer, completed_at__isnull=False),
+        school__in=_member_schools(viewer),
+    )
+
+
+def may_export_for_school(who: Who, school: School) -> bool:
+    """Subject access and the school's export: only the school's data-protection lead takes
+    notes out of Coachroom for someone else."""
+    viewer = _user(who)
+    return (
+        viewer.is_active
+        and Membership.objects.active()
+        .filter(user=viewer, school=school, is_data_protection_lead=True)
+        .exists()
+    )
+
+
+class _VisibleQuerySet(Protocol):
+    def visible_to(self, user: User) -> models.QuerySet[Any]: ...
+
+
+def can_read(who: Who, record: models.Model) -> bool:
+    """One record, through the same filter its model's `visible_to` applies."""
+    one = cast(_VisibleQuerySet, type(record)._default_manager.filter(pk=record.pk))
+    return one.visible_to(_user(who)).exists()
+
+
+def coaches_pair(who: Who, relationship: CoachingRelationship) -> bool:
+    """The viewer coaches this current pair and still holds the Coach role in its school."""
+    if isinstance(who, Viewer):
+        return who.coaches(relationship)
+    return coached_pairs(who).filter(pk=relationship.pk).exists()

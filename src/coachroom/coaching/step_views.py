@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachroom.coaching import services
 from coachroom.coaching.access import (
@@ -27,6 +27,7 @@ from coachroom.core.errors import DomainError
 from coachroom.core.http import AuthedRequest
 
 
+@require_GET
 def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     step = get_step_for_user(request, pk)
     user = request.user

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
@@ -135,6 +135,7 @@ def drop_in_autosave(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("coaching:drop-in-edit", pk=observation.pk)
 
 
+@require_GET
 def drop_in_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     observation = get_observation_for_user(request, pk)
     _audit_view(request, teacher=observation.teacher, school=observation.school, target=observation)
@@ -296,6 +297,7 @@ def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep
     return [*picks, *rest]
 
 
+@require_GET
 def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
     _audit_view(request, teacher=meeting.teacher, school=meeting.school, target=meeting)
@@ -376,6 +378,7 @@ def _year_window(year: AcademicYear, years: list[AcademicYear]) -> dict[str, dat
     return window
 
 
+@require_GET
 def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
     """Everything about a teacher, newest first, one academic year at a time."""
     teacher, school = get_teacher_for_timeline(request, teacher_pk)
@@ -452,5 +455,6 @@ def _timeline_context(request: AuthedRequest, teacher: User, school: School) -> 
     }
 
 
+@require_GET
 def my_timeline(request: AuthedRequest) -> HttpResponse:
     return redirect("coaching:timeline", teacher_pk=request.user.pk)

@@ -8,12 +8,14 @@ from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
 
 @login_not_required
 @never_cache
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 `{"status": "ok"}` when the database answers, 503 `{"status": "unavailable"}` when it
     does not: all a load balancer or uptime check needs. Anyone may call it, so it names no

@@ -10,10 +10,12 @@ from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from coachroom.accounts.access import current_membership
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.accounts.pagecache import cached_render
+from coachroom.accounts.viewer import coached_pairs
 from coachroom.coaching import needs_you
 from coachroom.coaching.models import (
     ACTIVE_STATES,
@@ -41,6 +43,7 @@ class CoacheeRow:
     steps: list[ActionStep]  # every active or secured step of the pair, oldest first
 
 
+@require_GET
 def home(request: AuthedRequest) -> HttpResponse:
     membership = current_membership(request)
     if membership is None:
@@ -92,9 +95,8 @@ def _latest_steps(steps: Any) -> dict[int, ActionStep]:
 def _coachee_rows(school: School, coach: User) -> list[CoacheeRow]:
     submitted = Q(observations__status=Observation.Status.SUBMITTED)
     pairs = list(
-        CoachingRelationship.objects.for_school(school)
-        .current()
-        .filter(coach=coach)
+        coached_pairs(coach)
+        .filter(school=school)
         .select_related("coachee")
         .annotate(
             last_seen=Max("observations__observed_at", filter=submitted),
@@ -115,14 +117,14 @@ def _coachee_rows(school: School, coach: User) -> list[CoacheeRow]:
     rows = []
     for pair in pairs:
         step = steps.get(pair.pk)
-        last_seen = pair.last_seen  # type: ignore[attr-defined]
+        last_seen = pair.last_seen
         since = timezone.localdate(last_seen) if last_seen else pair.started_on
         rows.append(
             CoacheeRow(
                 pair=pair,
                 step=step,
                 last_seen=last_seen,
-                draft_id=pair.draft_id,  # type: ignore[attr-defined]
+                draft_id=pair.draft_id,
                 review_overdue=bool(
                     step and step.in_practice and step.review_due and step.review_due < today
                 ),

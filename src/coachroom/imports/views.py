@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Role
 from coachroom.core.http import AuthedRequest
 from coachroom.imports import services, staff_csv
@@ -19,7 +19,7 @@ ADMIN = Role.SCHOOL_ADMIN
 RECENT_RUNS = 10
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def upload(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
@@ -44,7 +44,7 @@ def upload(request: AuthedRequest) -> HttpResponse:
     return render(request, "imports/upload.html", context)
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_GET
 def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     run = get_run_for_admin(request, pk)
@@ -71,14 +71,14 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_POST
 def run_apply(request: AuthedRequest, pk: int) -> HttpResponse:
     run = get_run_for_admin(request, pk)
     return redirect(services.run_apply(run=run, by=request.user))
 
 
-@school_member_required(ADMIN)
+@member_required(ADMIN)
 @require_GET
 def staff_template(request: AuthedRequest) -> HttpResponse:
     response = HttpResponse(staff_csv.template_csv(), content_type="text/csv; charset=utf-8")

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.accounts.models import CoachingRelationship, School, User
 from coachroom.coaching import policy
 from coachroom.coaching.models import (
     ActionStep,
@@ -36,22 +35,6 @@ class SightingResult(models.TextChoices):
     SEEN = "seen", "Seen"
     NOT_SEEN = "not_seen", "Not seen"
     NO_OPPORTUNITY = "no_opportunity", "No opportunity to see it"
-
-
-def _walker_and_coach_q(user: User) -> Q:
-    """Beyond the privacy rule: the person who led the walk, and the teacher's current coaches
-    for visits made since their pairing started (the coach sees their coachees' visits)."""
-    if not user.is_active:
-        return Q(pk__in=[])
-    schools = Membership.objects.active().filter(user=user).values("school")
-    coaching = CoachingRelationship.objects.current().filter(
-        school__in=schools.filter(is_coach=True),
-        coach=user,
-        coachee=models.OuterRef("teacher"),
-        school=models.OuterRef("school"),
-        started_on__lte=models.OuterRef("walk__walked_on"),
-    )
-    return Q(walk__led_by=user, school__in=schools) | Q(models.Exists(coaching), school__in=schools)
 
 
 class LearningWalkQuerySet(models.QuerySet["LearningWalk"]):
@@ -108,7 +91,7 @@ class LearningWalk(models.Model):
 class WalkVisitQuerySet(CoachingRecordQuerySet["WalkVisit"]):
     def visible_to(self, user: User) -> Self:
         """The privacy rule, plus the walker and the teacher's current coaches."""
-        return self.filter(policy.notes_visible_q(user) | _walker_and_coach_q(user))
+        return self.filter(policy.walk_visits_visible_q(user))
 
 
 class WalkVisit(models.Model):
@@ -189,12 +172,7 @@ class CoachingReviewQuerySet(models.QuerySet["CoachingReview"]):
 
     def visible_to(self, user: User) -> Self:
         """Only the reviewer and, once written, the coach reviewed. Never leaders by role."""
-        if not user.is_active:
-            return self.none()
-        schools = Membership.objects.active().filter(user=user).values("school")
-        return self.filter(
-            Q(reviewer=user) | Q(coach=user, completed_at__isnull=False), school__in=schools
-        )
+        return self.filter(policy.reviews_visible_q(user))
 
 
 class CoachingReview(models.Model):

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachroom import audit
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import CoachingRelationship, Role, School, User
+from coachroom.accounts.viewer import coached_pairs
 from coachroom.coaching.access import get_meeting_for_user
 from coachroom.coaching.models import ActionStep, FeedbackMeeting
 from coachroom.coaching.services import active_step
@@ -68,7 +69,7 @@ def _audit_read(request: AuthedRequest, *, about: User, school: School, target: 
 
 
 @require_GET
-@school_member_required(*LEADERS)
+@member_required(*LEADERS)
 def walk_list(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     walk_rows = (
@@ -80,7 +81,7 @@ def walk_list(request: AuthedRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@school_member_required(*LEADERS)
+@member_required(*LEADERS)
 def walk_new(request: AuthedRequest) -> HttpResponse:
     form = WalkPlanForm(request.POST or None, initial={"walked_on": timezone.localdate()})
     if form.is_valid():
@@ -194,7 +195,7 @@ def walk_visit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@school_member_required()
+@member_required()
 def my_walk_visits(request: AuthedRequest) -> HttpResponse:
     """The teacher's notice of every visit about them, and a coach's list of their coachees'."""
     school, user = request.membership.school, request.user
@@ -207,12 +208,7 @@ def my_walk_visits(request: AuthedRequest) -> HttpResponse:
     )
     new_ids = {v.pk for v in mine if v.teacher_read_at is None}
     walks.walk_visits_mark_read(teacher=user, visits=mine)
-    coachees = (
-        CoachingRelationship.objects.current()
-        .for_school(school)
-        .filter(coach=user)
-        .values("coachee")
-    )
+    coachees = coached_pairs(user).filter(school=school).values("coachee")
     theirs = (
         WalkVisit.objects.for_school(school)
         .visible_to(user)
@@ -228,7 +224,7 @@ def my_walk_visits(request: AuthedRequest) -> HttpResponse:
 
 
 @require_GET
-@school_member_required()
+@member_required()
 def walk_findings(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     return render(
@@ -242,7 +238,7 @@ def walk_findings(request: AuthedRequest) -> HttpResponse:
 
 
 @require_GET
-@school_member_required(*REVIEW_PAGE)
+@member_required(*REVIEW_PAGE)
 def review_list(request: AuthedRequest) -> HttpResponse:
     membership, user = request.membership, request.user
     school = membership.school
@@ -268,7 +264,7 @@ def review_list(request: AuthedRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@school_member_required(Role.COACHING_LEAD)
+@member_required(Role.COACHING_LEAD)
 def review_new(request: AuthedRequest) -> HttpResponse:
     school, user = request.membership.school, request.user
     form = ReviewAssignForm(
@@ -431,7 +427,7 @@ def _coaches_for(request: AuthedRequest) -> list[User]:
 
 
 @require_GET
-@school_member_required(*COACHES)
+@member_required(*COACHES)
 def quality_signals(request: AuthedRequest) -> HttpResponse:
     membership, user = request.membership, request.user
     rows = quality.quality_for(school=membership.school, coaches=_coaches_for(request))
@@ -463,7 +459,7 @@ def quality_signals(request: AuthedRequest) -> HttpResponse:
 
 
 @require_GET
-@school_member_required(*COACHES)
+@member_required(*COACHES)
 def recognition(request: AuthedRequest) -> HttpResponse:
     membership, user = request.membership, request.user
     rows = quality.recognition_for(school=membership.school, coaches=_coaches_for(request))
@@ -498,13 +494,13 @@ def _thanks_page(request: AuthedRequest, form: ThanksForm | None = None) -> Http
 
 
 @require_GET
-@school_member_required()
+@member_required()
 def thanks(request: AuthedRequest) -> HttpResponse:
     return _thanks_page(request)
 
 
 @require_POST
-@school_member_required()
+@member_required()
 def thank_coach(request: AuthedRequest) -> HttpResponse:
     school, user = request.membership.school, request.user
     form = ThanksForm(request.POST, pairs=walks.current_coaches_of(school=school, teacher=user))

@@ -20,7 +20,6 @@ from django.utils import timezone
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.accounts.services import relationship_create
-from coachroom.coaching import policy
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Rating, StepState
 from coachroom.coaching.services import StepDraft, active_step, step_propose
 from coachroom.core.errors import DomainError
@@ -141,13 +140,10 @@ def get_open_review_for_reviewer(request: AuthedRequest, pk: int) -> CoachingRev
 def meetings_for_review(review: CoachingReview) -> QuerySet[FeedbackMeeting]:
     """The coach's meetings the reviewer may read: submitted for review (the teacher is told),
     or whatever the privacy rule already lets the reviewer read (a lead, if the school allows)."""
-    readable = Q(submitted_for_review=True) | policy.notes_visible_q(
-        review.reviewer, review_field="submitted_for_review"
-    )
     return (
-        FeedbackMeeting.objects.for_school(review.school)
+        FeedbackMeeting.objects.visible_to(review.reviewer)
+        .for_school(review.school)
         .filter(coach=review.coach)
-        .filter(readable)
         .select_related("teacher", "step")
         .order_by("-held_at", "-pk")
     )

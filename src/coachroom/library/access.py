@@ -12,15 +12,15 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, School
 from coachroom.core.http import AuthedRequest
 from coachroom.library.models import LibraryStep, LibraryStepQuerySet
 
 CURATOR_ROLES = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN)
 
-member_required = school_member_required()
-curator_required = school_member_required(*CURATOR_ROLES)
+any_member = member_required()
+curator_required = member_required(*CURATOR_ROLES)
 
 
 def is_curator(membership: Membership) -> bool:

@@ -17,15 +17,16 @@ from django.views.decorators.vary import vary_on_headers
 
 from coachroom.accounts.models import CoachingRelationship
 from coachroom.accounts.pagecache import cached_render
+from coachroom.accounts.viewer import coached_pairs
 from coachroom.core.errors import DomainError
 from coachroom.core.http import AuthedRequest
 from coachroom.library import services
 from coachroom.library.access import (
+    any_member,
     curator_required,
     get_own_step_for_curator,
     get_step_for_member,
     is_curator,
-    member_required,
     steps_for,
 )
 from coachroom.library.forms import (
@@ -39,7 +40,7 @@ from coachroom.library.models import LibraryStep, LibraryStepQuerySet, Phase, Pr
 PAGE_SIZE = 20
 
 
-@member_required
+@any_member
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def step_list(request: AuthedRequest) -> HttpResponse:
@@ -124,7 +125,7 @@ def _without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-@member_required
+@any_member
 @require_http_methods(["GET"])
 def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     step = get_step_for_member(request, pk)
@@ -172,9 +173,8 @@ def _meeting_pairs(request: AuthedRequest, step: LibraryStep) -> list[CoachingRe
     ):
         return []
     return list(
-        CoachingRelationship.objects.for_school(request.membership.school)
-        .current()
-        .filter(coach=request.user)
+        coached_pairs(request.user)
+        .filter(school=request.membership.school)
         .select_related("coachee")
         .order_by("coachee__last_name", "coachee__first_name", "pk")
     )

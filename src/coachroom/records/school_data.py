@@ -24,8 +24,10 @@ from django.utils import timezone
 import coachroom
 from coachroom import audit
 from coachroom.accounts.models import School, User
+from coachroom.coaching import policy
 from coachroom.coaching.goals.models import Goal
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation
+from coachroom.core.errors import DomainError
 from coachroom.leading.models import CoachingReview, Thanks, WalkVisit
 from coachroom.records import serialization
 from coachroom.records.backup import backup_models
@@ -151,6 +153,8 @@ def _write_json_array(archive: zipfile.ZipFile, table: SchoolTable) -> int:
 def school_export(*, school: School, by: User, reason: str) -> IO[bytes]:
     """The school's data as a zip in a temporary file (rewound), audited for the school and,
     in one bulk insert, for every person whose coaching records it contains."""
+    if not policy.may_export_for_school(by, school):
+        raise DomainError("Only the school's data protection lead can export its data.")
     out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response that streams it
     files: list[dict[str, Any]] = []
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:

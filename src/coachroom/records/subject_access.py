@@ -38,6 +38,7 @@ import coachroom
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.audit.models import AuditEvent
+from coachroom.coaching import policy
 from coachroom.coaching.access import teacher_may_see_observation
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import (
@@ -48,6 +49,7 @@ from coachroom.coaching.models import (
     StepEvidence,
     StepTransition,
 )
+from coachroom.core.errors import DomainError
 from coachroom.leading.models import (
     CoachingReview,
     WalkVisit,
@@ -506,6 +508,8 @@ def write_subject_access_zip(data: dict[str, Any], out: IO[bytes]) -> None:
 @transaction.atomic
 def subject_access_export(*, person: User, by: User, school: School | None) -> IO[bytes]:
     """Build the zip (in a temporary file, rewound) and audit it."""
+    if school is not None and not policy.may_export_for_school(by, school):
+        raise DomainError("Only the school's data protection lead answers subject access requests.")
     data = subject_access_data(person, school=school)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response that streams it
     write_subject_access_zip(data, out)

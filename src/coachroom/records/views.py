@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coachroom import audit
-from coachroom.accounts.access import current_membership, school_member_required
+from coachroom.accounts.access import current_membership, member_required
 from coachroom.accounts.models import Role
 from coachroom.accounts.services import school_update_settings
 from coachroom.audit.models import AuditEvent
@@ -51,7 +51,7 @@ def _zip_response(out: IO[bytes], filename: str) -> HttpResponse:
     response = FileResponse(
         out, as_attachment=True, filename=filename, content_type="application/zip"
     )
-    # school_member_required is typed for HttpResponse views; a streamed response is served
+    # member_required is typed for HttpResponse views; a streamed response is served
     # the same way by every middleware here.
     return cast(HttpResponse, response)
 
@@ -77,7 +77,7 @@ def index(request: AuthedRequest) -> HttpResponse:
 
 
 @require_GET
-@school_member_required(*LEADERS)
+@member_required(*LEADERS)
 def activity_export(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     named = request.membership.sees_named_figures
@@ -145,7 +145,7 @@ def my_data(request: AuthedRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@school_member_required(Role.DATA_PROTECTION_LEAD)
+@member_required(Role.DATA_PROTECTION_LEAD)
 def subject_access(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     form = SubjectAccessForm(request.POST or None, school=school)
@@ -159,7 +159,7 @@ def subject_access(request: AuthedRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@school_member_required(Role.DATA_PROTECTION_LEAD)
+@member_required(Role.DATA_PROTECTION_LEAD)
 def school_export(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     form = SchoolExportForm(request.POST or None)
@@ -178,7 +178,7 @@ def school_export(request: AuthedRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@school_member_required(Role.SCHOOL_ADMIN)
+@member_required(Role.SCHOOL_ADMIN)
 def retention(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     # The form gets its own copy: a rejected value must not show up in the page's figures.

@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, School
 from coachroom.core.http import AuthedRequest
 from coachroom.reporting.capacity import Assumptions, build_plan
@@ -81,7 +82,8 @@ def _school_weeks(school: School) -> int:
     return len(weeks) or Assumptions.school_weeks
 
 
-@school_member_required(Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
+@member_required(Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
+@require_GET
 def capacity(request: AuthedRequest) -> HttpResponse:
     school = request.membership.school
     coaches = [

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from coachroom import audit
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, User
 from coachroom.accounts.pagecache import cached_render
 from coachroom.core.charts import ChartPoint, completion_chart, planned_held_chart
@@ -160,7 +160,7 @@ def charts_for(rows: list[Row], *, prefix: str, period: str) -> list[dict[str, o
 
 
 @require_GET
-@school_member_required(*VIEWERS)
+@member_required(*VIEWERS)
 def completion(request: AuthedRequest) -> HttpResponse:
     return cached_render(
         request,
@@ -287,7 +287,7 @@ CSV_TABLES: dict[str, Callable[[CompletionQuery], tuple[list[str], Iterable[list
 
 
 @require_GET
-@school_member_required(*VIEWERS)
+@member_required(*VIEWERS)
 def completion_csv(request: AuthedRequest) -> HttpResponse:
     membership = request.membership
     form = CompletionCsvForm(

@@ -6,9 +6,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from coachroom import audit
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, School
 from coachroom.accounts.pagecache import cached_render
 from coachroom.coaching.models import REPORTED_STATES
@@ -60,7 +61,8 @@ def _csv(summaries: list[SchoolSummary], filename: str) -> HttpResponse:
     return response
 
 
-@school_member_required(*LEADERS)
+@member_required(*LEADERS)
+@require_GET
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """One school's programme at a glance, with the leaders' tools."""
     school = request.membership.school
@@ -85,6 +87,7 @@ def _dashboard_context(membership: Membership) -> dict[str, Any]:
     }
 
 
+@require_GET
 def trust_dashboard(request: AuthedRequest) -> HttpResponse:
     """Trust admins compare their schools' programmes: counts only, schools by name."""
     schools = list(School.objects.filter(trust__admins=request.user).order_by("name"))

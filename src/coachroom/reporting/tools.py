@@ -1,6 +1,6 @@
 """The leaders' tools on the programme dashboard, each offered only to people who may open it.
 
-Who may open a page is read from the page's own view: `school_member_required` records the roles
+Who may open a page is read from the page's own view: `member_required` records the roles
 it checks as `required_roles`, so a link and the page it leads to can never disagree. A view
 without that mark is open to every member of the school.
 """

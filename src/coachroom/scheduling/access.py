@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from coachroom.accounts.models import CoachingRelationship, Membership, User
+from coachroom.accounts.viewer import coach_school_ids, coached_pairs
 from coachroom.core.http import AuthedRequest
 from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence, SessionQuerySet
 
@@ -25,11 +26,15 @@ def _schools_run_by(user: User) -> list[int]:
 
 
 def get_pair_for_scheduler(request: AuthedRequest, pk: int) -> CoachingRelationship:
-    """The pair's coach, or a coaching lead or school admin of its school."""
+    """The pair's coach (while they hold the Coach role there), or a coaching lead or school
+    admin of its school."""
     qs = (
         CoachingRelationship.objects.current()
         .filter(school=request.membership.school)
-        .filter(Q(coach=request.user) | Q(school_id__in=_schools_run_by(request.user)))
+        .filter(
+            Q(pk__in=coached_pairs(request.user).values("pk"))
+            | Q(school_id__in=_schools_run_by(request.user))
+        )
         .select_related("coach", "coachee", "school", "academic_year")
     )
     return get_object_or_404(qs, pk=pk)
@@ -43,13 +48,17 @@ def get_slot_for_scheduler(request: AuthedRequest, pk: int) -> ScheduledSlot:
     return slot
 
 
+def _coaching_q(user: User) -> Q:
+    """Sessions the person runs as a coach: access ends with the Coach role in the school."""
+    return Q(relationship__in=coached_pairs(user).values("pk")) | Q(
+        coach=user, school__in=coach_school_ids(user)
+    )
+
+
 def session_queryset(user: User) -> SessionQuerySet:
     schools = Membership.objects.active().filter(user=user).values("school")
     return SessionOccurrence.objects.filter(school__in=schools).filter(
-        Q(coach=user)
-        | Q(relationship__coach=user)
-        | Q(relationship__coachee=user)
-        | Q(school_id__in=_schools_run_by(user))
+        _coaching_q(user) | Q(relationship__coachee=user) | Q(school_id__in=_schools_run_by(user))
     )
 
 
@@ -62,9 +71,9 @@ def get_session_for_user(request: AuthedRequest, pk: int) -> SessionOccurrence:
 
 
 def can_manage(session: SessionOccurrence, user: User) -> bool:
-    return user.pk in (session.coach_id, session.relationship.coach_id) or (
-        session.school_id in _schools_run_by(user)
-    )
+    if session.school_id in _schools_run_by(user):
+        return True
+    return SessionOccurrence.objects.filter(pk=session.pk).filter(_coaching_q(user)).exists()
 
 
 def get_session_for_manager(request: AuthedRequest, pk: int) -> SessionOccurrence:

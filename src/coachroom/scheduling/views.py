@@ -10,10 +10,10 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachroom import audit
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import CoachingRelationship, Role
 from coachroom.core.errors import ClashError, DomainError
 from coachroom.core.http import AuthedRequest
@@ -72,7 +72,7 @@ def _session_options(times: list[dt.datetime]) -> list[tuple[str, str]]:
     return [(f"{t:%Y-%m-%dT%H:%M}", f"{t:%A %-d %B, %H:%M}") for t in times]
 
 
-@school_member_required(*LEADS)
+@member_required(*LEADS)
 @require_http_methods(["GET", "POST"])
 def team_schedule(request: AuthedRequest) -> HttpResponse:
     """The coaching timetable for the school, and bulk set-up of slots for a team."""
@@ -127,7 +127,7 @@ def _team_page(
     )
 
 
-@school_member_required(Role.COACH, *LEADS)
+@member_required(Role.COACH, *LEADS)
 @require_http_methods(["GET", "POST"])
 def pair_slots(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_scheduler(request, pair_pk)
@@ -168,7 +168,7 @@ def pair_slots(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     )
 
 
-@school_member_required(Role.COACH, *LEADS)
+@member_required(Role.COACH, *LEADS)
 @require_http_methods(["GET", "POST"])
 def slot_move(request: AuthedRequest, pk: int) -> HttpResponse:
     slot = get_slot_for_scheduler(request, pk)
@@ -215,7 +215,7 @@ def slot_move(request: AuthedRequest, pk: int) -> HttpResponse:
 MOVE_FIELDS = ("weekday", "start_time", "from_date", "room", "period", "minutes")
 
 
-@school_member_required(Role.COACH, *LEADS)
+@member_required(Role.COACH, *LEADS)
 @require_http_methods(["GET", "POST"])
 def slot_end(request: AuthedRequest, pk: int) -> HttpResponse:
     slot = get_slot_for_scheduler(request, pk)
@@ -233,7 +233,8 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-@school_member_required()
+@member_required()
+@require_GET
 def week(request: AuthedRequest) -> HttpResponse:
     """A person's five school days: sessions they lead (covering included) and sessions in
     which they are coached, plus anything earlier they still have to record."""
@@ -279,7 +280,8 @@ def _on(session: SessionOccurrence, monday: dt.date, offset: int) -> bool:
     return timezone.localdate(session.starts_at) == monday + dt.timedelta(days=offset)
 
 
-@school_member_required()
+@member_required()
+@require_GET
 def upcoming(request: AuthedRequest) -> HttpResponse:
     sessions = list(
         session_queryset(request.user)
@@ -358,6 +360,7 @@ def _session_page(
     return render(request, "scheduling/session_detail.html", context, status=status)
 
 
+@require_GET
 def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _session_page(request, get_session_for_user(request, pk))
 

@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from coachroom.accounts.access import school_member_required
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import (
     AcademicYear,
     CoachingRelationship,
@@ -34,6 +34,7 @@ from coachroom.accounts.models import (
     School,
     User,
 )
+from coachroom.accounts.viewer import coached_pairs
 from coachroom.coaching.access import get_teacher_for_timeline
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import ActionStep, StepState
@@ -46,9 +47,9 @@ from coachroom.library.models import Priority, Strand
 MANAGER_ROLES = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN)
 REPORT_ROLES = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
 
-member_required = school_member_required()
-manager_required = school_member_required(*MANAGER_ROLES)
-report_viewer_required = school_member_required(*REPORT_ROLES)
+any_member = member_required()
+manager_required = member_required(*MANAGER_ROLES)
+report_viewer_required = member_required(*REPORT_ROLES)
 
 
 def can_manage_priorities(membership: Membership) -> bool:
@@ -87,8 +88,9 @@ def get_goal_for_party(request: AuthedRequest, pk: int) -> Goal:
 
 
 def _party_pairs(viewer: User) -> Q:
+    """Pairs the person coaches (while they hold the Coach role there) or is coached in."""
     schools = Membership.objects.active().filter(user=viewer).values("school")
-    return (Q(coach=viewer) | Q(coachee=viewer)) & Q(school__in=schools)
+    return Q(pk__in=coached_pairs(viewer).values("pk")) | Q(coachee=viewer, school__in=schools)
 
 
 def get_pair_for_party(request: AuthedRequest, pk: int) -> CoachingRelationship:

@@ -26,6 +26,7 @@ from coachroom.coaching.goals import services as goal_services
 from coachroom.coaching.goals.forms import GoalForm, PriorityForm, ReadingForm
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.goals.queries import (
+    any_member,
     can_manage_priorities,
     get_goal_for_party,
     get_goal_for_user,
@@ -35,7 +36,6 @@ from coachroom.coaching.goals.queries import (
     goal_notes,
     is_goal_party,
     manager_required,
-    member_required,
     pairs_for_new_goal,
     priority_report,
     readings_chart,
@@ -51,7 +51,7 @@ from coachroom.library.models import MAX_ACTIVE_PRIORITIES, LibraryStep, Priorit
 
 
 @require_GET
-@member_required
+@any_member
 def priority_list(request: AuthedRequest) -> HttpResponse:
     membership = request.membership
     school = membership.school
