@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
-from coachroom.accounts.access import school_member_required
-from coachroom.accounts.models import CoachingRelationship, Role
+from coachroom.accounts.access import member_required
+from coachroom.accounts.models import Role
+from coachroom.accounts.viewer import MemberRequest, coached_pairs
 from coachroom.coaching import needs_you
-from coachroom.core.http import AuthedRequest
 
 
-@school_member_required(Role.COACH)
-def reflections(request: AuthedRequest) -> HttpResponse:
+@require_GET
+@member_required(Role.COACH)
+def reflections(request: MemberRequest) -> HttpResponse:
     """Every reflection the coach's current coachees wrote since the coach last read it, newest
     first; opening a meeting marks its reflection read."""
     school = request.membership.school
-    pair_ids = (
-        CoachingRelationship.objects.for_school(school)
-        .current()
-        .filter(coach=request.user)
-        .values_list("pk", flat=True)
-    )
+    # Only pairs the person coaches with the Coach role: access ends when the role does.
+    pair_ids = coached_pairs(request.user).filter(school=school).values_list("pk", flat=True)
     unread = needs_you.unread_reflections(school, request.user, pair_ids)
     return render(request, "coaching/reflections.html", {"reflections": unread})
