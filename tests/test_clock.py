@@ -29,7 +29,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from coachroom.accounts.services import academic_year_create
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
 from tests.cast import LONDON, TEST_NOW
 from tests.factories import make_step
@@ -179,7 +179,7 @@ class TestKeyPathsThroughTheYear:
     def test_timeline_shows_todays_drop_in_and_meeting(self, client, bob, alice, pairing):
         observation = services.observation_start(relationship=pairing, by=bob)
         services.observation_submit(observation=observation, by=bob, ratings={})
-        services.meeting_record(
+        meetings.meeting_record(
             relationship=pairing,
             by=bob,
             praise="Clear instructions",

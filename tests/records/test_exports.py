@@ -230,10 +230,10 @@ def test_unpublished_drafts_stay_out_of_the_pdf(alice, bob, pairing):
 
 
 def test_markup_and_unusual_characters_do_not_break_the_pdf(alice, bob, pairing):
-    from coachroom.coaching import services
+    from coachroom.coaching import meetings
 
     history = make_history(pairing)
-    services.meeting_reflect(
+    meetings.meeting_reflect(
         meeting=history.meeting,
         by=alice,
         reflection="<b>Bold</b> & <script>x</script>\nŁukasz said “thanks” → 10/10 ✓",

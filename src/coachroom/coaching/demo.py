@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship, Term
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.coaching.models import StepState
 from coachroom.core.demo import DemoContext
 from coachroom.library.models import LibraryStep
@@ -150,7 +150,7 @@ def _run(
                 new_step = services.StepDraft(
                     title=entry.title, criteria=entry.looks_like, library_step=entry
                 )
-            meeting = services.meeting_record(
+            meeting = meetings.meeting_record(
                 relationship=pair,
                 by=coach,
                 praise=rng.choice(PRAISE),
@@ -172,7 +172,7 @@ def _run(
                 services.step_confirm(step=step, by=teacher)
         if rng.random() < 0.7:
             with demo_clock(thursday, 16, 40):
-                services.meeting_reflect(
+                meetings.meeting_reflect(
                     meeting=meeting, by=teacher, reflection=rng.choice(REFLECTIONS)
                 )
     _ending(pair, script, library, weeks[-1] if weeks else timezone.localdate(), index)

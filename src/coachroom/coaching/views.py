@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
 from coachroom.accounts.pagecache import cached_render
-from coachroom.coaching import booking, needs_you, picker, services
+from coachroom.coaching import booking, meetings, needs_you, picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
     get_meeting_for_user,
@@ -253,7 +253,7 @@ def _record_meeting(
     request: AuthedRequest, pair: CoachingRelationship, form: MeetingForm
 ) -> FeedbackMeeting:
     data = form.cleaned_data
-    return services.meeting_record(
+    return meetings.meeting_record(
         relationship=pair,
         by=request.user,
         praise=data["praise"],
@@ -323,7 +323,7 @@ def meeting_reflect(request: AuthedRequest, pk: int) -> HttpResponse:
     if meeting.teacher_id != request.user.pk:
         raise DomainError("Only the teacher adds their reflection.")
     if form.is_valid():
-        services.meeting_reflect(
+        meetings.meeting_reflect(
             meeting=meeting, by=request.user, reflection=form.cleaned_data["reflection"]
         )
         messages.success(request, "Your reflection has been saved. Your coach can read it.")
