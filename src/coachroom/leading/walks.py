@@ -239,6 +239,25 @@ def walk_findings(school: School) -> Findings:
     totals = WalkVisit.objects.for_school(school).aggregate(
         visits=Count("pk"), walks=Count("walk", distinct=True)
     )
+    by_strand, stuck_by_strand = _strand_tallies(school)
+    stuck = Tally(
+        "All secured steps",
+        sum(t.seen for t in stuck_by_strand),
+        sum(t.not_seen for t in stuck_by_strand),
+        sum(t.no_opportunity for t in stuck_by_strand),
+    )
+    return Findings(
+        walks=totals["walks"],
+        visits=totals["visits"],
+        by_focus=_focus_tallies(school),
+        by_strand=by_strand,
+        stuck=stuck,
+        stuck_by_strand=stuck_by_strand,
+    )
+
+
+def _focus_tallies(school: School) -> list[Tally]:
+    """How often each walk's focus was seen, in strand order, then by focus."""
     focus_rows = (
         WalkVisit.objects.for_school(school)
         .order_by()
@@ -254,7 +273,7 @@ def walk_findings(school: School) -> Findings:
             r["walk__focus"].lower(),
         ),
     )
-    by_focus = [
+    return [
         Tally(
             label=": ".join(x for x in (r["walk__strand__name"], r["walk__focus"]) if x)
             or "Open focus",
@@ -264,6 +283,10 @@ def walk_findings(school: School) -> Findings:
         )
         for r in focus_sorted
     ]
+
+
+def _strand_tallies(school: School) -> tuple[list[Tally], list[Tally]]:
+    """Step sightings by strand, and the same for secured steps (did they stick?)."""
     secured = {f"secured_{k}": v for k, v in _tally_counts("result", secured_only=True).items()}
     strand_rows = (
         WalkStepSighting.objects.filter(school=school)
@@ -293,20 +316,7 @@ def walk_findings(school: School) -> Findings:
                     r["secured_no_opportunity"],
                 )
             )
-    stuck = Tally(
-        "All secured steps",
-        sum(t.seen for t in stuck_by_strand),
-        sum(t.not_seen for t in stuck_by_strand),
-        sum(t.no_opportunity for t in stuck_by_strand),
-    )
-    return Findings(
-        walks=totals["walks"],
-        visits=totals["visits"],
-        by_focus=by_focus,
-        by_strand=by_strand,
-        stuck=stuck,
-        stuck_by_strand=stuck_by_strand,
-    )
+    return by_strand, stuck_by_strand
 
 
 # Learning walks --------------------------------------------------------------------------------
