@@ -24,7 +24,7 @@ from coachroom.coaching.models import ActionStep, FeedbackMeeting
 from coachroom.coaching.services import active_step
 from coachroom.core.errors import DomainError
 from coachroom.core.http import AuthedRequest
-from coachroom.leading import quality, walks
+from coachroom.leading import findings, quality, walks
 from coachroom.leading.forms import (
     ReviewAssignForm,
     ReviewForm,
@@ -234,7 +234,7 @@ def walk_findings(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "leading/walk_findings.html",
-        {"findings": walks.walk_findings(school), "school": school},
+        {"findings": findings.walk_findings(school), "school": school},
     )
 
 
