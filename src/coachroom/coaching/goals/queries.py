@@ -343,7 +343,7 @@ def readings_chart(
     goal: Goal, readings: Sequence[GoalReading], *, chart_id: str = "goal-readings"
 ) -> SafeString:
     context = readings_chart_context(goal, readings, chart_id=chart_id)
-    return render_to_string("coaching/goal_chart.html", context)
+    return render_to_string("components/chart_readings.html", context)
 
 
 # The priority report -----------------------------------------------------------------------------
