@@ -27,7 +27,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from coachroom.accounts.services import academic_year_create
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.models import CalendarFeed, SessionOccurrence
@@ -88,13 +88,14 @@ DAYS = {
     "christmas-holiday": Day(
         dt.datetime(2026, 12, 21, 12, tzinfo=LONDON), False, dt.date(2027, 2, 12), 14, 28
     ),
-    # Two school days left, then past the year's last term plain weekdays count.
+    # Two school days left, then, past the year's last term, the default English 2027–28
+    # terms stand in: the count skips the summer holiday and goes on from September.
     "last-week-of-summer-term": Day(
-        dt.datetime(2027, 7, 14, 12, tzinfo=LONDON), True, dt.date(2027, 8, 25), 37, 4
+        dt.datetime(2027, 7, 14, 12, tzinfo=LONDON), True, dt.date(2027, 10, 15), 37, 4
     ),
-    # After the year's last day, with no 2027–28 year set up yet.
+    # After the year's last day, with no 2027–28 year set up yet: the default terms again.
     "august-after-the-year": Day(
-        dt.datetime(2027, 8, 2, 12, tzinfo=LONDON), False, dt.date(2027, 9, 13), 38, 2
+        dt.datetime(2027, 8, 2, 12, tzinfo=LONDON), False, dt.date(2027, 10, 19), 38, 2
     ),
 }
 
@@ -181,7 +182,7 @@ class TestKeyPathsThroughTheYear:
     def test_timeline_shows_todays_drop_in_and_meeting(self, client, bob, alice, pairing):
         observation = services.observation_start(relationship=pairing, by=bob)
         services.observation_submit(observation=observation, by=bob, ratings={}, notes=NOTES)
-        services.meeting_record(
+        meetings.meeting_record(
             relationship=pairing,
             by=bob,
             praise="Clear instructions",

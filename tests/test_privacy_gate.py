@@ -39,6 +39,7 @@ ALLOWED = (
     "coaching/services.py",
     "coaching/goals/services.py",
     "leading/walks.py",  # the walks, reviews and thanks services
+    "leading/findings.py",  # what walks found: counts and patterns, split out of walks.py
     "records/",  # the data-protection lead's exports, subject access, erasure, retention
     "migrations/",
     "demo.py",

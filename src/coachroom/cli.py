@@ -274,7 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="coachroom", description="Coachroom: instructional coaching for schools."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_running_commands(sub)
+    _add_data_commands(sub)
+    _add_developer_commands(sub)
+    return parser
 
+
+def _add_running_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """serve, demo, calendar and worker."""
     serve = sub.add_parser("serve", help="apply migrations and run the web server")
     serve.add_argument("--demo", action="store_true", help="load demo data into an empty database")
     serve.add_argument("--host", default="127.0.0.1")
@@ -296,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(func=cmd_worker)
 
+
+def _add_data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """import, backup, restore and retention."""
     importer = sub.add_parser("import", help="import staff from OneRoster or a staff CSV")
     importer.add_argument("format", choices=["oneroster", "staff"], help="what the file is")
     importer.add_argument("path", help="a OneRoster zip or folder, or a staff CSV file")
@@ -317,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--dry-run", action="store_true", help="show what would be erased")
     retention.set_defaults(func=cmd_retention)
 
+
+def _add_developer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """seed, bench and manage."""
     seeder = sub.add_parser("seed", help="add realistic data at scale, for benchmarks")
     seeder.add_argument("--scale", choices=["small", "school", "trust"], default="small")
     seeder.add_argument("--seed", type=int, default=1, help="the same seed gives the same data")
@@ -334,7 +347,6 @@ def build_parser() -> argparse.ArgumentParser:
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

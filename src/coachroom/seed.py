@@ -281,16 +281,8 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
 
 
-def _pair_history(
-    pair: CoachingRelationship,
-    n: int,
-    days: SchoolDays,
-    scale: Scale,
-    rng: random.Random,
-    library: list[tuple[int, str, str]],
-    out: _Out,
-    today: dt.date,
-) -> None:
+def _pair_slots(pair: CoachingRelationship, n: int) -> tuple[ScheduledSlot, ScheduledSlot]:
+    """The pair's weekly drop-in and, the next weekday, its feedback meeting."""
     school = pair.school
     drop_in_slot = ScheduledSlot(
         school=school,
@@ -310,6 +302,21 @@ def _pair_history(
         minutes=30,
         starts_on=pair.started_on,
     )
+    return drop_in_slot, meeting_slot
+
+
+def _pair_history(
+    pair: CoachingRelationship,
+    n: int,
+    days: SchoolDays,
+    scale: Scale,
+    rng: random.Random,
+    library: list[tuple[int, str, str]],
+    out: _Out,
+    today: dt.date,
+) -> None:
+    school = pair.school
+    drop_in_slot, meeting_slot = _pair_slots(pair, n)
     out.slots += [drop_in_slot, meeting_slot]
     dates = slot_dates(drop_in_slot, days, from_date=pair.started_on)
     if scale.weeks is not None:

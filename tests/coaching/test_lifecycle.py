@@ -8,7 +8,7 @@ import itertools
 import pytest
 import time_machine
 
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.coaching.models import STEP_MOVES, ActionStep, Rating, StepState, StepTransition
 from coachroom.core.errors import DomainError, IllegalTransition
 from tests.factories import RelationshipFactory, make_step
@@ -126,7 +126,7 @@ def test_school_setting_changes_how_many_sightings_secure(pairing, bob):
 def test_a_meeting_alone_never_secures_a_step(pairing, bob):
     step = make_step(pairing, state=StepState.PRACTISING, streak=1)
     for _ in range(3):
-        services.meeting_record(
+        meetings.meeting_record(
             relationship=pairing,
             by=bob,
             praise="Clear routine",

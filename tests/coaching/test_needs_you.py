@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.coaching.models import REPORTED_STATES, StepState
 from coachroom.scheduling.models import SessionOccurrence
 from tests.factories import RelationshipFactory, make_step
@@ -26,7 +26,7 @@ def _panel(response) -> str:
 
 
 def _meeting(pair, coach):
-    return services.meeting_record(
+    return meetings.meeting_record(
         relationship=pair,
         by=coach,
         praise="Sharp start",
@@ -74,7 +74,7 @@ def test_a_coachs_own_proposal_waiting_for_the_teacher_is_not_the_coachs_to_do(
 @time_machine.travel(WEDNESDAY, tick=False)
 def test_a_reflection_waits_until_the_coach_reads_it(client, bob, alice, pairing):
     meeting = _meeting(pairing, bob)
-    services.meeting_reflect(meeting=meeting, by=alice, reflection="I'll try it in Year 9.")
+    meetings.meeting_reflect(meeting=meeting, by=alice, reflection="I'll try it in Year 9.")
     client.force_login(bob)
     panel = _panel(client.get(reverse("home")))
     assert "Reflections to read" in panel
@@ -83,39 +83,39 @@ def test_a_reflection_waits_until_the_coach_reads_it(client, bob, alice, pairing
     assert "<h3>Reflections to read</h3>" not in _panel(client.get(reverse("home")))
     # she rewrites it: it needs reading again
     with time_machine.travel(WEDNESDAY + dt.timedelta(hours=2), tick=False):
-        services.meeting_reflect(meeting=meeting, by=alice, reflection="Tried it: it worked.")
+        meetings.meeting_reflect(meeting=meeting, by=alice, reflection="Tried it: it worked.")
         assert "Reflections to read" in _panel(client.get(reverse("home")))
 
 
 def test_the_panel_shows_the_five_newest_reflections_and_links_to_the_rest(
     client, bob, oak, oak_year
 ):
-    meetings = []
+    held = []
     for days_ago in range(7, 0, -1):  # one reflection a day, the newest yesterday
         with time_machine.travel(WEDNESDAY - dt.timedelta(days=days_ago), tick=False):
             pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=bob)
             meeting = _meeting(pair, bob)
-            services.meeting_reflect(meeting=meeting, by=pair.coachee, reflection="Noted.")
-            meetings.append(meeting)
+            meetings.meeting_reflect(meeting=meeting, by=pair.coachee, reflection="Noted.")
+            held.append(meeting)
     with time_machine.travel(WEDNESDAY, tick=False):
         client.force_login(bob)
         panel = _panel(client.get(reverse("home")))
         assert panel.count("reflected on your meeting") == 5
-        for meeting in meetings[2:]:  # the five newest
+        for meeting in held[2:]:  # the five newest
             assert meeting.get_absolute_url() in panel
-        for meeting in meetings[:2]:  # the two oldest wait on the full list
+        for meeting in held[:2]:  # the two oldest wait on the full list
             assert meeting.get_absolute_url() not in panel
         assert "and 2 more" in panel
         assert reverse("coaching:reflections") in panel
 
         page = client.get(reverse("coaching:reflections")).content.decode()
         assert "<h1>Reflections to read</h1>" in page
-        assert all(m.get_absolute_url() in page for m in meetings)
-        assert page.index(meetings[-1].get_absolute_url()) < page.index(
-            meetings[0].get_absolute_url()
+        assert all(m.get_absolute_url() in page for m in held)
+        assert page.index(held[-1].get_absolute_url()) < page.index(
+            held[0].get_absolute_url()
         )  # newest first
-        client.get(meetings[0].get_absolute_url())  # reading one takes it off both lists
-        assert meetings[0].get_absolute_url() not in (
+        client.get(held[0].get_absolute_url())  # reading one takes it off both lists
+        assert held[0].get_absolute_url() not in (
             client.get(reverse("coaching:reflections")).content.decode()
         )
         assert "and 1 more" in _panel(client.get(reverse("home")))
@@ -160,7 +160,7 @@ def test_the_panel_costs_the_same_for_any_number_of_coachees(
     with time_machine.travel(WEDNESDAY, tick=False):
         for _ in range(coachees):
             pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=bob)
-            services.meeting_reflect(
+            meetings.meeting_reflect(
                 meeting=_meeting(pair, bob), by=pair.coachee, reflection="Noted."
             )
             make_step(pair, state=StepState.SECURED, stick_check_due=dt.date(2026, 11, 26))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from coachroom.accounts.models import School
 from coachroom.audit.models import AuditEvent
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
 from coachroom.core.errors import DomainError
 from coachroom.library.models import LibraryStep
@@ -183,7 +183,7 @@ def test_new_step_refused_while_one_is_active(client, bob, pairing):
 
 
 def test_teacher_reflects_on_a_meeting(client, bob, alice, pairing):
-    meeting = services.meeting_record(
+    meeting = meetings.meeting_record(
         relationship=pairing,
         by=bob,
         praise="Sharp start",
@@ -242,7 +242,7 @@ def test_teacher_sees_the_drop_in_only_after_the_meeting_when_the_school_says_so
     client.force_login(alice)
     url = reverse("coaching:drop-in-detail", args=[observation.pk])
     assert client.get(url).status_code == 404
-    services.meeting_record(
+    meetings.meeting_record(
         relationship=pairing,
         by=bob,
         praise="Good",
@@ -312,7 +312,7 @@ def _history(pairing, bob, cycles):
             ratings={s.pk: "partly" for s in steps},
             notes=NOTES,
         )
-        services.meeting_record(
+        meetings.meeting_record(
             relationship=pairing,
             by=bob,
             praise="Good",

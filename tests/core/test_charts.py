@@ -117,3 +117,20 @@ def test_many_weeks_thin_the_axis_labels():
 )
 def test_axis_steps_are_round(top, step):
     assert _nice_step(top) == step
+
+
+def test_every_chart_draws_its_frame_from_the_one_base_template():
+    """One chart template set: only components/chart_base.html opens an <svg>; each chart
+    template extends it and fills in its legend and plot."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "src" / "coachroom" / "templates"
+    with_svg = sorted(
+        str(p.relative_to(templates)) for p in templates.rglob("*.html") if "<svg" in p.read_text()
+    )
+    assert with_svg == ["components/chart_base.html"]
+    charts = sorted(templates.glob("components/chart_*.html"))
+    assert len(charts) == 5
+    for chart in charts:
+        if chart.name != "chart_base.html":
+            assert chart.read_text().startswith('{% extends "components/chart_base.html" %}')

@@ -13,6 +13,7 @@ from coachroom.audit.models import AuditEvent
 from coachroom.coaching.models import StepState
 from coachroom.core.errors import DomainError
 from coachroom.leading import walks
+from coachroom.leading.findings import OWN_STEPS, walk_findings
 from coachroom.leading.models import LearningWalk, WalkStepSighting, WalkVisit
 from coachroom.library.models import Strand
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory, make_step
@@ -268,7 +269,7 @@ def test_findings_count_by_focus_strand_and_did_it_stick(oak, oak_year, head, bo
         step = make_step(pair, state=state, library_step=entry)
         _visit(walk, teacher, focus_seen=focus, sightings={step.pk: result})
 
-    findings = walks.walk_findings(oak)
+    findings = walk_findings(oak)
 
     assert (findings.walks, findings.visits) == (1, 5)
     [focus] = findings.by_focus
@@ -282,10 +283,10 @@ def test_findings_count_by_focus_strand_and_did_it_stick(oak, oak_year, head, bo
     assert by_strand == {
         strands[0].name: (2, 1, 0),
         strands[1].name: (1, 0, 0),
-        walks.OWN_STEPS: (0, 0, 1),
+        OWN_STEPS: (0, 0, 1),
     }
     stuck = {t.label: (t.seen, t.not_seen) for t in findings.stuck_by_strand}
-    assert stuck == {strands[0].name: (1, 1), strands[1].name: (1, 0), walks.OWN_STEPS: (0, 0)}
+    assert stuck == {strands[0].name: (1, 1), strands[1].name: (1, 0), OWN_STEPS: (0, 0)}
     assert (findings.stuck.seen, findings.stuck.not_seen) == (2, 1)
     assert findings.stuck.seen_percent == 67  # 2 of the 3 chances to see a secured step
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from coachroom.accounts.models import CoachingRelationship, School, User
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.coaching.goals import services as goal_services
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepState
@@ -74,7 +74,7 @@ def make_history(pair, *, on: dt.date = dt.date(2026, 10, 5)) -> History:
             year_group="Year 8",
             subject="Maths",
         )
-        meeting = services.meeting_record(
+        meeting = meetings.meeting_record(
             relationship=pair,
             by=coach,
             praise=PRAISE,
@@ -85,7 +85,7 @@ def make_history(pair, *, on: dt.date = dt.date(2026, 10, 5)) -> History:
             plan="Period 3, Year 8, before ratios.",
             observations=[observation],
         )
-        services.meeting_reflect(meeting=meeting, by=teacher, reflection=REFLECTION)
+        meetings.meeting_reflect(meeting=meeting, by=teacher, reflection=REFLECTION)
         step.refresh_from_db()
         services.step_pause(step=step, by=coach, reason="Mock exams for two weeks")
     step.refresh_from_db()

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from coachroom.audit.models import AuditEvent
 from coachroom.core.spreadsheets import safe_cell
-from coachroom.records import exports
+from coachroom.records import exports, record_pdf
 from tests.factories import RelationshipFactory, UserFactory
 from tests.records.history import LONDON, NOTES, PRAISE, REFLECTION, STEP_TITLE, make_history
 
@@ -230,15 +230,15 @@ def test_unpublished_drafts_stay_out_of_the_pdf(alice, bob, pairing):
 
 
 def test_markup_and_unusual_characters_do_not_break_the_pdf(alice, bob, pairing):
-    from coachroom.coaching import services
+    from coachroom.coaching import meetings
 
     history = make_history(pairing)
-    services.meeting_reflect(
+    meetings.meeting_reflect(
         meeting=history.meeting,
         by=alice,
         reflection="<b>Bold</b> & <script>x</script>\nŁukasz said “thanks” → 10/10 ✓",
     )
-    pdf = exports.coaching_record_pdf(exports.coaching_record(alice))
+    pdf = record_pdf.coaching_record_pdf(exports.coaching_record(alice))
     assert pdf.startswith(b"%PDF")
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from coachroom.accounts.models import Membership
 from coachroom.audit.models import AuditEvent
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.leading import walks
 from coachroom.records.subject_access import subject_access_data, write_subject_access_zip
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory
@@ -123,7 +123,7 @@ def test_a_school_admin_cannot_answer_a_request(client, admin, alice, oak, histo
 
 def test_html_in_notes_is_shown_as_text(alice, oak, pairing):
     history = make_history(pairing)
-    services.meeting_reflect(meeting=history.meeting, by=alice, reflection="<script>x()</script>")
+    meetings.meeting_reflect(meeting=history.meeting, by=alice, reflection="<script>x()</script>")
     page = _page(subject_access_data(alice, school=oak))
     assert "<script>x()</script>" not in page
     assert "&lt;script&gt;x()&lt;/script&gt;" in page

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from coachroom.audit.models import AuditEvent
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.coaching.models import FeedbackMeeting
 from coachroom.scheduling import next_drop_in
 from coachroom.scheduling import services as scheduling
@@ -48,7 +48,7 @@ def _meeting_data(**overrides):
 
 
 def _record(pair, by, **more):
-    return services.meeting_record(
+    return meetings.meeting_record(
         relationship=pair,
         by=by,
         praise="Sharp start",

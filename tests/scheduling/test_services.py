@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from coachroom.coaching import meetings
 from coachroom.coaching import services as coaching
 from coachroom.core.errors import DomainError
 from coachroom.scheduling import services as scheduling
@@ -169,7 +170,7 @@ def test_a_late_write_up_fulfils_the_most_recent_unrecorded_session(pairing, bob
 
 
 def test_an_unplanned_meeting_is_logged_as_held(pairing, bob):
-    meeting = coaching.meeting_record(
+    meeting = meetings.meeting_record(
         relationship=pairing,
         by=bob,
         praise="Good",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -88,32 +90,53 @@ def academic_start_year(today: dt.date) -> int:
     return today.year if today.month >= 8 else today.year - 1
 
 
-def school_days_between(
-    start: dt.date, end: dt.date, terms: list[TermDates], closures: set[dt.date]
-) -> int:
-    """School days after `start` up to and including `end`."""
-    count, day = 0, start + ONE_DAY
-    while day <= end:
-        if (
-            day.weekday() < 5
-            and day not in closures
-            and any(t.starts_on <= day <= t.ends_on for t in terms)
-        ):
-            count += 1
-        day += ONE_DAY
-    return count
+class SchoolCalendar:
+    """The one answer to "is this a school day?" and "which day is n school days on?".
+
+    A school day is a weekday in one of the school's terms that is not a closure. After the
+    last term the school has set up, its next years are not known yet: from the next academic
+    year on, the default English terms and closures (`uk_default_terms`) stand in, so counting
+    school days never lands in a summer holiday and always ends."""
+
+    def __init__(self, terms: Iterable[tuple[dt.date, dt.date]], closures: Iterable[dt.date]):
+        self.terms = sorted(terms)
+        self.closures = set(closures)
+        last = max((end for _start, end in self.terms), default=None)
+        self.known_until = academic_start_year(last) if last else None
+
+    def is_school_day(self, day: dt.date) -> bool:
+        if day.weekday() >= 5:
+            return False
+        if self.known_until is None or academic_start_year(day) > self.known_until:
+            return _default_school_day(day)
+        return day not in self.closures and any(s <= day <= e for s, e in self.terms)
+
+    __contains__ = is_school_day
+
+    def add_school_days(self, start: dt.date, days: int) -> dt.date:
+        """The date `days` school days after `start`."""
+        day, left = start, days
+        while left > 0:
+            day += ONE_DAY
+            if self.is_school_day(day):
+                left -= 1
+        return day
+
+    def school_days_between(self, start: dt.date, end: dt.date) -> int:
+        """School days after `start` up to and including `end`."""
+        count, day = 0, start + ONE_DAY
+        while day <= end:
+            count += self.is_school_day(day)
+            day += ONE_DAY
+        return count
 
 
-def add_school_days(
-    start: dt.date, days: int, terms: list[TermDates], closures: set[dt.date]
-) -> dt.date:
-    """The date `days` school days after `start`; past the last term, plain weekdays count."""
-    day, left = start, days
-    last_term_end = max((t.ends_on for t in terms), default=start)
-    while left > 0:
-        day += ONE_DAY
-        if day.weekday() >= 5 or day in closures:
-            continue
-        if day > last_term_end or any(t.starts_on <= day <= t.ends_on for t in terms):
-            left -= 1
-    return day
+@cache
+def _default_year(start_year: int) -> tuple[list[TermDates], frozenset[dt.date]]:
+    closures = frozenset(day for day, _why in uk_default_closures(start_year))
+    return uk_default_terms(start_year), closures
+
+
+def _default_school_day(day: dt.date) -> bool:
+    terms, closures = _default_year(academic_start_year(day))
+    return day not in closures and any(t.starts_on <= day <= t.ends_on for t in terms)

@@ -7,7 +7,14 @@ import datetime as dt
 from django.utils import timezone
 
 from coachroom.accounts.calendar import academic_start_year
-from coachroom.accounts.models import CoachingRelationship, Membership, School, Trust, User
+from coachroom.accounts.models import (
+    AcademicYear,
+    CoachingRelationship,
+    Membership,
+    School,
+    Trust,
+    User,
+)
 from coachroom.accounts.services import academic_year_create
 from coachroom.core.demo import DEMO_PASSWORD, DemoAccount, DemoContext
 
@@ -101,40 +108,49 @@ def load(ctx: DemoContext) -> None:
         key: academic_year_create(school=s, by=None, start_year=start_year)
         for key, s in ctx.schools.items()
     }
-
-    for _prefix, school, staff, domain in (
-        ("oak", oak, OAKFIELD, "oakfield.example"),
-        ("elm", elm, ELMWOOD, "elmwood.example"),
-    ):
-        for key, first, last, title, roles, ect, subjects in staff:
-            email = f"{first}.{last}@{domain}".lower()
-            user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last)
-            role_set = set(roles.split())
-            Membership.objects.create(
-                user=user,
-                school=school,
-                job_title=title,
-                is_ect=ect,
-                subjects=subjects,
-                is_school_admin="school_admin" in role_set,
-                is_senior_leader="senior_leader" in role_set,
-                is_coaching_lead="coaching_lead" in role_set,
-                is_coach="coach" in role_set,
-                is_teacher="teacher" in role_set,
-                is_data_protection_lead="data_protection_lead" in role_set,
-                invited_at=timezone.now(),
-            )
-            ctx.people[key] = user
-            label = ", ".join(r.replace("_", " ") for r in roles.split()) + (", ECT" if ect else "")
-            ctx.accounts.append(DemoAccount(email, user.full_name, school.name, label))
-
+    _add_staff(ctx, oak, OAKFIELD, "oakfield.example")
+    _add_staff(ctx, elm, ELMWOOD, "elmwood.example")
     admin = User.objects.create_user(
         "trust.admin@riverside.example", DEMO_PASSWORD, first_name="Joanna", last_name="Kerr"
     )
     trust.admins.add(admin)
     ctx.people["trust-admin"] = admin
     ctx.accounts.append(DemoAccount(admin.email, admin.full_name, trust.name, "trust admin"))
+    _add_pairs(ctx, years)
 
+
+def _add_staff(
+    ctx: DemoContext,
+    school: School,
+    staff: list[tuple[str, str, str, str, str, bool, str]],
+    domain: str,
+) -> None:
+    """One account and membership per person; each is listed on the demo sign-in page."""
+    for key, first, last, title, roles, ect, subjects in staff:
+        email = f"{first}.{last}@{domain}".lower()
+        user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last)
+        role_set = set(roles.split())
+        Membership.objects.create(
+            user=user,
+            school=school,
+            job_title=title,
+            is_ect=ect,
+            subjects=subjects,
+            is_school_admin="school_admin" in role_set,
+            is_senior_leader="senior_leader" in role_set,
+            is_coaching_lead="coaching_lead" in role_set,
+            is_coach="coach" in role_set,
+            is_teacher="teacher" in role_set,
+            is_data_protection_lead="data_protection_lead" in role_set,
+            invited_at=timezone.now(),
+        )
+        ctx.people[key] = user
+        label = ", ".join(r.replace("_", " ") for r in roles.split()) + (", ECT" if ect else "")
+        ctx.accounts.append(DemoAccount(email, user.full_name, school.name, label))
+
+
+def _add_pairs(ctx: DemoContext, years: dict[str, AcademicYear]) -> None:
+    """The coaching pairs in PAIRS, all started on the first day of the first term."""
     term_start = years["oak"].terms.order_by("starts_on").first()
     started = term_start.starts_on if term_start else timezone.localdate() - dt.timedelta(days=60)
     for coach_key, coachee_keys in PAIRS.items():

@@ -255,3 +255,9 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = User
         fields = ["first_name", "last_name"]
+
+
+class ShowQuery(forms.Form):
+    """The query string's ?show=; anything else shows the default."""
+
+    show = forms.ChoiceField(choices=[("ended", "Ended pairs too")], required=False, initial="")

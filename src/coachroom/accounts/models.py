@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from coachroom.accounts.calendar import SchoolCalendar
+
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
 
@@ -127,18 +129,15 @@ class School(models.Model):
             ]
         super().save(*args, **kwargs)
 
+    def calendar(self, *, from_date: dt.date) -> SchoolCalendar:
+        """The school's calendar from `from_date` on (every term, to know the last one)."""
+        terms = Term.objects.filter(school=self).values_list("starts_on", "ends_on")
+        closures = Closure.objects.filter(school=self, date__gte=from_date)
+        return SchoolCalendar(terms, closures.values_list("date", flat=True))
+
     def add_school_days(self, start: dt.date, days: int) -> dt.date:
         """`days` school days after `start`, skipping weekends, holidays and closures."""
-        from coachroom.accounts.calendar import TermDates, add_school_days
-
-        terms = [
-            TermDates(t.name, t.starts_on, t.ends_on)
-            for t in Term.objects.filter(school=self, ends_on__gte=start).order_by("starts_on")
-        ]
-        closures = set(
-            Closure.objects.filter(school=self, date__gte=start).values_list("date", flat=True)
-        )
-        return add_school_days(start, days, terms, closures)
+        return self.calendar(from_date=start).add_school_days(start, days)
 
     def current_year(self, today: dt.date | None = None) -> AcademicYear | None:
         today = today or timezone.localdate()
@@ -177,11 +176,15 @@ class AcademicYear(models.Model):
             raise ValidationError({"ends_on": "The year must end after it starts."})
 
     def is_school_day(self, day: dt.date) -> bool:
-        """A weekday inside a term and not a closure (INSET day, bank holiday)."""
-        if day.weekday() >= 5:
-            return False
-        in_term = any(t.starts_on <= day <= t.ends_on for t in self.terms.all())
-        return in_term and not any(c.date == day for c in self.closures.all())
+        """A weekday inside one of this year's terms and not a closure (INSET day, bank
+        holiday); the same rule as the school's calendar."""
+        return day <= self.ends_on and day in self.calendar()
+
+    def calendar(self) -> SchoolCalendar:
+        return SchoolCalendar(
+            [(t.starts_on, t.ends_on) for t in self.terms.all()],
+            [c.date for c in self.closures.all()],
+        )
 
 
 class Term(models.Model):

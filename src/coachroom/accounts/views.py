@@ -25,6 +25,7 @@ from coachroom.accounts.forms import (
     ProfileForm,
     RelationshipForm,
     SchoolSettingsForm,
+    ShowQuery,
     StaffEditForm,
     StaffInviteForm,
     StaffSearchForm,
@@ -40,6 +41,7 @@ from coachroom.accounts.models import (
     Term,
 )
 from coachroom.core.errors import DomainError
+from coachroom.core.forms import PageQuery, read_query
 from coachroom.core.http import AuthedRequest
 
 STAFF_PAGE_SIZE = 25
@@ -106,7 +108,7 @@ def staff_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(staff.order_by("user__last_name", "user__first_name", "pk"), STAFF_PAGE_SIZE)
     context = {
         "search": search,
-        "page": page.get_page(request.GET.get("page")),
+        "page": page.get_page(read_query(PageQuery, request.GET)["page"]),
         "is_filtered": bool(q or role or status != "active"),
         "can_manage": request.membership.is_school_admin,
         "query_string": _without_page(request),
@@ -279,7 +281,7 @@ def pair_list(request: AuthedRequest) -> HttpResponse:
                 request, f"{pair.coach.full_name} now coaches {pair.coachee.full_name}."
             )
             return redirect("accounts:pair-list")
-    show_ended = request.GET.get("show") == "ended"
+    show_ended = read_query(ShowQuery, request.GET)["show"] == "ended"
     pairs = CoachingRelationship.objects.for_school(school).select_related(
         "coach", "coachee", "academic_year"
     )
@@ -290,7 +292,7 @@ def pair_list(request: AuthedRequest) -> HttpResponse:
         "accounts/pair_list.html",
         {
             "form": form,
-            "page": paginator.get_page(request.GET.get("page")),
+            "page": paginator.get_page(read_query(PageQuery, request.GET)["page"]),
             "show_ended": show_ended,
             "has_year": AcademicYear.objects.filter(school=school).exists(),
         },

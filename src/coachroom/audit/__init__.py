@@ -1,4 +1,5 @@
-"""Anyone may call `audit.record()`; it records and never acts."""
+"""Anyone may call `audit.record()` (and `audit.audit_read()` for reads of coaching notes);
+they record and never act."""
 
 from __future__ import annotations
 
@@ -57,6 +58,29 @@ def record_for_each(
     ]
     AuditEvent.objects.bulk_create(events, batch_size=500)
     return len(events)
+
+
+def audit_read(
+    *,
+    reader: User,
+    about: User | None,
+    school: School,
+    target: Model | None = None,
+    action: str = "",
+    parties: Iterable[int] = (),
+) -> AuditEvent | None:
+    """Record a read of coaching notes about `about`, so they can see who read them.
+
+    A person reading their own record is not recorded, nor is anyone in `parties` (the people
+    the record belongs to, such as a session's coach). With no `about` (a walk read as a whole)
+    every read is recorded. The code defaults to `coaching.<target's model>.viewed`."""
+    if about is not None and reader.pk in {about.pk, *parties}:
+        return None
+    if not action:
+        if target is None:
+            raise ValueError("audit_read needs an action or a target to name the read.")
+        action = f"coaching.{target._meta.model_name}.viewed"
+    return record(actor=reader, action=action, school=school, target=target, subject=about)
 
 
 def _clean(data: dict[str, Any] | None) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from coachroom.audit.labels import (
     target_label,
 )
 from coachroom.audit.models import AuditEvent
+from coachroom.core.forms import PageQuery, read_query
 from coachroom.core.http import AuthedRequest
 from coachroom.core.spreadsheets import safe_cell as spreadsheet_cell
 
@@ -120,7 +121,9 @@ def log(request: AuthedRequest) -> HttpResponse:
     # Check for bulk access first, so that a new alert is also the newest row of the log.
     alerts = [] if partial else [_alert(e) for e in bulk_access_alerts(school)]
     form = AuditFilterForm(request.GET or None)
-    page = Paginator(_school_events(school, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_school_events(school, form), PAGE_SIZE).get_page(
+        read_query(PageQuery, request.GET)["page"]
+    )
     context: dict[str, Any] = {
         "form": form,
         "page": page,
@@ -348,7 +351,7 @@ def my_views(request: AuthedRequest) -> HttpResponse:
         .select_related("actor", "school")
         .order_by("-created_at", "-id")
     )
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(events, PAGE_SIZE).get_page(read_query(PageQuery, request.GET)["page"])
     return render(
         request,
         "audit/my_views.html",

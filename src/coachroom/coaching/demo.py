@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship, Term
-from coachroom.coaching import services
-from coachroom.coaching.models import StepState
+from coachroom.coaching import meetings, services
+from coachroom.coaching.models import FeedbackMeeting, Observation, StepState
 from coachroom.core.demo import DemoContext
 from coachroom.library.models import LibraryStep
 
@@ -115,7 +115,7 @@ def _run(
     index: int,
 ) -> None:
     rng = ctx.rng
-    coach, teacher = pair.coach, pair.coachee
+    teacher = pair.coachee
     next_library = index % len(library)
     for week, letter in zip(weeks, script.weeks, strict=False):
         if letter == "-":
@@ -123,59 +123,75 @@ def _run(
         # drop-in on Wednesday (Monday and Tuesday of a year's first week are INSET days)
         drop_in_day, wednesday, thursday = (week + dt.timedelta(days=d) for d in (2, 3, 4))
         with demo_clock(drop_in_day, 9 + index % 5, 10 * (index % 6)):
-            observation = services.observation_start(relationship=pair, by=coach)
-            steps = services.steps_to_look_for(pair)
-            ratings = {
-                s.pk: ("seen" if script.sticks else "not_yet")
-                if s.stick_check_is_due
-                else RATINGS[letter]
-                for s in steps
-            }
-            services.observation_submit(
-                observation=observation,
-                by=coach,
-                ratings=ratings,
-                year_group=rng.choice(["Year 2", "Year 4", "Year 6"])
-                if pair.school.phase == "primary"
-                else rng.choice(["Year 7", "Year 9", "Year 10", "Year 12"]),
-                went_well=rng.choice(PRAISE),
-                notes=rng.choice(NOTES),
+            observation = _drop_in(ctx, pair, script, letter)
+        new_step = None
+        if services.active_step(pair) is None:
+            entry = library[next_library % len(library)]
+            next_library += 1
+            new_step = services.StepDraft(
+                title=entry.title, criteria=entry.looks_like, library_step=entry
             )
-        current = services.active_step(pair)
         with demo_clock(wednesday, 15, 30):
-            new_step = None
-            if current is None:
-                entry = library[next_library % len(library)]
-                next_library += 1
-                new_step = services.StepDraft(
-                    title=entry.title, criteria=entry.looks_like, library_step=entry
-                )
-            meeting = services.meeting_record(
-                relationship=pair,
-                by=coach,
-                praise=rng.choice(PRAISE),
-                step_review="" if current is None else "We looked at the step together.",
-                decision="continue" if current else "new",
-                rounds=[
-                    ("Ran the opening of tomorrow's lesson", "Shorter: cut the second sentence"),
-                    ("Ran it again with a pupil drifting off", "Good: the cue came first"),
-                ][: 1 + (index + week.day) % 2],
-                modelling="I modelled it twice, once with a pupil interrupting.",
-                plan="Period 2 tomorrow, at the start of the main task.",
-                observations=[observation],
-                new_step=new_step,
-                next_drop_in=pair.school.add_school_days(wednesday, 5),
-            )
+            meeting = _meeting(ctx, pair, observation, new_step, (index + week.day) % 2, wednesday)
         step = meeting.step
         if step is not None and step.state == StepState.PROPOSED:
             with demo_clock(thursday, 8, 15):
                 services.step_confirm(step=step, by=teacher)
         if rng.random() < 0.7:
             with demo_clock(thursday, 16, 40):
-                services.meeting_reflect(
+                meetings.meeting_reflect(
                     meeting=meeting, by=teacher, reflection=rng.choice(REFLECTIONS)
                 )
     _ending(pair, script, library, weeks[-1] if weeks else timezone.localdate(), index)
+
+
+def _drop_in(
+    ctx: DemoContext, pair: CoachingRelationship, script: Script, letter: str
+) -> Observation:
+    """A submitted drop-in rating each step looked for as the script's letter says."""
+    rng = ctx.rng
+    observation = services.observation_start(relationship=pair, by=pair.coach)
+    ratings = {
+        s.pk: ("seen" if script.sticks else "not_yet") if s.stick_check_is_due else RATINGS[letter]
+        for s in services.steps_to_look_for(pair)
+    }
+    return services.observation_submit(
+        observation=observation,
+        by=pair.coach,
+        ratings=ratings,
+        year_group=rng.choice(["Year 2", "Year 4", "Year 6"])
+        if pair.school.phase == "primary"
+        else rng.choice(["Year 7", "Year 9", "Year 10", "Year 12"]),
+        went_well=rng.choice(PRAISE),
+        notes=rng.choice(NOTES),
+    )
+
+
+def _meeting(
+    ctx: DemoContext,
+    pair: CoachingRelationship,
+    observation: Observation,
+    new_step: services.StepDraft | None,
+    extra_rounds: int,
+    held_on: dt.date,
+) -> FeedbackMeeting:
+    """The feedback meeting after a drop-in: a new step if there is none, else continue."""
+    return meetings.meeting_record(
+        relationship=pair,
+        by=pair.coach,
+        praise=ctx.rng.choice(PRAISE),
+        step_review="" if new_step else "We looked at the step together.",
+        decision="new" if new_step else "continue",
+        rounds=[
+            ("Ran the opening of tomorrow's lesson", "Shorter: cut the second sentence"),
+            ("Ran it again with a pupil drifting off", "Good: the cue came first"),
+        ][: 1 + extra_rounds],
+        modelling="I modelled it twice, once with a pupil interrupting.",
+        plan="Period 2 tomorrow, at the start of the main task.",
+        observations=[observation],
+        new_step=new_step,
+        next_drop_in=pair.school.add_school_days(held_on, 5),
+    )
 
 
 def _ending(

@@ -346,3 +346,9 @@ class ReasonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = required
         self.fields["reason"].help_text = hint
+
+
+class YearQuery(forms.Form):
+    """The query string's ?year=; anything else shows the default."""
+
+    year = forms.IntegerField(min_value=1, required=False, initial=None)

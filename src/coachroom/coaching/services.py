@@ -1,9 +1,8 @@
-"""Writes of the coaching cycle. Each is one transaction, logs step transitions, and audits."""
+"""Writes of the coaching cycle: steps and drop-ins (feedback meetings are in `meetings.py`).
+Each is one transaction, logs step transitions, and audits."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,10 +10,9 @@ from django.utils import timezone
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, User
-from coachroom.coaching import booking, signals, streak
+from coachroom.coaching import signals, streak
 from coachroom.coaching.models import (
     ActionStep,
-    FeedbackMeeting,
     Observation,
     Rating,
     RehearsalRound,
@@ -74,7 +72,7 @@ def _require_party(relationship: CoachingRelationship, by: User) -> None:
         raise DomainError("Only the coach and the teacher in this coaching pair can do that.")
 
 
-def _require_current(relationship: CoachingRelationship) -> None:
+def require_current(relationship: CoachingRelationship) -> None:
     if not relationship.is_current:
         raise DomainError("This coaching pair has ended; its record is read-only.")
 
@@ -144,7 +142,7 @@ def step_propose(
 ) -> ActionStep:
     """Draft a step. It waits for the teacher to agree: the teacher must, even when the coach
     records a step the teacher proposed (`teacher_proposed`)."""
-    _require_current(relationship)
+    require_current(relationship)
     _require_party(relationship, by)
     proposer = relationship.coachee if teacher_proposed else by
     step = _create_step(relationship=relationship, by=by, draft=draft, proposed_by=proposer)
@@ -157,7 +155,7 @@ def step_counter_propose(*, step: ActionStep, by: User, draft: StepDraft) -> Act
     """The teacher suggests their own alternative; the coach's proposal is superseded."""
     step = ActionStep.objects.select_for_update().get(pk=step.pk)
     _require_teacher(step, by)
-    _require_current(step.relationship)
+    require_current(step.relationship)
     left = step.move(StepState.SUPERSEDED)
     step.save(update_fields=["state", "updated_at"])
     _log(step, left=left, event="superseded", by=by)
@@ -184,7 +182,7 @@ def _agree(
     step.save()
     _log(step, left=left, event="agreed", by=by, recorded_by=recorded_by, reason=reason)
     if RehearsalRound.objects.filter(meeting__step=step).exists():
-        _start_practising(step, by=by, event="rehearsed")
+        start_practising(step, by=by, event="rehearsed")
 
 
 @transaction.atomic
@@ -192,7 +190,7 @@ def step_confirm(*, step: ActionStep, by: User) -> ActionStep:
     """Coach or teacher confirms a proposed step; it is agreed once both have."""
     step = ActionStep.objects.select_for_update().select_related("school").get(pk=step.pk)
     _require_party(step.relationship, by)
-    _require_current(step.relationship)
+    require_current(step.relationship)
     if step.state != StepState.PROPOSED:
         raise DomainError("Only a proposed step can be agreed.")
     if by.pk == step.teacher_id:
@@ -211,7 +209,7 @@ def step_record_teacher_agreement(*, step: ActionStep, by: User) -> ActionStep:
     """The teacher agrees out loud in the meeting; the coach records it, and the history says so
     (the teacher agreed, "in the meeting, recorded by" the coach)."""
     step = ActionStep.objects.select_for_update().select_related("school").get(pk=step.pk)
-    _require_current(step.relationship)
+    require_current(step.relationship)
     if by.pk != step.relationship.coach_id:
         raise DomainError("Only the teacher's coach can record their agreement in a meeting.")
     if step.state != StepState.PROPOSED:
@@ -228,7 +226,7 @@ def step_record_teacher_agreement(*, step: ActionStep, by: User) -> ActionStep:
     return step
 
 
-def _start_practising(
+def start_practising(
     step: ActionStep, *, by: User | None, event: str, observation: Observation | None = None
 ) -> None:
     left = step.move(StepState.PRACTISING)
@@ -244,7 +242,7 @@ def step_mark_tried(*, step: ActionStep, by: User) -> ActionStep:
     _require_teacher(step, by)
     if step.state not in (StepState.AGREED, StepState.REOPENED):
         raise DomainError("You can mark a step as tried once it is agreed.")
-    _start_practising(step, by=by, event="tried")
+    start_practising(step, by=by, event="tried")
     _audit_step(step, by, "tried")
     return step
 
@@ -256,7 +254,7 @@ def _apply_evidence(
     if step.stick_check_is_due:
         return _apply_stick_check(step, rating=rating, observation=observation, by=by)
     if step.state in (StepState.AGREED, StepState.REOPENED):
-        _start_practising(step, by=by, event="tried", observation=observation)
+        start_practising(step, by=by, event="tried", observation=observation)
     if step.state != StepState.PRACTISING:
         raise DomainError(
             f"“{step.title}” is {step.get_state_display().lower()}; it can't be observed."
@@ -420,7 +418,7 @@ def steps_archive_for_relationship(*, relationship: CoachingRelationship, by: Us
 
 @transaction.atomic
 def observation_start(*, relationship: CoachingRelationship, by: User) -> Observation:
-    _require_current(relationship)
+    require_current(relationship)
     if by.pk != relationship.coach_id:
         raise DomainError("Only this teacher's coach can start a drop-in for them.")
     observation = Observation.objects.create(
@@ -526,118 +524,3 @@ def observation_submit(
         data={"steps_rated": len(ratings)},
     )
     return observation
-
-
-# Feedback meetings -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def meeting_record(
-    *,
-    relationship: CoachingRelationship,
-    by: User,
-    praise: str,
-    decision: str,
-    rounds: Iterable[tuple[str, str]],
-    step_review: str = "",
-    modelling: str = "",
-    plan: str = "",
-    next_drop_in: dt.date | None = None,
-    observations: Iterable[Observation] = (),
-    new_step: StepDraft | None = None,
-    teacher_proposed: bool = False,
-    teacher_agreed_in_meeting: bool = False,
-    next_drop_in_time: dt.time | None = None,
-    clash_override_reason: str = "",
-) -> FeedbackMeeting:
-    """Record a meeting. With a day and a time for the next drop-in, it is booked as a session
-    (see `coaching.booking`); a clash refuses the whole meeting unless overridden with a reason."""
-    _require_current(relationship)
-    if by.pk != relationship.coach_id:
-        raise DomainError("Only this teacher's coach can record their feedback meeting.")
-    current = active_step(relationship)
-    if decision == FeedbackMeeting.Decision.CONTINUE:
-        if current is None:
-            raise DomainError("There is no current step to continue; choose a new step.")
-        step = current
-    elif new_step is None:
-        raise DomainError("Describe the new step, or choose one from the library.")
-    elif decision == FeedbackMeeting.Decision.REFINE:
-        if current is None:
-            raise DomainError("There is no current step to refine; choose a new step.")
-        step = step_refine(step=current, by=by, draft=new_step, teacher_proposed=teacher_proposed)
-    else:
-        step = step_propose(
-            relationship=relationship, by=by, draft=new_step, teacher_proposed=teacher_proposed
-        )
-    if teacher_agreed_in_meeting and step.state == StepState.PROPOSED:
-        step = step_record_teacher_agreement(step=step, by=by)
-    meeting = FeedbackMeeting.objects.create(
-        school=relationship.school,
-        relationship=relationship,
-        teacher=relationship.coachee,
-        coach=by,
-        praise=praise,
-        step_review=step_review,
-        decision=decision,
-        step=step,
-        modelling=modelling,
-        plan=plan,
-        next_drop_in=next_drop_in,
-        held_at=timezone.now(),
-    )
-    meeting.observations.set(observations)
-    RehearsalRound.objects.bulk_create(
-        RehearsalRound(school=relationship.school, meeting=meeting, number=n, attempt=a, feedback=f)
-        for n, (a, f) in enumerate(rounds, start=1)
-    )
-    step.refresh_from_db()
-    if meeting.rounds.exists() and step.state in (StepState.AGREED, StepState.REOPENED):
-        _start_practising(step, by=by, event="rehearsed")
-    _plan_next_drop_in(meeting, by, next_drop_in_time, clash_override_reason)
-    signals.meeting_held.send(sender=FeedbackMeeting, meeting=meeting, by=by)
-    audit.record(
-        actor=by,
-        action="coaching.meeting.held",
-        school=relationship.school,
-        target=meeting,
-        subject=relationship.coachee,
-        data={"decision": decision, "step": step.pk, "rounds": meeting.rounds.count()},
-    )
-    return meeting
-
-
-def _plan_next_drop_in(
-    meeting: FeedbackMeeting, by: User, time: dt.time | None, override_reason: str
-) -> None:
-    """The step is looked for on the next drop-in's day; with a time, the drop-in is booked."""
-    day, step = meeting.next_drop_in, meeting.step
-    if day and step is not None and step.is_active:
-        step.review_due = day
-        step.save(update_fields=["review_due", "updated_at"])
-    if day and time:
-        booking.book(
-            meeting=meeting,
-            by=by,
-            starts_at=timezone.make_aware(dt.datetime.combine(day, time)),
-            override_reason=override_reason,
-        )
-
-
-@transaction.atomic
-def meeting_reflect(*, meeting: FeedbackMeeting, by: User, reflection: str) -> FeedbackMeeting:
-    if by.pk != meeting.teacher_id:
-        raise DomainError("Only the teacher adds their reflection.")
-    if not reflection.strip():
-        raise DomainError("Write a few words of reflection first.")
-    meeting.reflection = reflection.strip()
-    meeting.reflected_at = timezone.now()
-    meeting.save(update_fields=["reflection", "reflected_at"])
-    audit.record(
-        actor=by,
-        action="coaching.meeting.reflected",
-        school=meeting.school,
-        target=meeting,
-        subject=meeting.teacher,
-    )
-    return meeting

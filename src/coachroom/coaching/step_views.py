@@ -9,7 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coachroom.coaching import services
+from coachroom import audit
+from coachroom.coaching import picker, services
 from coachroom.coaching.access import (
     get_step_for_party,
     get_step_for_user,
@@ -22,7 +23,7 @@ from coachroom.coaching.models import (
     ActionStep,
     StepState,
 )
-from coachroom.coaching.views import _audit_view, _library_for
+from coachroom.coaching.step_actions import step_actions
 from coachroom.core.errors import DomainError
 from coachroom.core.http import AuthedRequest
 
@@ -30,17 +31,15 @@ from coachroom.core.http import AuthedRequest
 @require_GET
 def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     step = get_step_for_user(request, pk)
-    user = request.user
-    is_teacher = step.teacher_id == user.pk
-    is_coach = step.relationship.coach_id == user.pk and step.relationship.is_current
+    actions = step_actions(step, request.user)
     transitions = list(
         step.transitions.select_related("by", "recorded_by", "observation").order_by("at", "pk")
     )
     # Reasons can be narrative, so only the teacher and their coach read them; the coach's
     # read is audited, like any read of someone else's notes.
-    show_reasons = is_teacher or is_coach
+    show_reasons = actions.is_teacher or actions.is_coach
     if show_reasons and any(t.reason for t in transitions):
-        _audit_view(request, teacher=step.teacher, school=step.school, target=step)
+        audit.audit_read(reader=request.user, about=step.teacher, school=step.school, target=step)
     return render(
         request,
         "coaching/step_detail.html",
@@ -48,22 +47,8 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "step": step,
             "transitions": transitions,
             "show_reasons": show_reasons,
-            "is_teacher": is_teacher,
-            "is_coach": is_coach,
-            "can_agree": step.state == StepState.PROPOSED
-            and (
-                (is_teacher and not step.teacher_confirmed)
-                or (is_coach and not step.coach_confirmed)
-            ),
-            "can_counter": is_teacher and step.state == StepState.PROPOSED,
-            "can_try": is_teacher and step.state in (StepState.AGREED, StepState.REOPENED),
-            "can_pause": (is_teacher or is_coach)
-            and step.state in (StepState.AGREED, StepState.PRACTISING, StepState.REOPENED),
-            "can_resume": (is_teacher or is_coach) and step.state == StepState.PAUSED,
-            "can_withdraw": (is_teacher or is_coach)
-            and step.state
-            in (StepState.PROPOSED, StepState.AGREED, StepState.PRACTISING, StepState.REOPENED),
-            "can_reopen": (is_teacher or is_coach) and step.state == StepState.SECURED,
+            "actions": actions,
+            "is_teacher": actions.is_teacher,
             "superseded_by": ActionStep.objects.filter(supersedes=step).first(),
         },
     )
@@ -176,7 +161,7 @@ def step_counter(request: AuthedRequest, pk: int) -> HttpResponse:
     step = get_step_for_party(request, pk)
     if step.teacher_id != request.user.pk or step.state != StepState.PROPOSED:
         raise DomainError("Only the teacher can suggest an alternative to a proposed step.")
-    form = CounterProposalForm(request.POST or None, library=_library_for(step.school))
+    form = CounterProposalForm(request.POST or None, library=picker.library_for(step.school))
     if form.is_valid():
         new = services.step_counter_propose(step=step, by=request.user, draft=form.step_draft())
         messages.success(request, "Your alternative has been sent to your coach to agree.")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
 from coachroom.accounts.pagecache import cached_render
-from coachroom.coaching import booking, needs_you, picker, services
+from coachroom.coaching import booking, meetings, needs_you, picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
     get_meeting_for_user,
@@ -29,6 +29,7 @@ from coachroom.coaching.forms import (
     DropInForm,
     MeetingForm,
     ReflectionForm,
+    YearQuery,
 )
 from coachroom.coaching.goals.services import priority_suggestions
 from coachroom.coaching.models import (
@@ -39,22 +40,10 @@ from coachroom.coaching.models import (
     StepTransition,
 )
 from coachroom.core.errors import ClashError, DomainError
+from coachroom.core.forms import read_query
 from coachroom.core.http import AuthedRequest
 from coachroom.library import services as library_services
 from coachroom.library.models import LibraryStep
-
-
-def _audit_view(request: AuthedRequest, *, teacher: User, school: School, target: Any) -> None:
-    """Every read of someone else's coaching notes is recorded; the teacher can see who."""
-    if request.user.pk != teacher.pk:
-        audit.record(
-            actor=request.user,
-            action=f"coaching.{target._meta.model_name}.viewed",
-            school=school,
-            target=target,
-            subject=teacher,
-        )
-
 
 # Drop-ins --------------------------------------------------------------------------------------
 
@@ -138,7 +127,12 @@ def drop_in_autosave(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def drop_in_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     observation = get_observation_for_user(request, pk)
-    _audit_view(request, teacher=observation.teacher, school=observation.school, target=observation)
+    audit.audit_read(
+        reader=request.user,
+        about=observation.teacher,
+        school=observation.school,
+        target=observation,
+    )
     evidence = observation.evidence.select_related("step")
     can_hold_meeting = (
         observation.observer_id == request.user.pk
@@ -153,14 +147,6 @@ def drop_in_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 # Feedback meetings -----------------------------------------------------------------------------
-
-
-def _library_for(school: School) -> Any:
-    return (
-        LibraryStep.objects.available_to(school)
-        .select_related("strand")
-        .order_by("strand__order", "title")
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -254,7 +240,7 @@ def _record_meeting(
     request: AuthedRequest, pair: CoachingRelationship, form: MeetingForm
 ) -> FeedbackMeeting:
     data = form.cleaned_data
-    return services.meeting_record(
+    return meetings.meeting_record(
         relationship=pair,
         by=request.user,
         praise=data["praise"],
@@ -300,7 +286,9 @@ def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep
 @require_GET
 def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
-    _audit_view(request, teacher=meeting.teacher, school=meeting.school, target=meeting)
+    audit.audit_read(
+        reader=request.user, about=meeting.teacher, school=meeting.school, target=meeting
+    )
     needs_you.mark_reflection_read(meeting, by=request.user)
     is_teacher = meeting.teacher_id == request.user.pk
     return render(
@@ -325,7 +313,7 @@ def meeting_reflect(request: AuthedRequest, pk: int) -> HttpResponse:
     if meeting.teacher_id != request.user.pk:
         raise DomainError("Only the teacher adds their reflection.")
     if form.is_valid():
-        services.meeting_reflect(
+        meetings.meeting_reflect(
             meeting=meeting, by=request.user, reflection=form.cleaned_data["reflection"]
         )
         messages.success(request, "Your reflection has been saved. Your coach can read it.")
@@ -354,9 +342,9 @@ def _timeline_year(request: AuthedRequest, school: School) -> tuple[Any, list[An
     """The academic year the timeline shows (the current one unless ?year= picks another)."""
     years = list(AcademicYear.objects.filter(school=school).order_by("-starts_on"))
     chosen = school.current_year()
-    wanted = request.GET.get("year", "")
+    wanted = read_query(YearQuery, request.GET)["year"]
     for year in years:
-        if str(year.pk) == wanted:
+        if year.pk == wanted:
             chosen = year
     return chosen, years
 
@@ -382,11 +370,10 @@ def _year_window(year: AcademicYear, years: list[AcademicYear]) -> dict[str, dat
 def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
     """Everything about a teacher, newest first, one academic year at a time."""
     teacher, school = get_teacher_for_timeline(request, teacher_pk)
-    if request.user.pk != teacher.pk:
-        # Every view is audited, including one served from the page cache.
-        audit.record(
-            actor=request.user, action="coaching.timeline.viewed", school=school, subject=teacher
-        )
+    # Every view is audited, including one served from the page cache.
+    audit.audit_read(
+        reader=request.user, about=teacher, school=school, action="coaching.timeline.viewed"
+    )
     return cached_render(
         request,
         "coaching/timeline.html",

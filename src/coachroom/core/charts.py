@@ -124,6 +124,22 @@ def planned_held_chart(
             {"tip": f"{p.long_label}: {p.planned} planned, {p.held} held{share}", "bars": bars}
         )
     ticks = [{"y": _fmt(y(v)), "text": str(v)} for v in range(0, y_max + 1, step)]
+    desc = _planned_held_description(points, period)
+    context = {
+        **_frame(chart_id, title, desc),
+        "groups": groups,
+        "ticks": ticks,
+        "x_labels": _x_labels(points, band),
+        "show_values": show_values,
+        "legend": [
+            {"kind": "planned", "x": LEFT, "text": "Planned (due so far)"},
+            {"kind": "held", "x": LEFT + 190, "text": "Held"},
+        ],
+    }
+    return render_to_string("components/chart_bars.html", context)
+
+
+def _planned_held_description(points: Sequence[ChartPoint], period: str) -> str:
     planned = sum(p.planned for p in points)
     held = sum(p.held for p in points)
     if points:
@@ -137,18 +153,7 @@ def planned_held_chart(
         )
     else:
         desc = f"No sessions were due in any {period} of this range."
-    context = {
-        **_frame(chart_id, title, desc),
-        "groups": groups,
-        "ticks": ticks,
-        "x_labels": _x_labels(points, band),
-        "show_values": show_values,
-        "legend": [
-            {"kind": "planned", "x": LEFT, "text": "Planned (due so far)"},
-            {"kind": "held", "x": LEFT + 190, "text": "Held"},
-        ],
-    }
-    return render_to_string("components/chart_bars.html", context)
+    return desc
 
 
 def completion_chart(

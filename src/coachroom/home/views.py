@@ -25,6 +25,7 @@ from coachroom.coaching.models import (
     Observation,
     StepState,
 )
+from coachroom.coaching.step_actions import step_actions
 from coachroom.core.http import AuthedRequest
 from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence
 from coachroom.scheduling.services import upcoming_for_coachee
@@ -151,7 +152,12 @@ def _teacher_panel(school: School, teacher: User) -> dict[str, Any]:
     return {
         "my_sessions": upcoming_for_coachee(teacher, school, limit=3),
         "my_coaches": pairs,
-        "my_steps": sorted(_latest_steps(steps).values(), key=lambda s: s.created_at, reverse=True),
+        "my_steps": [
+            step_actions(step, teacher)
+            for step in sorted(
+                _latest_steps(steps).values(), key=lambda s: s.created_at, reverse=True
+            )
+        ],
         "awaiting_reflection": list(awaiting[:3]),
     }
 

@@ -275,24 +275,9 @@ def read_table(
     lines are ignored. `classify` sees only `stub_column` of each row, before anything else of
     the row is read (see `Verdict`).
     """
-    known = {c.lower(): c for c in (*required, *optional)}
     records = iter(iter_records(text))
-    first = next(records, None)
-    if first is None or not any(v.strip() for v in first[2]):
-        problems.add(name, 1, None, "The file is empty: the first line must name the columns.")
-        return None
-    header: list[str] = []
-    seen: set[str] = set()
-    for raw in first[2]:
-        canonical = known.get(raw.strip().lower(), raw.strip())
-        if canonical in seen and canonical:
-            problems.add(name, 1, canonical, f"The column “{canonical}” appears twice.")
-        seen.add(canonical)
-        header.append(canonical)
-    missing = [c for c in required if c not in seen]
-    for column in missing:
-        problems.add(name, 1, column, f"The column “{column}” is missing from the first line.")
-    if missing:
+    header = _read_header(name, next(records, None), required, optional, problems)
+    if header is None:
         return None
     table = Table(name=name, columns=header, rows=[])
     stub_index = header.index(stub_column) if stub_column in header else None
@@ -308,27 +293,68 @@ def read_table(
             verdict = classify({stub_column: role})
         if verdict == "drop":
             table.dropped += 1
-            continue
-        if verdict == "skip":
+        elif verdict == "skip":
             table.skipped += 1
-            continue
-        row = {
-            column: (values[i].strip() if i < len(values) else "")
-            for i, column in enumerate(header)
-        }
-        if verdict == "stub":
-            row = {stub_column: row.get(stub_column, "")}
-        elif len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
-            problems.add(
-                name,
-                line,
-                None,
-                f"This line has {len(values)} values but the first line names "
-                f"{len(header)} columns. Check for a comma that needs quotes around its value.",
+        else:
+            row = _read_row(
+                name, line, header, values, problems, stub_column if verdict == "stub" else ""
             )
-            continue
-        table.rows.append((line, row))
+            if row is not None:
+                table.rows.append((line, row))
     return table
+
+
+def _read_header(
+    name: str,
+    first: tuple[int, int, list[str]] | None,
+    required: Sequence[str],
+    optional: Sequence[str],
+    problems: Problems,
+) -> list[str] | None:
+    """The canonical column names of the first line, or None (with problems) if unusable."""
+    if first is None or not any(v.strip() for v in first[2]):
+        problems.add(name, 1, None, "The file is empty: the first line must name the columns.")
+        return None
+    known = {c.lower(): c for c in (*required, *optional)}
+    header: list[str] = []
+    seen: set[str] = set()
+    for raw in first[2]:
+        canonical = known.get(raw.strip().lower(), raw.strip())
+        if canonical in seen and canonical:
+            problems.add(name, 1, canonical, f"The column “{canonical}” appears twice.")
+        seen.add(canonical)
+        header.append(canonical)
+    missing = [c for c in required if c not in seen]
+    for column in missing:
+        problems.add(name, 1, column, f"The column “{column}” is missing from the first line.")
+    return None if missing else header
+
+
+def _read_row(
+    name: str,
+    line: int,
+    header: list[str],
+    values: list[str],
+    problems: Problems,
+    stub_column: str,
+) -> dict[str, str] | None:
+    """One line's values by column; a stub keeps only `stub_column`. None if it has more values
+    than the header names (reported as a problem)."""
+    row = {
+        column: (values[i].strip() if i < len(values) else "") for i, column in enumerate(header)
+    }
+    if stub_column:
+        return {stub_column: row.get(stub_column, "")}
+    if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+        problems.add(
+            name,
+            line,
+            None,
+            f"This line has {len(values)} values but the first line names "
+            f"{len(header)} columns. Check for a comma that needs quotes around its value.",
+        )
+        return None
+    return row
 
 
 def redact(

@@ -235,3 +235,9 @@ class ThanksForm(forms.Form):
     def __init__(self, *args: Any, pairs: QuerySet[CoachingRelationship], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["relationship"]).queryset = pairs  # type: ignore[type-arg]
+
+
+class MeetingQuery(forms.Form):
+    """The query string's ?meeting=; anything else shows the default."""
+
+    meeting = forms.IntegerField(min_value=1, required=False, initial=None)

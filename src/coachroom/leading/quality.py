@@ -355,4 +355,4 @@ def rubric_chart(*, chart_id: str, title: str, months: Sequence[MonthShare]) -> 
             for i, m in enumerate(months)
         ],
     }
-    return render_to_string("leading/quality_chart.html", context)
+    return render_to_string("components/chart_rubric.html", context)

@@ -18,15 +18,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coachroom import audit
 from coachroom.accounts.access import member_required
-from coachroom.accounts.models import CoachingRelationship, Role, School, User
+from coachroom.accounts.models import CoachingRelationship, Role, User
 from coachroom.accounts.viewer import coached_pairs
+from coachroom.coaching import picker
 from coachroom.coaching.access import get_meeting_for_user
 from coachroom.coaching.models import ActionStep, FeedbackMeeting
 from coachroom.coaching.services import active_step
+from coachroom.coaching.step_actions import step_actions
 from coachroom.core.errors import DomainError
+from coachroom.core.forms import read_query
 from coachroom.core.http import AuthedRequest
-from coachroom.leading import quality, walks
+from coachroom.leading import findings, quality, walks
 from coachroom.leading.forms import (
+    MeetingQuery,
     ReviewAssignForm,
     ReviewForm,
     ReviewSharingForm,
@@ -42,7 +46,6 @@ from coachroom.leading.models import (
     WalkStepSighting,
     WalkVisit,
 )
-from coachroom.library.models import LibraryStep
 
 LEADERS = (Role.SENIOR_LEADER, Role.COACHING_LEAD, Role.SCHOOL_ADMIN)
 COACHES = (Role.COACH, Role.COACHING_LEAD)
@@ -52,17 +55,6 @@ NOT_APPRAISAL = (
     "there have been, never what they say, and nothing here feeds appraisal or performance "
     "management."
 )
-
-
-def _audit_read(request: AuthedRequest, *, about: User, school: School, target: Any) -> None:
-    if request.user.pk != about.pk:
-        audit.record(
-            actor=request.user,
-            action=f"coaching.{target._meta.model_name}.viewed",
-            school=school,
-            target=target,
-            subject=about,
-        )
 
 
 # Learning walks --------------------------------------------------------------------------------
@@ -123,7 +115,13 @@ def walk_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if is_walker:
         remaining = walks.walk_teachers(walk).exclude(walk_visits__walk=walk)
         teacher_form = WalkTeacherForm(teachers=remaining)
-    audit.record(actor=request.user, action="coaching.walk.viewed", school=walk.school, target=walk)
+    audit.audit_read(
+        reader=request.user,
+        about=None,
+        school=walk.school,
+        target=walk,
+        action="coaching.walk.viewed",
+    )
     return render(
         request,
         "leading/walk_detail.html",
@@ -183,7 +181,7 @@ def walk_visit_new(request: AuthedRequest, pk: int) -> HttpResponse:
 def walk_visit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     visit = walks.get_visit_for_user(request, pk)
     is_teacher = visit.teacher_id == request.user.pk
-    _audit_read(request, about=visit.teacher, school=visit.school, target=visit)
+    audit.audit_read(reader=request.user, about=visit.teacher, school=visit.school, target=visit)
     if is_teacher:
         walks.walk_visits_mark_read(teacher=request.user, visits=[visit])
     sightings = visit.sightings.select_related("step").order_by("step__created_at", "step__pk")
@@ -230,7 +228,7 @@ def walk_findings(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "leading/walk_findings.html",
-        {"findings": walks.walk_findings(school), "school": school},
+        {"findings": findings.walk_findings(school), "school": school},
     )
 
 
@@ -311,19 +309,17 @@ def review_record(request: AuthedRequest, pk: int) -> HttpResponse:
     review = walks.get_open_review_for_reviewer(request, pk)
     meetings = walks.meetings_for_review(review)
     current = _development_step(review)
-    library = (
-        LibraryStep.objects.available_to(review.school)
-        .select_related("strand")
-        .order_by("strand__order", "title")
-    )
+    library = picker.library_for(review.school)
     initial: dict[str, Any] = {}
     shown: FeedbackMeeting | None = None
-    chosen = request.GET.get("meeting", "")
-    if chosen.isdigit():
-        shown = meetings.filter(pk=int(chosen)).select_related("coach").first()
+    chosen = read_query(MeetingQuery, request.GET)["meeting"]
+    if chosen is not None:
+        shown = meetings.filter(pk=chosen).select_related("coach").first()
     if shown is not None:
         initial = {"meeting": shown.pk, "mode": CoachingReview.Mode.RECORD}
-        _audit_read(request, about=shown.teacher, school=review.school, target=shown)
+        audit.audit_read(
+            reader=request.user, about=shown.teacher, school=review.school, target=shown
+        )
     form = ReviewForm(
         request.POST or None,
         meetings=meetings,
@@ -372,7 +368,7 @@ def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     review = walks.get_review_for_user(request, pk)
     if not review.is_done:
         return redirect("leading:review-record", pk=review.pk)
-    _audit_read(request, about=review.coach, school=review.school, target=review)
+    audit.audit_read(reader=request.user, about=review.coach, school=review.school, target=review)
     ratings = [
         {"label": walks.RUBRIC_LABELS.get(r.item, r.item), "rating": r}
         for r in sorted(review.ratings.all(), key=lambda r: _rubric_order(r.item))
@@ -386,6 +382,9 @@ def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "is_coach": review.coach_id == request.user.pk,
             "not_appraisal": NOT_APPRAISAL,
             "step": review.development_step,
+            "step_actions": step_actions(review.development_step, request.user)
+            if review.development_step
+            else None,
         },
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -185,126 +185,6 @@ def _current_pair(*, school: School, teacher: User) -> CoachingRelationship | No
     return pairs[0] if pairs else None
 
 
-@dataclass(frozen=True)
-class Tally:
-    """Counts for one row of the findings. A pattern for the school, never a person."""
-
-    label: str
-    seen: int
-    not_seen: int
-    no_opportunity: int
-
-    @property
-    def looked_for(self) -> int:
-        return self.seen + self.not_seen + self.no_opportunity
-
-    @property
-    def seen_percent(self) -> int | None:
-        """Seen as a share of the times there was a chance to see it."""
-        chances = self.seen + self.not_seen
-        return round(100 * self.seen / chances) if chances else None
-
-
-@dataclass(frozen=True)
-class Findings:
-    walks: int
-    visits: int
-    by_focus: list[Tally]
-    by_strand: list[Tally]
-    stuck: Tally  # secured steps looked for on later walks
-    stuck_by_strand: list[Tally]
-
-
-OWN_STEPS = "Steps written by coaches and teachers"
-
-
-def _tally_counts(field: str, *, secured_only: bool = False) -> dict[str, Count]:
-    only = Q(step_state=StepState.SECURED) if secured_only else Q()
-    return {
-        name: Count("pk", filter=only & Q(**{field: value}))
-        for name, value in (
-            ("seen", SightingResult.SEEN),
-            ("not_seen", SightingResult.NOT_SEEN),
-            ("no_opportunity", SightingResult.NO_OPPORTUNITY),
-        )
-    }
-
-
-def walk_findings(school: School) -> Findings:
-    """Patterns from the school's walks in three grouped queries: counts only, no names."""
-    totals = WalkVisit.objects.for_school(school).aggregate(
-        visits=Count("pk"), walks=Count("walk", distinct=True)
-    )
-    focus_rows = (
-        WalkVisit.objects.for_school(school)
-        .order_by()
-        .values("walk__strand__name", "walk__strand__order", "walk__focus")
-        .annotate(**_tally_counts("focus_seen"))
-    )
-    focus_sorted = sorted(
-        focus_rows,
-        key=lambda r: (
-            r["walk__strand__order"] is None,
-            r["walk__strand__order"] or 0,
-            r["walk__strand__name"] or "",
-            r["walk__focus"].lower(),
-        ),
-    )
-    by_focus = [
-        Tally(
-            label=": ".join(x for x in (r["walk__strand__name"], r["walk__focus"]) if x)
-            or "Open focus",
-            seen=r["seen"],
-            not_seen=r["not_seen"],
-            no_opportunity=r["no_opportunity"],
-        )
-        for r in focus_sorted
-    ]
-    secured = {f"secured_{k}": v for k, v in _tally_counts("result", secured_only=True).items()}
-    strand_rows = (
-        WalkStepSighting.objects.filter(school=school)
-        .order_by()
-        .values("step__library_step__strand__name", "step__library_step__strand__order")
-        .annotate(**_tally_counts("result"), **secured)
-    )
-    strand_sorted = sorted(
-        strand_rows,
-        key=lambda r: (
-            r["step__library_step__strand__order"] is None,
-            r["step__library_step__strand__order"] or 0,
-            r["step__library_step__strand__name"] or "",
-        ),
-    )
-    by_strand: list[Tally] = []
-    stuck_by_strand: list[Tally] = []
-    for r in strand_sorted:
-        label = r["step__library_step__strand__name"] or OWN_STEPS
-        by_strand.append(Tally(label, r["seen"], r["not_seen"], r["no_opportunity"]))
-        if r["secured_seen"] + r["secured_not_seen"] + r["secured_no_opportunity"]:
-            stuck_by_strand.append(
-                Tally(
-                    label,
-                    r["secured_seen"],
-                    r["secured_not_seen"],
-                    r["secured_no_opportunity"],
-                )
-            )
-    stuck = Tally(
-        "All secured steps",
-        sum(t.seen for t in stuck_by_strand),
-        sum(t.not_seen for t in stuck_by_strand),
-        sum(t.no_opportunity for t in stuck_by_strand),
-    )
-    return Findings(
-        walks=totals["walks"],
-        visits=totals["visits"],
-        by_focus=by_focus,
-        by_strand=by_strand,
-        stuck=stuck,
-        stuck_by_strand=stuck_by_strand,
-    )
-
-
 # Learning walks --------------------------------------------------------------------------------
 
 
@@ -461,23 +341,15 @@ def _development_pair(review: CoachingReview, by: User) -> CoachingRelationship:
     )
 
 
-@transaction.atomic
-def review_complete(
-    *,
+def _check_review(
     review: CoachingReview,
     by: User,
     mode: str,
     ratings: Mapping[str, str],
     notes: str,
-    held_on: dt.date,
-    meeting: FeedbackMeeting | None = None,
-    step: StepDraft | None = None,
-) -> CoachingReview:
-    """Rate the meeting against the rubric, write notes and give the coach their own step.
-
-    Without a new step the coach keeps working on their current development step, if any.
-    """
-    review = CoachingReview.objects.select_for_update().get(pk=review.pk)
+    meeting: FeedbackMeeting | None,
+) -> None:
+    """Refuse a review that is not the reviewer's to write, or is incomplete."""
     if by.pk != review.reviewer_id:
         raise DomainError("Only the reviewer writes this review.")
     if review.is_done:
@@ -495,6 +367,26 @@ def review_complete(
         raise DomainError("Rate each item seen, partly or not yet.")
     if not notes.strip():
         raise DomainError("Write a few notes for the coach.")
+
+
+@transaction.atomic
+def review_complete(
+    *,
+    review: CoachingReview,
+    by: User,
+    mode: str,
+    ratings: Mapping[str, str],
+    notes: str,
+    held_on: dt.date,
+    meeting: FeedbackMeeting | None = None,
+    step: StepDraft | None = None,
+) -> CoachingReview:
+    """Rate the meeting against the rubric, write notes and give the coach their own step.
+
+    Without a new step the coach keeps working on their current development step, if any.
+    """
+    review = CoachingReview.objects.select_for_update().get(pk=review.pk)
+    _check_review(review, by, mode, ratings, notes, meeting)
     pair = _development_pair(review, by)
     current = active_step(pair)
     if step is not None:

@@ -14,9 +14,14 @@ def _substrand(strand: Strand, slug: str) -> SubStrand:
 
 def load(ctx: DemoContext) -> None:
     load_starter_library()
-    oak, elm = ctx.schools["oak"], ctx.schools["elm"]
     problems = {p.slug: p for p in Problem.objects.all()}
+    _add_elmwood_science_step(ctx, problems)
+    _add_elmwood_history_step(ctx, problems)
+    _add_oakfield_adaptation(ctx)
 
+
+def _add_elmwood_science_step(ctx: DemoContext, problems: dict[str, Problem]) -> None:
+    elm = ctx.schools["elm"]
     routines = Strand.objects.get(slug="culture-routines")
     library_step_create(
         school=elm,
@@ -50,6 +55,9 @@ def load(ctx: DemoContext) -> None:
         problems=[problems["behaviour"]],
     )
 
+
+def _add_elmwood_history_step(ctx: DemoContext, problems: dict[str, Problem]) -> None:
+    elm = ctx.schools["elm"]
     questioning = Strand.objects.get(slug="thinking-questioning")
     library_step_create(
         school=elm,
@@ -83,6 +91,10 @@ def load(ctx: DemoContext) -> None:
         problems=[problems["thinking"], problems["curriculum"]],
     )
 
+
+def _add_oakfield_adaptation(ctx: DemoContext) -> None:
+    """Oakfield's own version of a starter step, hiding the original."""
+    oak = ctx.schools["oak"]
     starter = LibraryStep.objects.starter().get(key="practise-daily-number-facts")
     library_step_copy(
         step=starter,

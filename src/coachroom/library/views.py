@@ -19,6 +19,7 @@ from coachroom.accounts.models import CoachingRelationship
 from coachroom.accounts.pagecache import cached_render
 from coachroom.accounts.viewer import coached_pairs
 from coachroom.core.errors import DomainError
+from coachroom.core.forms import PageQuery, read_query
 from coachroom.core.http import AuthedRequest
 from coachroom.library import services
 from coachroom.library.access import (
@@ -72,7 +73,7 @@ def _list_context(request: AuthedRequest) -> dict[str, Any]:
     )
     return {
         "search": search,
-        "page": Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": Paginator(ordered, PAGE_SIZE).get_page(read_query(PageQuery, request.GET)["page"]),
         "is_filtered": bool(filters),
         "can_curate": curator,
         "query_string": _without_page(request),

@@ -333,16 +333,6 @@ def _written_by(user: User, school: School | None) -> dict[str, list[dict[str, A
         .select_related("school", "teacher")
         .order_by("held_at", "pk")
     )
-    walk_visits = (
-        _scoped(WalkVisit.objects.filter(walk__led_by=user).exclude(teacher=user), school)
-        .select_related("school", "teacher", "walk")
-        .order_by("visited_at", "pk")
-    )
-    reviews = (
-        _scoped(CoachingReview.objects.filter(reviewer=user).exclude(coach=user), school)
-        .select_related("school", "coach")
-        .order_by("created_at", "pk")
-    )
     return {
         "drop_ins": [
             {
@@ -363,6 +353,23 @@ def _written_by(user: User, school: School | None) -> dict[str, list[dict[str, A
             }
             for m in meetings
         ],
+        **_led_or_reviewed(user, school),
+    }
+
+
+def _led_or_reviewed(user: User, school: School | None) -> dict[str, list[dict[str, Any]]]:
+    """Walk visits the person made to others' lessons, and reviews they wrote of other coaches."""
+    walk_visits = (
+        _scoped(WalkVisit.objects.filter(walk__led_by=user).exclude(teacher=user), school)
+        .select_related("school", "teacher", "walk")
+        .order_by("visited_at", "pk")
+    )
+    reviews = (
+        _scoped(CoachingReview.objects.filter(reviewer=user).exclude(coach=user), school)
+        .select_related("school", "coach")
+        .order_by("created_at", "pk")
+    )
+    return {
         "walk_visits": [
             {
                 "id": v.pk,

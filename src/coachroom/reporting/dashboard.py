@@ -72,20 +72,57 @@ def _grouped_completion(schools: list[School], since: dict[int, dt.date]) -> dic
     return {row["school"]: row for row in rows}
 
 
-def summarise(schools: list[School]) -> list[SchoolSummary]:
-    """One summary per school, in a fixed number of queries however many schools."""
-    if not schools:
-        return []
-    today = timezone.localdate()
-    ids = [s.pk for s in schools]
+def _year_and_term_starts(
+    ids: list[int], today: dt.date
+) -> tuple[dict[int, dt.date], dict[int, dt.date]]:
+    """By school: the start of the academic year and of the half-term under way (or the last
+    one started)."""
     years: dict[int, dt.date] = {}
-    terms: dict[int, dt.date] = {}  # the half-term under way (or the last one started)
+    terms: dict[int, dt.date] = {}
     started = Term.objects.filter(school__in=ids, starts_on__lte=today).select_related(
         "academic_year"
     )
     for term in started.order_by("starts_on"):
         terms[term.school_id] = term.starts_on
         years[term.school_id] = term.academic_year.starts_on
+    return years, terms
+
+
+def _steps_by_state(ids: list[int]) -> dict[int, dict[str, int]]:
+    steps: dict[int, dict[str, int]] = {}
+    for school_id, state, n in (
+        ActionStep.objects.filter(school__in=ids)
+        .values_list("school", "state")
+        .annotate(n=Count("pk"))
+    ):
+        steps.setdefault(school_id, {})[state] = n
+    return steps
+
+
+def _stuck_and_slipped(ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """By school: steps that stuck at their stick-check, and steps that slipped at it."""
+    stuck = dict(
+        ActionStep.objects.filter(school__in=ids, stuck_at__isnull=False)
+        .values_list("school")
+        .annotate(n=Count("pk"))
+    )
+    slipped = dict(
+        StepTransition.objects.filter(
+            school__in=ids, event="reopened", reason__startswith="Stick-check"
+        )
+        .values_list("school")
+        .annotate(n=Count("step", distinct=True))
+    )
+    return stuck, slipped
+
+
+def summarise(schools: list[School]) -> list[SchoolSummary]:
+    """One summary per school, in a fixed number of queries however many schools."""
+    if not schools:
+        return []
+    today = timezone.localdate()
+    ids = [s.pk for s in schools]
+    years, terms = _year_and_term_starts(ids, today)
     fallback = today - dt.timedelta(days=365)
     year_rows = _grouped_completion(schools, {s.pk: years.get(s.pk, fallback) for s in schools})
     term_rows = _grouped_completion(schools, {s.pk: terms.get(s.pk, fallback) for s in schools})
@@ -101,25 +138,8 @@ def summarise(schools: list[School]) -> list[SchoolSummary]:
         .values_list("school")
         .annotate(n=Count("pk"))
     )
-    steps: dict[int, dict[str, int]] = {}
-    for school_id, state, n in (
-        ActionStep.objects.filter(school__in=ids)
-        .values_list("school", "state")
-        .annotate(n=Count("pk"))
-    ):
-        steps.setdefault(school_id, {})[state] = n
-    stuck = dict(
-        ActionStep.objects.filter(school__in=ids, stuck_at__isnull=False)
-        .values_list("school")
-        .annotate(n=Count("pk"))
-    )
-    slipped = dict(
-        StepTransition.objects.filter(
-            school__in=ids, event="reopened", reason__startswith="Stick-check"
-        )
-        .values_list("school")
-        .annotate(n=Count("step", distinct=True))
-    )
+    steps = _steps_by_state(ids)
+    stuck, slipped = _stuck_and_slipped(ids)
     secured_q = Q()
     for school in schools:
         secured_q |= Q(school=school, at__gte=_midnight(terms.get(school.pk, fallback)))

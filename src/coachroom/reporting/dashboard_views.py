@@ -14,6 +14,7 @@ from coachroom.accounts.models import Membership, Role, School
 from coachroom.accounts.pagecache import cached_render
 from coachroom.coaching.models import REPORTED_STATES
 from coachroom.core.charts import ChartPoint, planned_held_chart
+from coachroom.core.forms import FormatQuery, read_query
 from coachroom.core.http import AuthedRequest
 from coachroom.core.spreadsheets import safe_cell
 from coachroom.reporting.completion import CompletionQuery, Filters, default_range
@@ -66,7 +67,7 @@ def _csv(summaries: list[SchoolSummary], filename: str) -> HttpResponse:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """One school's programme at a glance, with the leaders' tools."""
     school = request.membership.school
-    if request.GET.get("format") == "csv":
+    if read_query(FormatQuery, request.GET)["format"] == "csv":
         audit.record(actor=request.user, action="programme.dashboard.exported", school=school)
         return _csv([summarise([school])[0]], "coachroom-dashboard.csv")
     return cached_render(
@@ -94,7 +95,7 @@ def trust_dashboard(request: AuthedRequest) -> HttpResponse:
     if not schools:
         raise PermissionDenied("Only trust admins can see the trust's dashboard.")
     summaries = summarise(schools)
-    if request.GET.get("format") == "csv":
+    if read_query(FormatQuery, request.GET)["format"] == "csv":
         audit.record(actor=request.user, action="programme.trust_dashboard.exported")
         return _csv(summaries, "coachroom-trust.csv")
     chart = planned_held_chart(

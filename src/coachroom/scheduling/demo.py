@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship, User
-from coachroom.coaching import services
+from coachroom.coaching import meetings, services
 from coachroom.coaching.demo import demo_clock
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, StepState
 from coachroom.core.demo import DemoContext
@@ -230,7 +230,7 @@ def _first_meeting(pair: CoachingRelationship) -> FeedbackMeeting:
     """The very start of the year has no meeting yet: hold one, after school yesterday."""
     current = services.active_step(pair)
     with _after_school(1):
-        return services.meeting_record(
+        return meetings.meeting_record(
             relationship=pair,
             by=pair.coach,
             praise="Your first instruction was short and complete: everyone started at once.",

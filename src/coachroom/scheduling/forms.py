@@ -184,3 +184,9 @@ class CoverForm(ClashOverrideForm):
 
 class HeldForm(forms.Form):
     filmed = forms.BooleanField(label="Filmed for later review", required=False)
+
+
+class WeekQuery(forms.Form):
+    """The query string's ?week=; anything else shows the default."""
+
+    week = forms.DateField(required=False, initial=None)

@@ -13,8 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coachroom import audit
-from coachroom.accounts.calendar import TermDates, add_school_days
-from coachroom.accounts.models import Closure, CoachingRelationship, School, Term, User
+from coachroom.accounts.models import CoachingRelationship, School, User
 from coachroom.coaching.models import FeedbackMeeting
 from coachroom.scheduling.clashes import (
     assert_no_clashes,
@@ -38,15 +37,9 @@ MINUTES = DEFAULT_MINUTES[SessionKind.DROP_IN]
 def next_school_days(
     school: School, *, after: dt.date, count: int = WITHIN_SCHOOL_DAYS
 ) -> list[dt.date]:
-    """The next `count` school days after `after` (plain weekdays past the last term)."""
-    terms = [
-        TermDates(t.name, t.starts_on, t.ends_on)
-        for t in Term.objects.filter(school=school, ends_on__gte=after).order_by("starts_on")
-    ]
-    closures = set(
-        Closure.objects.filter(school=school, date__gt=after).values_list("date", flat=True)
-    )
-    return [add_school_days(after, n, terms, closures) for n in range(1, count + 1)]
+    """The next `count` school days after `after`, by the school calendar."""
+    calendar = school.calendar(from_date=after)
+    return [calendar.add_school_days(after, n) for n in range(1, count + 1)]
 
 
 def usual_time(relationship: CoachingRelationship) -> dt.time:

@@ -422,6 +422,16 @@ def _digests(schools: dict[int, Any], start: dt.date, end: dt.date) -> dict[int,
         pk: SchoolDigest(school=s.name, unseen_weeks=s.unseen_weeks_alert)
         for pk, s in schools.items()
     }
+    _add_sessions(digests, start, end)
+    _add_overdue_and_secured(digests, start, end)
+    _add_unseen(digests, end)
+    for d in digests.values():  # alphabetical: thank coaches, never rank them
+        d.coaches.sort(key=lambda cw: cw.name)
+    return digests
+
+
+def _add_sessions(digests: dict[int, SchoolDigest], start: dt.date, end: dt.date) -> None:
+    schools = list(digests)
     # Planned: sessions that were meant to happen (moved ones count once, at their new time;
     # cancelled ones weren't meant to). Held: those that happened.
     week = (
@@ -455,6 +465,11 @@ def _digests(schools: dict[int, Any], start: dt.date, end: dt.date) -> dict[int,
     for (school_id, _), cw in coaches.items():
         digests[school_id].coaches.append(cw)
 
+
+def _add_overdue_and_secured(
+    digests: dict[int, SchoolDigest], start: dt.date, end: dt.date
+) -> None:
+    schools = list(digests)
     overdue = (
         SessionOccurrence.objects.filter(school_id__in=schools)
         .overdue(now=day_start(end))
@@ -476,6 +491,9 @@ def _digests(schools: dict[int, Any], start: dt.date, end: dt.date) -> dict[int,
     for row in secured:
         digests[row["school_id"]].steps_secured = row["n"]
 
+
+def _add_unseen(digests: dict[int, SchoolDigest], end: dt.date) -> None:
+    schools = list(digests)
     # Coachees not seen in a submitted drop-in for longer than the school's alert, as at the
     # end of the week. Counted per coach: leaders see who may need support, not who is coached.
     seen = Q(observations__status=Observation.Status.SUBMITTED) & Q(
@@ -498,9 +516,6 @@ def _digests(schools: dict[int, Any], start: dt.date, end: dt.date) -> dict[int,
             unseen[row["school_id"]][name] += 1
     for school_id, by_coach in unseen.items():
         digests[school_id].unseen_by_coach = sorted(by_coach.items())
-    for d in digests.values():  # alphabetical: thank coaches, never rank them
-        d.coaches.sort(key=lambda cw: cw.name)
-    return digests
 
 
 def send_lead_digests(week_start: dt.date) -> Counts:

@@ -189,22 +189,7 @@ def slot_move_series(
     )
     clashes = slot_clashes(proposed, from_date=from_date, exclude_slot=slot)
     assert_no_clashes(clashes, override_reason)
-    days = SchoolDays(slot.relationship.academic_year)
-    moved = 0
-    for session in SessionOccurrence.objects.filter(
-        slot=slot, status=SessionOccurrence.Status.PLANNED, starts_at__gte=_at(from_date, dt.time())
-    ):
-        old_day = timezone.localdate(session.starts_at)
-        new_day = old_day + dt.timedelta(days=weekday - old_day.weekday())
-        session.sequence += 1
-        if new_day in days and new_day >= from_date:
-            session.starts_at = _at(new_day, start_time)
-            session.room, session.period, session.minutes = room, period, minutes
-        else:
-            session.status = SessionOccurrence.Status.CANCELLED
-            session.reason = SessionOccurrence.Reason.CLOSURE
-        session.save()
-        moved += 1
+    moved = _move_planned_sessions(slot, weekday, start_time, from_date, room, period, minutes)
     slot.weekday, slot.start_time, slot.room, slot.period, slot.minutes = (
         weekday,
         start_time,
@@ -222,6 +207,36 @@ def slot_move_series(
         subject=slot.relationship.coachee,
         data={"sessions_moved": moved, **_override_data(clashes, slot.clash_override_reason)},
     )
+    return moved
+
+
+def _move_planned_sessions(
+    slot: ScheduledSlot,
+    weekday: int,
+    start_time: dt.time,
+    from_date: dt.date,
+    room: str,
+    period: str,
+    minutes: int,
+) -> int:
+    """Each planned session from `from_date` moves to the new weekday of its week; one that
+    would land on a day the school is closed is cancelled instead. Returns how many changed."""
+    days = SchoolDays(slot.relationship.academic_year)
+    moved = 0
+    for session in SessionOccurrence.objects.filter(
+        slot=slot, status=SessionOccurrence.Status.PLANNED, starts_at__gte=_at(from_date, dt.time())
+    ):
+        old_day = timezone.localdate(session.starts_at)
+        new_day = old_day + dt.timedelta(days=weekday - old_day.weekday())
+        session.sequence += 1
+        if new_day in days and new_day >= from_date:
+            session.starts_at = _at(new_day, start_time)
+            session.room, session.period, session.minutes = room, period, minutes
+        else:
+            session.status = SessionOccurrence.Status.CANCELLED
+            session.reason = SessionOccurrence.Reason.CLOSURE
+        session.save()
+        moved += 1
     return moved
 
 

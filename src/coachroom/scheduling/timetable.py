@@ -24,19 +24,16 @@ def at(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 class SchoolDays:
-    """Which dates are school days, from one academic year's terms and closures."""
+    """Which dates are school days of one academic year (the school calendar's rule, within
+    the year)."""
 
     def __init__(self, year: AcademicYear) -> None:
         self.terms = [(t.starts_on, t.ends_on) for t in year.terms.all()]
-        self.closures = {c.date for c in year.closures.all()}
+        self.calendar = year.calendar()
         self.ends_on = year.ends_on
 
     def __contains__(self, day: dt.date) -> bool:
-        return (
-            day.weekday() < 5
-            and day not in self.closures
-            and any(start <= day <= end for start, end in self.terms)
-        )
+        return day <= self.ends_on and self.calendar.is_school_day(day)
 
 
 def slot_dates(slot: ScheduledSlot, days: SchoolDays, *, from_date: dt.date) -> list[dt.date]:

@@ -16,6 +16,7 @@ from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import CoachingRelationship, Role
 from coachroom.core.errors import ClashError, DomainError
+from coachroom.core.forms import PageQuery, read_query
 from coachroom.core.http import AuthedRequest
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling import timetable
@@ -37,6 +38,7 @@ from coachroom.scheduling.forms import (
     RescheduleForm,
     SlotFieldsForm,
     TeamSlotForm,
+    WeekQuery,
 )
 from coachroom.scheduling.models import ScheduledSlot, SessionKind, SessionOccurrence, Weekday
 
@@ -113,7 +115,7 @@ def _team_page(
         .select_related("coach", "coachee")
         .order_by("coach__last_name", "coachee__last_name", "pk")
     )
-    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    page = Paginator(pairs, 50).get_page(read_query(PageQuery, request.GET)["page"])
     slots: dict[int, list[ScheduledSlot]] = {}
     for slot in ScheduledSlot.objects.filter(
         relationship__in=[p.pk for p in page.object_list], is_active=True
@@ -238,10 +240,7 @@ def _monday(day: dt.date) -> dt.date:
 def week(request: AuthedRequest) -> HttpResponse:
     """A person's five school days: sessions they lead (covering included) and sessions in
     which they are coached, plus anything earlier they still have to record."""
-    try:
-        chosen = dt.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        chosen = timezone.localdate()
+    chosen = read_query(WeekQuery, request.GET)["week"] or timezone.localdate()
     monday = _monday(chosen)
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time()))
     mine = (
@@ -312,21 +311,6 @@ def _next_same_time(session: SessionOccurrence) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, local.time()))
 
 
-def _audit_note_read(request: AuthedRequest, session: SessionOccurrence) -> None:
-    """Why a session was missed can be about the teacher: a read by anyone outside the pair (a
-    coaching lead, a school admin) is audited, and the coachee sees who read it."""
-    pair = session.relationship
-    parties = {session.coach_id, pair.coach_id, pair.coachee_id}
-    if session.reason_note and request.user.pk not in parties:
-        audit.record(
-            actor=request.user,
-            action="programme.sessionoccurrence.viewed",
-            school=session.school,
-            target=session,
-            subject=pair.coachee,
-        )
-
-
 def _session_page(
     request: AuthedRequest,
     session: SessionOccurrence,
@@ -334,7 +318,18 @@ def _session_page(
     clash: ClashError | None = None,
     **forms: Any,
 ) -> HttpResponse:
-    _audit_note_read(request, session)
+    if session.reason_note:
+        # Why a session was missed can be about the teacher: a read by anyone outside the pair
+        # (a coaching lead, a school admin) is audited, and the coachee sees who read it.
+        pair = session.relationship
+        audit.audit_read(
+            reader=request.user,
+            about=pair.coachee,
+            school=session.school,
+            target=session,
+            action="programme.sessionoccurrence.viewed",
+            parties=(session.coach_id, pair.coach_id),
+        )
     manage = can_manage(session, request.user) and session.status == "planned"
     suggested = _next_same_time(session) if manage else None
     context: dict[str, Any] = {

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -219,6 +219,34 @@ def readings_chart_context(
             return LEFT + PLOT_W / 2
         return LEFT + INNER_PAD + (PLOT_W - 2 * INNER_PAD) * (day - first).days / span
 
+    markers = _reading_markers(goal, readings, x, y)
+    lines = _reference_lines(goal, y)
+    ticks = []
+    tick = 0.0
+    while tick <= y_max + 1e-9:
+        shown = _fmt(tick) + ("%" if goal.unit == Goal.Unit.PERCENT else "")
+        ticks.append({"y": _fmt(y(tick)), "text": shown})
+        tick += step
+    return {
+        **_frame(chart_id, f"Readings: {goal.measure}", readings_description(goal, readings)),
+        "markers": markers,
+        "polyline": " ".join(f"{m['x']},{m['y']}" for m in markers) if len(markers) > 1 else "",
+        "lines": lines,
+        "legend": _legend(lines),
+        "ticks": ticks,
+        "x_labels": _x_labels(readings, x),
+        "show_values": len(markers) <= 12,
+        "y_max": y_max,
+    }
+
+
+def _reading_markers(
+    goal: Goal,
+    readings: Sequence[GoalReading],
+    x: Callable[[dt.date], float],
+    y: Callable[[float], float],
+) -> list[dict[str, str]]:
+    """One marker per reading, its value written above it (below, near the top edge)."""
     markers = []
     for reading in readings:
         px, py = x(reading.taken_on), y(float(reading.value))
@@ -232,6 +260,13 @@ def readings_chart_context(
                 "tip": f"{_long_date(reading.taken_on)}: {shown}",
             }
         )
+    return markers
+
+
+def _x_labels(
+    readings: Sequence[GoalReading], x: Callable[[dt.date], float]
+) -> list[dict[str, str]]:
+    """Date labels under the readings, leaving out any that would overlap the one before."""
     x_labels: list[dict[str, str]] = []
     next_free = -math.inf
     for reading in readings:
@@ -241,7 +276,12 @@ def readings_chart_context(
         if px - half >= next_free:
             x_labels.append({"x": _fmt(px), "text": label})
             next_free = px + half
-    lines = []
+    return x_labels
+
+
+def _reference_lines(goal: Goal, y: Callable[[float], float]) -> list[dict[str, object]]:
+    """The baseline and target lines, with their labels placed so they never overlap."""
+    lines: list[dict[str, object]] = []
     for kind, value, dash in (("baseline", goal.baseline, "3 5"), ("target", goal.target, "10 6")):
         if value is not None:
             lines.append(
@@ -260,6 +300,10 @@ def readings_chart_context(
         below = index == 1 and line_y - float(str(lines[0]["y"])) < 20
         line["text_y"] = _fmt(line_y + 17 if below else line_y - 6)
         line["y"] = _fmt(line_y)
+    return lines
+
+
+def _legend(lines: list[dict[str, object]]) -> list[dict[str, object]]:
     legend = []
     for index, line in enumerate(sorted(lines, key=lambda line: str(line["kind"]))):
         start = LEFT + 120 + 120 * index
@@ -273,24 +317,7 @@ def readings_chart_context(
                 "text": str(line["kind"]).capitalize(),
             }
         )
-    ticks = []
-    tick = 0.0
-    while tick <= y_max + 1e-9:
-        shown = _fmt(tick) + ("%" if goal.unit == Goal.Unit.PERCENT else "")
-        ticks.append({"y": _fmt(y(tick)), "text": shown})
-        tick += step
-    context = {
-        **_frame(chart_id, f"Readings: {goal.measure}", readings_description(goal, readings)),
-        "markers": markers,
-        "polyline": " ".join(f"{m['x']},{m['y']}" for m in markers) if len(markers) > 1 else "",
-        "lines": lines,
-        "legend": legend,
-        "ticks": ticks,
-        "x_labels": x_labels,
-        "show_values": len(markers) <= 12,
-        "y_max": y_max,
-    }
-    return context
+    return legend
 
 
 def readings_description(goal: Goal, readings: Sequence[GoalReading]) -> str:
@@ -318,7 +345,7 @@ def readings_chart(
     goal: Goal, readings: Sequence[GoalReading], *, chart_id: str = "goal-readings"
 ) -> SafeString:
     context = readings_chart_context(goal, readings, chart_id=chart_id)
-    return render_to_string("coaching/goal_chart.html", context)
+    return render_to_string("components/chart_readings.html", context)
 
 
 # The priority report -----------------------------------------------------------------------------

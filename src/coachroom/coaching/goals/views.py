@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from coachroom import audit
-from coachroom.accounts.models import School, User
 from coachroom.coaching.goals import services as goal_services
 from coachroom.coaching.goals.forms import GoalForm, PriorityForm, ReadingForm
 from coachroom.coaching.goals.models import Goal, GoalReading
@@ -200,21 +199,6 @@ def priority_report_view(request: AuthedRequest) -> HttpResponse:
 # Goals -------------------------------------------------------------------------------------------
 
 
-def _audit_view(
-    request: AuthedRequest, *, teacher: User, school: School, goal: Goal | None = None
-) -> None:
-    """Every read of someone else's goals is recorded; the teacher can see who."""
-    if request.user.pk == teacher.pk:
-        return
-    audit.record(
-        actor=request.user,
-        action="programme.goal.viewed" if goal else "programme.goals.viewed",
-        school=school,
-        target=goal,
-        subject=teacher,
-    )
-
-
 @require_GET
 def goal_list(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
     teacher, school = get_teacher_for_goals(request, teacher_pk)
@@ -235,7 +219,9 @@ def goal_list(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
     for goal in goals:
         goal.latest_text = goal.format_value(goal.latest_value)  # type: ignore[attr-defined]
     pairs = pairs_for_new_goal(request.user, teacher=teacher, school=school)
-    _audit_view(request, teacher=teacher, school=school)
+    audit.audit_read(
+        reader=request.user, about=teacher, school=school, action="programme.goals.viewed"
+    )
     return render(
         request,
         "coaching/goal_list.html",
@@ -338,7 +324,13 @@ def _detail_context(
 @require_GET
 def goal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     goal = get_goal_for_user(request, pk)
-    _audit_view(request, teacher=goal.teacher, school=goal.school, goal=goal)
+    audit.audit_read(
+        reader=request.user,
+        about=goal.teacher,
+        school=goal.school,
+        target=goal,
+        action="programme.goal.viewed",
+    )
     return render(request, "coaching/goal_detail.html", _detail_context(request, goal))
 
 
