@@ -38,4 +38,4 @@ def test_a_coach_is_pointed_to_the_sessions_they_lead(client, bob, lead, oak_yea
     assert "The sessions you lead as a coach are in My week" in text
     assert "No sessions are planned with your coach yet" in text
     week = visible_text(client.get(reverse("scheduling:week")).content.decode())
-    assert "The sessions you lead as a coach" in week
+    assert "the sessions you lead as a coach" in week

@@ -28,8 +28,8 @@ class SchoolDays:
     the year)."""
 
     def __init__(self, year: AcademicYear) -> None:
-        self.terms = [(t.starts_on, t.ends_on) for t in year.terms.all()]
         self.calendar = year.calendar()
+        self.terms = self.calendar.terms
         self.ends_on = year.ends_on
 
     def __contains__(self, day: dt.date) -> bool:
