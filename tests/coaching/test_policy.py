@@ -10,12 +10,12 @@ import pytest
 
 from coachroom.accounts.models import Membership, School
 from coachroom.coaching import policy
-from coachroom.coaching.goals.models import Goal
-from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation
+from coachroom.coaching.goals.models import Goal, GoalReading
+from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepTransition
 from coachroom.coaching.policy import can_read
 from coachroom.core.errors import DomainError
 from coachroom.leading import walks
-from coachroom.leading.models import CoachingReview
+from coachroom.leading.models import CoachingReview, Thanks
 from coachroom.records.school_data import school_export
 from coachroom.records.subject_access import subject_access_export
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory, make_step
@@ -71,18 +71,66 @@ def _step(pair, for_review):
     return make_step(pair)
 
 
-RECORDS = {"observation": _observation, "meeting": _meeting, "goal": _goal, "step": _step}
-MODELS = {"observation": Observation, "meeting": FeedbackMeeting, "goal": Goal, "step": ActionStep}
+def _reading(pair, for_review):
+    goal = _goal(pair, for_review)
+    return GoalReading.objects.create(
+        school=pair.school, goal=goal, taken_on=dt.date(2026, 10, 5), value=4, note="Mocks"
+    )
+
+
+def _transition(pair, for_review):
+    step = make_step(pair)
+    return StepTransition.objects.create(
+        school=pair.school,
+        step=step,
+        from_state="agreed",
+        to_state="paused",
+        event="paused",
+        reason="Off sick for two weeks",
+        by=pair.coachee,
+    )
+
+
+def _thanks(pair, for_review):
+    return Thanks.objects.create(
+        school=pair.school,
+        relationship=pair,
+        teacher=pair.coachee,
+        coach=pair.coach,
+        message="The cold call script changed my Year 9 lessons",
+    )
+
+
+RECORDS = {
+    "observation": _observation,
+    "meeting": _meeting,
+    "goal": _goal,
+    "reading": _reading,
+    "step": _step,
+    "transition": _transition,
+    "thanks": _thanks,
+}
+MODELS = {
+    "observation": Observation,
+    "meeting": FeedbackMeeting,
+    "goal": Goal,
+    "reading": GoalReading,
+    "step": ActionStep,
+    "transition": StepTransition,
+    "thanks": Thanks,
+}
+EVERYTHING = set(RECORDS)
 
 # viewer, the school's lead setting, meeting submitted for review → visible, per model.
 # Steps are titles and states, not notes: coaching leads see them to run the programme.
+# Thanks are read by the coach thanked and the teacher who sent them, nobody else.
 TABLE = [
-    ("alice", "review", False, {"observation", "meeting", "goal", "step"}),  # the teacher
-    ("bob", "review", False, {"observation", "meeting", "goal", "step"}),  # her current coach
+    ("alice", "review", False, EVERYTHING),  # the teacher
+    ("bob", "review", False, EVERYTHING),  # her current coach
     ("carol", "review", False, set()),  # another coach in the same school
-    ("lead", "review", False, {"step"}),  # coaching lead, not submitted for review
-    ("lead", "review", True, {"meeting", "step"}),  # submitted for review (teacher told)
-    ("lead", "all", False, {"observation", "meeting", "goal", "step"}),  # school allows all
+    ("lead", "review", False, {"step", "transition"}),  # coaching lead, not submitted for review
+    ("lead", "review", True, {"meeting", "step", "transition"}),  # submitted for review
+    ("lead", "all", False, EVERYTHING - {"thanks"}),  # school allows all
     ("line_manager", "all", True, set()),  # leaders never read notes
     ("trust_admin", "all", True, set()),
     ("outsider", "all", True, set()),  # another school, even as its coaching lead
@@ -206,3 +254,14 @@ def test_only_the_data_protection_lead_takes_notes_out(oak, elm, alice, lead, ad
             school_export(school=oak, by=person, reason="asked")
     subject_access_export(person=alice, by=dpo, school=oak).close()
     subject_access_export(person=alice, by=alice, school=None).close()
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_counts_for_leaders_never_load_what_was_written(oak, elm, pairing, model):
+    """`activity_in` gives a school's rows with every free-text field deferred."""
+    record = RECORDS[model](pairing, False)
+    row = MODELS[model].objects.activity_in(oak).get(pk=record.pk)
+    written = set(policy.free_text_fields(MODELS[model]))
+    assert written and written <= row.get_deferred_fields()
+    assert not MODELS[model].objects.activity_in(elm).filter(pk=record.pk).exists()
+    assert MODELS[model].objects.activity_in([oak.pk]).filter(pk=record.pk).exists()

@@ -48,11 +48,15 @@ def get_observation_for_user(request: AuthedRequest, pk: int) -> Observation:
 
 
 def get_draft_for_observer(request: AuthedRequest, pk: int) -> Observation:
-    qs = Observation.objects.filter(
-        observer=request.user,
-        status=Observation.Status.DRAFT,
-        school__in=coach_school_ids(request.user),
-    ).select_related("school", "teacher", "relationship")
+    qs = (
+        Observation.objects.visible_to(request.user)
+        .filter(
+            observer=request.user,
+            status=Observation.Status.DRAFT,
+            school__in=coach_school_ids(request.user),
+        )
+        .select_related("school", "teacher", "relationship")
+    )
     observation = get_object_or_404(qs, pk=pk)
     if not observation.relationship.is_current:
         raise Http404("This coaching pair has ended.")
@@ -62,8 +66,10 @@ def get_draft_for_observer(request: AuthedRequest, pk: int) -> Observation:
 def get_own_observation(request: AuthedRequest, pk: int) -> Observation:
     """A drop-in the signed-in person observes, draft or submitted; a draft whose pair has
     ended is a 404, as on its edit page."""
-    qs = Observation.objects.filter(observer=request.user).select_related(
-        "school", "teacher", "relationship"
+    qs = (
+        Observation.objects.visible_to(request.user)
+        .filter(observer=request.user)
+        .select_related("school", "teacher", "relationship")
     )
     observation = get_object_or_404(qs, pk=pk)
     if observation.is_draft and not observation.relationship.is_current:

@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship
@@ -233,15 +234,17 @@ class MeetingForm(StepChoiceMixin):
         relationship: CoachingRelationship,
         has_current_step: bool,
         library: Any,
+        recent_drop_ins: QuerySet[Observation],
         **kwargs: Any,
     ) -> None:
+        """`recent_drop_ins`: the pair's submitted drop-ins as the coach may see them."""
         super().__init__(*args, **kwargs)
         self.has_current_step = has_current_step
         self.set_library(library)
-        recent = Observation.objects.filter(relationship=relationship).submitted()
         obs_field = cast(forms.ModelMultipleChoiceField, self.fields["observations"])  # type: ignore[type-arg]
-        latest = list(recent.order_by("-observed_at").values_list("pk", flat=True)[:5])
-        obs_field.queryset = Observation.objects.filter(pk__in=latest).order_by("-observed_at")
+        recent = recent_drop_ins.order_by("-observed_at")
+        latest = list(recent.values_list("pk", flat=True)[:5])
+        obs_field.queryset = recent.filter(pk__in=latest)
         if not has_current_step:
             cast(forms.ChoiceField, self.fields["decision"]).choices = [
                 (FeedbackMeeting.Decision.NEW, FeedbackMeeting.Decision.NEW.label)

@@ -158,3 +158,12 @@ def meeting_reflect(*, meeting: FeedbackMeeting, by: User, reflection: str) -> F
         subject=meeting.teacher,
     )
     return meeting
+
+
+def meeting_mark_reflection_read(meeting: FeedbackMeeting, *, by: User) -> None:
+    """The coach has opened the meeting: its reflection leaves their "Needs you" list."""
+    if by.pk != meeting.coach_id or meeting.reflected_at is None:
+        return
+    if meeting.reflection_read_at is None or meeting.reflection_read_at < meeting.reflected_at:
+        meeting.reflection_read_at = timezone.now()
+        meeting.save(update_fields=["reflection_read_at"])

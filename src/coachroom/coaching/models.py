@@ -38,7 +38,7 @@ class Rating(models.TextChoices):
 _Record = TypeVar("_Record", bound=models.Model)
 
 
-class CoachingRecordQuerySet(models.QuerySet[_Record]):
+class CoachingRecordQuerySet(policy.GatedQuerySet[_Record]):
     """Shared reads for records about a teacher (drop-ins, meetings)."""
 
     def for_school(self, school: School) -> Self:
@@ -121,7 +121,7 @@ STEP_MOVES: dict[str, set[str]] = {
 }
 
 
-class ActionStepQuerySet(models.QuerySet["ActionStep"]):
+class ActionStepQuerySet(policy.GatedQuerySet["ActionStep"]):
     def for_school(self, school: School) -> Self:
         return self.filter(school=school)
 
@@ -241,6 +241,13 @@ class ActionStep(models.Model):
             )
 
 
+class StepTransitionQuerySet(policy.GatedQuerySet["StepTransition"]):
+    def visible_to(self, user: User) -> Self:
+        """The history of the steps the viewer may see (reasons are shown to the teacher and
+        their coach only: `StepActions.show_reasons`)."""
+        return self.filter(step__in=ActionStep.objects.visible_to(user).values("pk"))
+
+
 class StepTransition(models.Model):
     """Append-only history of a step: who moved it, when, and why."""
 
@@ -266,6 +273,8 @@ class StepTransition(models.Model):
         "Observation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+
+    objects = StepTransitionQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["at", "pk"]

@@ -62,8 +62,14 @@ def unread_reflections(
     newest first."""
     unread = Q(reflection_read_at__isnull=True) | Q(reflection_read_at__lt=F("reflected_at"))
     return (
-        FeedbackMeeting.objects.for_school(school)
-        .filter(unread, coach=coach, relationship__in=list(pair_ids), reflected_at__isnull=False)
+        FeedbackMeeting.objects.visible_to(coach)
+        .filter(
+            unread,
+            school=school,
+            coach=coach,
+            relationship__in=list(pair_ids),
+            reflected_at__isnull=False,
+        )
         .select_related("teacher")
         .order_by("-reflected_at", "-pk")
     )
@@ -102,14 +108,3 @@ def for_coach(
         )[:SHOWN],
         sessions=sessions,
     )
-
-
-def mark_reflection_read(meeting: FeedbackMeeting, *, by: User) -> None:
-    """The coach has opened the meeting: its reflection leaves their "Needs you" list."""
-    if by.pk != meeting.coach_id or meeting.reflected_at is None:
-        return
-    if meeting.reflection_read_at is None or meeting.reflection_read_at < meeting.reflected_at:
-        meeting.reflection_read_at = timezone.now()
-        FeedbackMeeting.objects.filter(pk=meeting.pk).update(
-            reflection_read_at=meeting.reflection_read_at
-        )

@@ -19,8 +19,12 @@ The exceptions, each a named function here and nowhere else:
   (`steps_visible_q`);
 - reviews of coaching: the reviewer, and the coach once the review is written
   (`reviews_visible_q`);
+- thanks: the coach thanked and the teacher who sent them (`thanks_visible_q`);
 - subject access and the school's export: the data-protection lead takes a person's or the
-  school's records out of Coachroom (`may_export_for_school`).
+  school's records out of Coachroom (`may_export_for_school`);
+- counts and patterns: the programme pages count a school's records through
+  `objects.activity_in(school)`, which defers every free-text field, so a count cannot carry
+  a note (`GatedQuerySet`).
 
 Every model that holds narrative has `objects.visible_to(viewer)` calling one of these, and
 `can_read` answers for one record through the same filter, so one rule gives one answer.
@@ -30,7 +34,8 @@ them to the current school (README, "Which school").
 
 from __future__ import annotations
 
-from typing import Any, Protocol, cast
+from collections.abc import Iterable
+from typing import Any, Protocol, Self, TypeVar, cast
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -39,6 +44,7 @@ from coachroom.accounts.models import CoachingRelationship, Membership, School, 
 from coachroom.accounts.viewer import Viewer, coach_school_ids, coached_pairs
 
 Who = User | Viewer
+_M = TypeVar("_M", bound=models.Model)
 
 
 def _user(who: Who) -> User:
@@ -141,6 +147,36 @@ def reviews_visible_q(who: Who) -> Q:
         Q(reviewer=viewer) | Q(coach=viewer, completed_at__isnull=False),
         school__in=_member_schools(viewer),
     )
+
+
+def thanks_visible_q(who: Who) -> Q:
+    """Thanks: only the coach thanked and the teacher who sent them read the message; others
+    see counts."""
+    viewer = _user(who)
+    if not viewer.is_active:
+        return _nothing()
+    return Q(Q(coach=viewer) | Q(teacher=viewer), school__in=_member_schools(viewer))
+
+
+def free_text_fields(model: type[models.Model]) -> list[str]:
+    """The fields people write in: text, and short text that is not a choice."""
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.TextField)
+        or (isinstance(field, models.CharField) and not field.choices)
+    ]
+
+
+class GatedQuerySet(models.QuerySet[_M]):
+    """Reads of a model that holds narrative: `visible_to(viewer)` for the records themselves
+    (each model's own filter from this module), `activity_in(school)` for counts."""
+
+    def activity_in(self, schools: School | Iterable[int] | models.QuerySet[Any]) -> Self:
+        """A school's (or schools') rows for counts and patterns on the programme pages, with
+        every free-text field deferred: leaders see activity, never what was written."""
+        where = Q(school=schools) if isinstance(schools, School) else Q(school__in=schools)
+        return self.filter(where).defer(*free_text_fields(self.model))
 
 
 def may_export_for_school(who: Who, school: School) -> bool:

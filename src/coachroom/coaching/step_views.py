@@ -49,7 +49,9 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "show_reasons": show_reasons,
             "actions": actions,
             "is_teacher": actions.is_teacher,
-            "superseded_by": ActionStep.objects.filter(supersedes=step).first(),
+            "superseded_by": ActionStep.objects.visible_to(request.user)
+            .filter(supersedes=step)
+            .first(),
         },
     )
 

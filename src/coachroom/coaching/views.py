@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
 from coachroom.accounts.pagecache import cached_render
-from coachroom.coaching import booking, meetings, needs_you, picker, services
+from coachroom.coaching import booking, meetings, picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
     get_meeting_for_user,
@@ -52,7 +52,8 @@ from coachroom.library.models import LibraryStep
 def drop_in_start(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_coach(request, pair_pk)
     draft = (
-        Observation.objects.filter(relationship=pair, status=Observation.Status.DRAFT)
+        Observation.objects.visible_to(request.user)
+        .filter(relationship=pair, status=Observation.Status.DRAFT)
         .order_by("-created_at")
         .first()
     )
@@ -64,8 +65,10 @@ def drop_in_start(request: AuthedRequest, pair_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def drop_in_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     # Back (or a second tap on Save) after saving: the observer's saved drop-in, not a 404.
-    saved = Observation.objects.filter(pk=pk, observer=request.user).exclude(
-        status=Observation.Status.DRAFT
+    saved = (
+        Observation.objects.visible_to(request.user)
+        .filter(pk=pk, observer=request.user)
+        .exclude(status=Observation.Status.DRAFT)
     )
     if saved.exists():
         return redirect("coaching:drop-in-detail", pk=pk)
@@ -153,7 +156,12 @@ def drop_in_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_coach(request, pair_pk)
     current = services.active_step(pair)
-    recent = Observation.objects.filter(relationship=pair).submitted().order_by("-observed_at")
+    recent = (
+        Observation.objects.visible_to(request.user)
+        .filter(relationship=pair)
+        .submitted()
+        .order_by("-observed_at")
+    )
     library = picker.library_for(pair.school)
     # "Find steps" without JavaScript posts the form back: keep what was typed, save nothing.
     finding = "find_steps" in request.POST
@@ -165,6 +173,7 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
         relationship=pair,
         has_current_step=current is not None,
         library=library,
+        recent_drop_ins=recent,
         initial=_kept_or_chosen(
             initial, query, finding=finding, picked=step_picker, current=current
         ),
@@ -289,7 +298,7 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     audit.audit_read(
         reader=request.user, about=meeting.teacher, school=meeting.school, target=meeting
     )
-    needs_you.mark_reflection_read(meeting, by=request.user)
+    meetings.meeting_mark_reflection_read(meeting, by=request.user)
     is_teacher = meeting.teacher_id == request.user.pk
     return render(
         request,

@@ -163,7 +163,7 @@ class WalkStepSighting(models.Model):
 # Coaching-on-coaching --------------------------------------------------------------------------
 
 
-class CoachingReviewQuerySet(models.QuerySet["CoachingReview"]):
+class CoachingReviewQuerySet(policy.GatedQuerySet["CoachingReview"]):
     def for_school(self, school: School) -> Self:
         return self.filter(school=school)
 
@@ -255,6 +255,12 @@ class ReviewRating(models.Model):
 # Recognition -----------------------------------------------------------------------------------
 
 
+class ThanksQuerySet(policy.GatedQuerySet["Thanks"]):
+    def visible_to(self, user: User) -> Self:
+        """The coach thanked and the teacher who sent them."""
+        return self.filter(policy.thanks_visible_q(user))
+
+
 class Thanks(models.Model):
     """A teacher thanks their coach. Only the coach reads the message; others see counts."""
 
@@ -266,6 +272,8 @@ class Thanks(models.Model):
     coach = models.ForeignKey(User, on_delete=models.PROTECT, related_name="thanks_received")
     message = models.TextField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ThanksQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-pk"]

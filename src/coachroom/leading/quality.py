@@ -96,15 +96,19 @@ def _meeting_figures(
         .values("n")
     )
     window = dt.timedelta(days=REOBSERVE_WITHIN_DAYS)
-    reobserved = Observation.objects.submitted().filter(
-        relationship=OuterRef("relationship"),
-        observed_at__gt=OuterRef("held_at"),
-        observed_at__lte=ExpressionWrapper(
-            OuterRef("held_at") + Value(window), output_field=DateTimeField()
-        ),
+    reobserved = (
+        Observation.objects.activity_in(school)
+        .submitted()
+        .filter(
+            relationship=OuterRef("relationship"),
+            observed_at__gt=OuterRef("held_at"),
+            observed_at__lte=ExpressionWrapper(
+                OuterRef("held_at") + Value(window), output_field=DateTimeField()
+            ),
+        )
     )
     rows = (
-        FeedbackMeeting.objects.for_school(school)
+        FeedbackMeeting.objects.activity_in(school)
         .filter(coach__in=ids)
         .alias(
             round_count=Coalesce(Subquery(rounds, output_field=IntegerField()), 0),
@@ -128,7 +132,7 @@ def _meeting_figures(
 
 def _teacher_proposed(school: School, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     rows = (
-        ActionStep.objects.for_school(school)
+        ActionStep.objects.activity_in(school)
         .filter(relationship__coach__in=ids, agreed_at__isnull=False)
         .order_by()
         .values("relationship__coach")
@@ -240,7 +244,7 @@ def recognition_for(*, school: School, coaches: Sequence[User]) -> list[Recognit
     """Sessions held, steps secured and stuck, thanks received: four grouped counts."""
     ids = [c.pk for c in coaches]
     meetings = _by_coach(
-        FeedbackMeeting.objects.for_school(school)
+        FeedbackMeeting.objects.activity_in(school)
         .filter(coach__in=ids)
         .order_by()
         .values("coach")
@@ -248,7 +252,7 @@ def recognition_for(*, school: School, coaches: Sequence[User]) -> list[Recognit
         "coach",
     )
     drop_ins = _by_coach(
-        Observation.objects.for_school(school)
+        Observation.objects.activity_in(school)
         .submitted()
         .filter(observer__in=ids)
         .order_by()
@@ -258,14 +262,15 @@ def recognition_for(*, school: School, coaches: Sequence[User]) -> list[Recognit
     )
     steps = {
         r["relationship__coach"]: r
-        for r in ActionStep.objects.for_school(school)
+        for r in ActionStep.objects.activity_in(school)
         .filter(relationship__coach__in=ids, secured_at__isnull=False)
         .order_by()
         .values("relationship__coach")
         .annotate(n=Count("pk"), stuck_count=Count("pk", filter=Q(stuck_at__isnull=False)))
     }
     thanks = _by_coach(
-        Thanks.objects.filter(school=school, coach__in=ids)
+        Thanks.objects.activity_in(school)
+        .filter(coach__in=ids)
         .order_by()
         .values("coach")
         .annotate(n=Count("pk")),
@@ -286,7 +291,7 @@ def recognition_for(*, school: School, coaches: Sequence[User]) -> list[Recognit
 
 def review_counts(school: School) -> dict[str, int]:
     """For senior leaders: how much coaching-on-coaching happens, and nothing else."""
-    return CoachingReview.objects.for_school(school).aggregate(
+    return CoachingReview.objects.activity_in(school).aggregate(
         written=Count("pk", filter=Q(completed_at__isnull=False)),
         open=Count("pk", filter=Q(completed_at__isnull=True)),
         coaches=Count("coach", filter=Q(completed_at__isnull=False), distinct=True),

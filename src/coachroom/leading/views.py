@@ -98,8 +98,8 @@ def walk_new(request: AuthedRequest) -> HttpResponse:
 def walk_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     walk = walks.get_walk_for_leader(request, pk)
     visible = list(
-        WalkVisit.objects.filter(walk=walk)
-        .visible_to(request.user)
+        WalkVisit.objects.visible_to(request.user)
+        .filter(walk=walk)
         .select_related("teacher")
         .annotate(step_count=Count("sightings"))
         .order_by("visited_at", "pk")
@@ -167,12 +167,7 @@ def walk_visit_new(request: AuthedRequest, pk: int) -> HttpResponse:
                 request, f"Visit saved. {teacher.full_name} can read it on their walks page."
             )
             return redirect(walk)
-    earlier = (
-        ActionStep.objects.for_school(walk.school)
-        .filter(teacher=teacher)
-        .exclude(state__in=walks.WALK_STEP_STATES)
-        .order_by("-created_at", "-pk")
-    )
+    earlier = walks.earlier_steps_for(school=walk.school, teacher=teacher)
     context.update({"teacher": teacher, "form": form, "earlier_steps": earlier})
     return render(request, "leading/walk_visit_new.html", context)
 
@@ -199,8 +194,8 @@ def my_walk_visits(request: AuthedRequest) -> HttpResponse:
     school, user = request.membership.school, request.user
     sightings = WalkStepSighting.objects.select_related("step").order_by("step__created_at")
     mine = list(
-        WalkVisit.objects.for_school(school)
-        .filter(teacher=user)
+        WalkVisit.objects.visible_to(user)
+        .filter(school=school, teacher=user)
         .select_related("walk", "walk__led_by", "walk__strand")
         .prefetch_related(Prefetch("sightings", queryset=sightings))
     )
@@ -208,9 +203,8 @@ def my_walk_visits(request: AuthedRequest) -> HttpResponse:
     walks.walk_visits_mark_read(teacher=user, visits=mine)
     coachees = coached_pairs(user).filter(school=school).values("coachee")
     theirs = (
-        WalkVisit.objects.for_school(school)
-        .visible_to(user)
-        .filter(teacher__in=coachees)
+        WalkVisit.objects.visible_to(user)
+        .filter(school=school, teacher__in=coachees)
         .exclude(teacher=user)
         .select_related("teacher", "walk")
     )
@@ -240,8 +234,10 @@ def walk_findings(request: AuthedRequest) -> HttpResponse:
 def review_list(request: AuthedRequest) -> HttpResponse:
     membership, user = request.membership, request.user
     school = membership.school
-    reviews = CoachingReview.objects.for_school(school).select_related(
-        "coach", "reviewer", "development_step"
+    reviews = (
+        CoachingReview.objects.visible_to(user)
+        .filter(school=school)
+        .select_related("coach", "reviewer", "development_step")
     )
     context: dict[str, Any] = {
         "counts": quality.review_counts(school),
@@ -255,8 +251,11 @@ def review_list(request: AuthedRequest) -> HttpResponse:
         context["written"] = reviews.completed().filter(reviewer=user)
     if membership.is_coaching_lead:
         # who reviews whom, and whether it is done: arrangements, never content
-        context["arranged"] = reviews.exclude(reviewer=user).order_by(
-            "coach__last_name", "coach__first_name", "-created_at"
+        context["arranged"] = (
+            CoachingReview.objects.activity_in(school)
+            .exclude(reviewer=user)
+            .select_related("coach", "reviewer")
+            .order_by("coach__last_name", "coach__first_name", "-created_at")
         )
     return render(request, "leading/review_list.html", context)
 
@@ -464,7 +463,9 @@ def recognition(request: AuthedRequest) -> HttpResponse:
     rows = quality.recognition_for(school=membership.school, coaches=_coaches_for(request))
     own = next((r for r in rows if r.coach.pk == user.pk), None)
     thanks = (
-        Thanks.objects.filter(school=membership.school, coach=user).select_related("teacher")
+        Thanks.objects.visible_to(user)
+        .filter(school=membership.school, coach=user)
+        .select_related("teacher")
         if own
         else Thanks.objects.none()
     )
@@ -484,7 +485,9 @@ def _thanks_page(request: AuthedRequest, form: ThanksForm | None = None) -> Http
     school, user = request.membership.school, request.user
     pairs = walks.current_coaches_of(school=school, teacher=user)
     form = form or ThanksForm(pairs=pairs)
-    sent = Thanks.objects.filter(school=school, teacher=user).select_related("coach")
+    sent = (
+        Thanks.objects.visible_to(user).filter(school=school, teacher=user).select_related("coach")
+    )
     return render(
         request,
         "leading/recognition_thanks.html",

@@ -111,6 +111,17 @@ def walk_teachers(walk: LearningWalk) -> QuerySet[User]:
     )
 
 
+def earlier_steps_for(*, school: School, teacher: User) -> QuerySet[ActionStep]:
+    """The teacher's steps before the current ones: titles and states only, for the walker."""
+    return (
+        ActionStep.objects.for_school(school)
+        .filter(teacher=teacher)
+        .exclude(state__in=WALK_STEP_STATES)
+        .only("pk", "title", "state")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def walk_steps_for(*, school: School, teacher: User) -> list[ActionStep]:
     """The teacher's current and secured steps: titles and states for the walker (domain §3)."""
     return list(

@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -278,7 +278,7 @@ def _goal_value(goal: Goal, value: Decimal | None) -> str | None:
 
 
 def _goals(user: User, school: School | None) -> list[dict[str, Any]]:
-    readings = GoalReading.objects.order_by("taken_on", "pk")
+    readings: QuerySet[GoalReading] = GoalReading.objects.order_by("taken_on", "pk")
     steps = ActionStep.objects.order_by("created_at", "pk").only("pk", "title")
     qs = (
         _scoped(Goal.objects.filter(teacher=user), school)

@@ -481,9 +481,8 @@ def _add_overdue_and_secured(
         digests[row["school_id"]].overdue = row["n"]
 
     secured = (
-        ActionStep.objects.filter(
-            school_id__in=schools, secured_at__gte=day_start(start), secured_at__lt=day_start(end)
-        )
+        ActionStep.objects.activity_in(schools)
+        .filter(secured_at__gte=day_start(start), secured_at__lt=day_start(end))
         .values("school_id")
         .annotate(n=Count("pk"))
         .order_by()

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship, School
@@ -225,7 +225,14 @@ class GoalForm(NameCheckMixin, forms.ModelForm):  # type: ignore[type-arg]
             "target": forms.NumberInput(attrs={"step": "0.1", "min": "0"}),
         }
 
-    def __init__(self, *args: Any, relationship: CoachingRelationship, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        relationship: CoachingRelationship,
+        pair_steps: QuerySet[ActionStep],
+        **kwargs: Any,
+    ) -> None:
+        """`pair_steps`: the pair's steps as the person filling the form may see them."""
         super().__init__(*args, **kwargs)
         current_priority = (self.initial or {}).get("priority")
         priorities = Priority.objects.for_school(relationship.school).filter(
@@ -240,10 +247,8 @@ class GoalForm(NameCheckMixin, forms.ModelForm):  # type: ignore[type-arg]
         linked = [getattr(s, "pk", s) for s in (self.initial or {}).get("steps") or []]
         ended = (StepState.SUPERSEDED, StepState.WITHDRAWN, StepState.ARCHIVED)
         steps = cast(StepChoiceField, self.fields["steps"])
-        steps.queryset = (
-            ActionStep.objects.filter(relationship=relationship)
-            .filter(~Q(state__in=ended) | Q(pk__in=linked))
-            .order_by("-created_at", "-pk")
+        steps.queryset = pair_steps.filter(~Q(state__in=ended) | Q(pk__in=linked)).order_by(
+            "-created_at", "-pk"
         )
         unit: Any = self.fields["unit"]
         unit.choices = [("", "No measure yet"), *Goal.Unit.choices]

@@ -15,7 +15,7 @@ from coachroom.coaching import policy
 from coachroom.library.models import Priority
 
 
-class GoalQuerySet(models.QuerySet["Goal"]):
+class GoalQuerySet(policy.GatedQuerySet["Goal"]):
     def for_school(self, school: School) -> Self:
         return self.filter(school=school)
 
@@ -108,6 +108,12 @@ class Goal(models.Model):
         return number
 
 
+class GoalReadingQuerySet(policy.GatedQuerySet["GoalReading"]):
+    def visible_to(self, user: User) -> Self:
+        """Readings of the goals the viewer may see."""
+        return self.filter(goal__in=Goal.objects.visible_to(user).values("pk"))
+
+
 class GoalReading(models.Model):
     """One reading of a goal's measure: a date and an aggregate value, never pupil data."""
 
@@ -120,6 +126,8 @@ class GoalReading(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GoalReadingQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["taken_on", "pk"]

@@ -421,7 +421,7 @@ def priority_report(*, school: School, year: AcademicYear | None) -> PriorityRep
     strands = {s.pk: CountRow(s.name) for s in Strand.objects.order_by("order", "name")}
     own = CountRow("Written by the pair (not from the library)")
     counts = (
-        ActionStep.objects.for_school(school)
+        ActionStep.objects.activity_in(school)
         .filter(relationship__academic_year=year, state__in=[*CURRENT_STATES, StepState.SECURED])
         .values_list("state", "library_step_id", "library_step__strand_id")
         .annotate(n=Count("pk"))

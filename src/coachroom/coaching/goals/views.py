@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from coachroom import audit
+from coachroom.accounts.models import CoachingRelationship
 from coachroom.coaching.goals import services as goal_services
 from coachroom.coaching.goals.forms import GoalForm, PriorityForm, ReadingForm
 from coachroom.coaching.goals.models import Goal, GoalReading
@@ -202,11 +203,11 @@ def priority_report_view(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def goal_list(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
     teacher, school = get_teacher_for_goals(request, teacher_pk)
-    latest = GoalReading.objects.filter(goal=OuterRef("pk")).order_by("-taken_on", "-pk")
+    latest = GoalReading.objects.visible_to(request.user).filter(goal=OuterRef("pk"))
+    latest = latest.order_by("-taken_on", "-pk")
     goals = list(
-        Goal.objects.for_school(school)
-        .filter(teacher=teacher)
-        .visible_to(request.user)
+        Goal.objects.visible_to(request.user)
+        .filter(school=school, teacher=teacher)
         .select_related("relationship", "relationship__coach", "priority")
         .annotate(
             reading_count=Count("readings", distinct=True),
@@ -239,10 +240,14 @@ def _form_data(form: GoalForm | ReadingForm) -> dict[str, Any]:
     return {k: v for k, v in form.cleaned_data.items() if k != "names_checked"}
 
 
+def _steps_of(request: AuthedRequest, pair: CoachingRelationship) -> QuerySet[ActionStep]:
+    return ActionStep.objects.visible_to(request.user).filter(relationship=pair)
+
+
 @require_http_methods(["GET", "POST"])
 def goal_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_party(request, pair_pk)
-    form = GoalForm(request.POST or None, relationship=pair)
+    form = GoalForm(request.POST or None, relationship=pair, pair_steps=_steps_of(request, pair))
     if form.is_valid() and not form.ask_about_names():
         try:
             goal = goal_services.goal_create(relationship=pair, by=request.user, **_form_data(form))
@@ -268,7 +273,12 @@ def goal_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
 def goal_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     goal = get_goal_for_party(request, pk)
     initial = model_to_dict(goal, fields=list(GoalForm.Meta.fields))
-    form = GoalForm(request.POST or None, relationship=goal.relationship, initial=initial)
+    form = GoalForm(
+        request.POST or None,
+        relationship=goal.relationship,
+        pair_steps=_steps_of(request, goal.relationship),
+        initial=initial,
+    )
     if form.is_valid() and not form.ask_about_names():
         try:
             before = goal.updated_at
