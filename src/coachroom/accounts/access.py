@@ -18,7 +18,6 @@ from coachroom.accounts.models import AcademicYear, CoachingRelationship, Member
 from coachroom.accounts.viewer import SESSION_KEY as SESSION_KEY
 from coachroom.accounts.viewer import MemberRequest, viewer_of
 from coachroom.accounts.viewer import memberships_of as memberships_of
-from coachroom.core.http import AuthedRequest
 
 P = ParamSpec("P")
 
@@ -71,25 +70,25 @@ def member_required(
     return decorator
 
 
-def get_staff_membership_for_admin(request: AuthedRequest, pk: int) -> Membership:
+def get_staff_membership_for_admin(request: MemberRequest, pk: int) -> Membership:
     """A membership in the admin's current school; anything else is a 404."""
     qs = Membership.objects.for_school(request.membership.school).select_related("user")
     return get_object_or_404(qs, pk=pk)
 
 
-def get_relationship_for_lead(request: AuthedRequest, pk: int) -> CoachingRelationship:
+def get_relationship_for_lead(request: MemberRequest, pk: int) -> CoachingRelationship:
     qs = CoachingRelationship.objects.for_school(request.membership.school).select_related(
         "coach", "coachee", "academic_year"
     )
     return get_object_or_404(qs, pk=pk)
 
 
-def get_year_for_admin(request: AuthedRequest, pk: int) -> AcademicYear:
+def get_year_for_admin(request: MemberRequest, pk: int) -> AcademicYear:
     qs = AcademicYear.objects.filter(school=request.membership.school)
     return get_object_or_404(qs, pk=pk)
 
 
-def staff_choices(request: AuthedRequest, role: Role) -> list[User]:
+def staff_choices(request: MemberRequest, role: Role) -> list[User]:
     memberships = (
         Membership.objects.active()
         .for_school(request.membership.school)

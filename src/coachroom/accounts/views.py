@@ -40,6 +40,7 @@ from coachroom.accounts.models import (
     Role,
     Term,
 )
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.errors import DomainError
 from coachroom.core.forms import PageQuery, read_query
 from coachroom.core.http import AuthedRequest
@@ -84,7 +85,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
 
 @member_required(ADMIN, LEAD)
 @require_GET
-def staff_list(request: AuthedRequest) -> HttpResponse:
+def staff_list(request: MemberRequest) -> HttpResponse:
     search = StaffSearchForm(request.GET or None)
     school = request.membership.school
     staff = Membership.objects.for_school(school).select_related("user")
@@ -127,7 +128,7 @@ def _without_page(request: HttpRequest) -> str:
 
 @member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def staff_invite(request: AuthedRequest) -> HttpResponse:
+def staff_invite(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = StaffInviteForm(
         request.POST or None, school=school, initial={"roles": [Role.TEACHER.value]}
@@ -143,7 +144,7 @@ def staff_invite(request: AuthedRequest) -> HttpResponse:
 
 @member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def staff_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+def staff_edit(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
     user = membership.user
     locked = not may_change_identity(request.user, user, school=membership.school)
@@ -222,7 +223,7 @@ def _role_removal(
 
 @member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def staff_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
+def staff_deactivate(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
     if request.method == "POST":
         try:
@@ -244,7 +245,7 @@ def staff_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required(ADMIN)
 @require_POST
-def staff_reactivate(request: AuthedRequest, pk: int) -> HttpResponse:
+def staff_reactivate(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
     services.staff_reactivate(membership=membership, by=request.user)
     messages.success(request, f"{membership.user.full_name} is active again.")
@@ -253,7 +254,7 @@ def staff_reactivate(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required(ADMIN)
 @require_POST
-def staff_resend_invitation(request: AuthedRequest, pk: int) -> HttpResponse:
+def staff_resend_invitation(request: MemberRequest, pk: int) -> HttpResponse:
     membership = get_staff_membership_for_admin(request, pk)
     if not membership.is_active:
         messages.error(request, "Reactivate this person before sending an invitation.")
@@ -268,7 +269,7 @@ def staff_resend_invitation(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
-def pair_list(request: AuthedRequest) -> HttpResponse:
+def pair_list(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = RelationshipForm(request.POST or None, school=school)
     if form.is_valid():
@@ -301,7 +302,7 @@ def pair_list(request: AuthedRequest) -> HttpResponse:
 
 @member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
-def pair_end(request: AuthedRequest, pk: int) -> HttpResponse:
+def pair_end(request: MemberRequest, pk: int) -> HttpResponse:
     pair = get_relationship_for_lead(request, pk)
     if request.method == "POST":
         services.relationship_end(relationship=pair, by=request.user)
@@ -317,7 +318,7 @@ def pair_end(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
-def year_list(request: AuthedRequest) -> HttpResponse:
+def year_list(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = AcademicYearCreateForm(request.POST or None)
     can_edit = request.membership.is_school_admin
@@ -341,7 +342,7 @@ def year_list(request: AuthedRequest) -> HttpResponse:
 
 @member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def year_detail(request: MemberRequest, pk: int) -> HttpResponse:
     year = get_year_for_admin(request, pk)
     terms = Term.objects.filter(academic_year=year)
     is_terms = request.method == "POST" and "terms-TOTAL_FORMS" in request.POST
@@ -377,7 +378,7 @@ def year_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def year_close(request: AuthedRequest, pk: int) -> HttpResponse:
+def year_close(request: MemberRequest, pk: int) -> HttpResponse:
     """End the year's pairs, after a page that lists them; their open steps are archived."""
     year = get_year_for_admin(request, pk)
     if request.method == "POST":
@@ -404,7 +405,7 @@ def _fit_year_to_terms(year: AcademicYear) -> None:
 
 @member_required(ADMIN)
 @require_POST
-def closure_delete(request: AuthedRequest, pk: int, closure_pk: int) -> HttpResponse:
+def closure_delete(request: MemberRequest, pk: int, closure_pk: int) -> HttpResponse:
     year = get_year_for_admin(request, pk)
     deleted, _ = year.closures.filter(pk=closure_pk).delete()
     if deleted:
@@ -414,7 +415,7 @@ def closure_delete(request: AuthedRequest, pk: int, closure_pk: int) -> HttpResp
 
 @member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def school_settings(request: AuthedRequest) -> HttpResponse:
+def school_settings(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = SchoolSettingsForm(request.POST or None, instance=school)
     if form.is_valid():

@@ -25,6 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from coachroom import audit
 from coachroom.accounts.access import member_required, memberships_of
 from coachroom.accounts.models import Role, School, User
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.audit.forms import AuditFilterForm
 from coachroom.audit.labels import (
     BULK_ACCESS,
@@ -114,7 +115,7 @@ def _school_events(school: School, form: AuditFilterForm) -> QuerySet[AuditEvent
 @require_GET
 @vary_on_headers("HX-Request")  # one URL answers with a page or a fragment: never mix them up
 @member_required(*LOG_READERS)
-def log(request: AuthedRequest) -> HttpResponse:
+def log(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     # A history restore asks for the whole page, even though it comes from htmx.
     partial = request.htmx and not request.htmx.history_restore_request
@@ -138,7 +139,7 @@ def log(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @member_required(*LOG_READERS)
-def log_csv(request: AuthedRequest) -> HttpResponse:
+def log_csv(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():

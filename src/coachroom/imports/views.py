@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Role
-from coachroom.core.http import AuthedRequest
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.imports import services, staff_csv
 from coachroom.imports.access import get_run_for_admin
 from coachroom.imports.common import megabytes
@@ -21,7 +21,7 @@ RECENT_RUNS = 10
 
 @member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
-def upload(request: AuthedRequest) -> HttpResponse:
+def upload(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if form.is_valid():
@@ -46,7 +46,7 @@ def upload(request: AuthedRequest) -> HttpResponse:
 
 @member_required(ADMIN)
 @require_GET
-def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def run_detail(request: MemberRequest, pk: int) -> HttpResponse:
     run = get_run_for_admin(request, pk)
     applied = None
     if run.dry_run:
@@ -73,14 +73,14 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @member_required(ADMIN)
 @require_POST
-def run_apply(request: AuthedRequest, pk: int) -> HttpResponse:
+def run_apply(request: MemberRequest, pk: int) -> HttpResponse:
     run = get_run_for_admin(request, pk)
     return redirect(services.run_apply(run=run, by=request.user))
 
 
 @member_required(ADMIN)
 @require_GET
-def staff_template(request: AuthedRequest) -> HttpResponse:
+def staff_template(request: MemberRequest) -> HttpResponse:
     response = HttpResponse(staff_csv.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="coachroom-staff-template.csv"'
     return response

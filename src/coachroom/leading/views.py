@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import CoachingRelationship, Role, User
-from coachroom.accounts.viewer import coached_pairs
+from coachroom.accounts.viewer import MemberRequest, coached_pairs
 from coachroom.coaching import picker
 from coachroom.coaching.access import get_meeting_for_user
 from coachroom.coaching.models import ActionStep, FeedbackMeeting
@@ -62,7 +62,7 @@ NOT_APPRAISAL = (
 
 @require_GET
 @member_required(*LEADERS)
-def walk_list(request: AuthedRequest) -> HttpResponse:
+def walk_list(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     walk_rows = (
         LearningWalk.objects.for_school(school)
@@ -74,7 +74,7 @@ def walk_list(request: AuthedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(*LEADERS)
-def walk_new(request: AuthedRequest) -> HttpResponse:
+def walk_new(request: MemberRequest) -> HttpResponse:
     form = WalkPlanForm(request.POST or None, initial={"walked_on": timezone.localdate()})
     if form.is_valid():
         data = form.cleaned_data
@@ -189,7 +189,7 @@ def walk_visit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @member_required()
-def my_walk_visits(request: AuthedRequest) -> HttpResponse:
+def my_walk_visits(request: MemberRequest) -> HttpResponse:
     """The teacher's notice of every visit about them, and a coach's list of their coachees'."""
     school, user = request.membership.school, request.user
     sightings = WalkStepSighting.objects.select_related("step").order_by("step__created_at")
@@ -217,7 +217,7 @@ def my_walk_visits(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @member_required()
-def walk_findings(request: AuthedRequest) -> HttpResponse:
+def walk_findings(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     return render(
         request,
@@ -231,7 +231,7 @@ def walk_findings(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @member_required(*REVIEW_PAGE)
-def review_list(request: AuthedRequest) -> HttpResponse:
+def review_list(request: MemberRequest) -> HttpResponse:
     membership, user = request.membership, request.user
     school = membership.school
     reviews = (
@@ -262,7 +262,7 @@ def review_list(request: AuthedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Role.COACHING_LEAD)
-def review_new(request: AuthedRequest) -> HttpResponse:
+def review_new(request: MemberRequest) -> HttpResponse:
     school, user = request.membership.school, request.user
     form = ReviewAssignForm(
         request.POST or None,
@@ -417,7 +417,7 @@ def meeting_review_sharing(request: AuthedRequest, pk: int) -> HttpResponse:
 # Quality signals and recognition ---------------------------------------------------------------
 
 
-def _coaches_for(request: AuthedRequest) -> list[User]:
+def _coaches_for(request: MemberRequest) -> list[User]:
     membership = request.membership
     if membership.is_coaching_lead:
         return list(walks.coach_choices(school=membership.school))
@@ -426,7 +426,7 @@ def _coaches_for(request: AuthedRequest) -> list[User]:
 
 @require_GET
 @member_required(*COACHES)
-def quality_signals(request: AuthedRequest) -> HttpResponse:
+def quality_signals(request: MemberRequest) -> HttpResponse:
     membership, user = request.membership, request.user
     rows = quality.quality_for(school=membership.school, coaches=_coaches_for(request))
     own = next((r for r in rows if r.coach.pk == user.pk), None)
@@ -458,7 +458,7 @@ def quality_signals(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @member_required(*COACHES)
-def recognition(request: AuthedRequest) -> HttpResponse:
+def recognition(request: MemberRequest) -> HttpResponse:
     membership, user = request.membership, request.user
     rows = quality.recognition_for(school=membership.school, coaches=_coaches_for(request))
     own = next((r for r in rows if r.coach.pk == user.pk), None)
@@ -481,7 +481,7 @@ def recognition(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _thanks_page(request: AuthedRequest, form: ThanksForm | None = None) -> HttpResponse:
+def _thanks_page(request: MemberRequest, form: ThanksForm | None = None) -> HttpResponse:
     school, user = request.membership.school, request.user
     pairs = walks.current_coaches_of(school=school, teacher=user)
     form = form or ThanksForm(pairs=pairs)
@@ -497,13 +497,13 @@ def _thanks_page(request: AuthedRequest, form: ThanksForm | None = None) -> Http
 
 @require_GET
 @member_required()
-def thanks(request: AuthedRequest) -> HttpResponse:
+def thanks(request: MemberRequest) -> HttpResponse:
     return _thanks_page(request)
 
 
 @require_POST
 @member_required()
-def thank_coach(request: AuthedRequest) -> HttpResponse:
+def thank_coach(request: MemberRequest) -> HttpResponse:
     school, user = request.membership.school, request.user
     form = ThanksForm(request.POST, pairs=walks.current_coaches_of(school=school, teacher=user))
     if form.is_valid():

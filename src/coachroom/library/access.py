@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, School
-from coachroom.core.http import AuthedRequest
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.library.models import LibraryStep, LibraryStepQuerySet
 
 CURATOR_ROLES = (Role.COACHING_LEAD, Role.SCHOOL_ADMIN)
@@ -50,14 +50,14 @@ def steps_for(membership: Membership) -> LibraryStepQuerySet:
     return qs.filter(visible)
 
 
-def get_step_for_member(request: AuthedRequest, pk: int) -> LibraryStep:
+def get_step_for_member(request: MemberRequest, pk: int) -> LibraryStep:
     qs = steps_for(request.membership).select_related(
         "strand", "substrand", "school", "trust", "copied_from", "created_by"
     )
     return get_object_or_404(qs.prefetch_related("problems"), pk=pk)
 
 
-def get_own_step_for_curator(request: AuthedRequest, pk: int) -> LibraryStep:
+def get_own_step_for_curator(request: MemberRequest, pk: int) -> LibraryStep:
     """A step the curator's school owns. Starter, trust and other schools' steps are 404:
     they are copied, never edited in place."""
     qs = steps_for(request.membership).filter(school=request.membership.school)

@@ -17,10 +17,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from coachroom.accounts.models import CoachingRelationship
 from coachroom.accounts.pagecache import cached_render
-from coachroom.accounts.viewer import coached_pairs
+from coachroom.accounts.viewer import MemberRequest, coached_pairs
 from coachroom.core.errors import DomainError
 from coachroom.core.forms import PageQuery, read_query
-from coachroom.core.http import AuthedRequest
 from coachroom.library import services
 from coachroom.library.access import (
     any_member,
@@ -44,14 +43,14 @@ PAGE_SIZE = 20
 @any_member
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
-def step_list(request: AuthedRequest) -> HttpResponse:
+def step_list(request: MemberRequest) -> HttpResponse:
     # htmx asks for the whole page when it restores history it no longer has cached.
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "library/step_list.html#step-results", _list_context(request))
     return cached_render(request, "library/step_list.html", lambda: _list_context(request))
 
 
-def _list_context(request: AuthedRequest) -> dict[str, Any]:
+def _list_context(request: MemberRequest) -> dict[str, Any]:
     membership = request.membership
     school = membership.school
     curator = is_curator(membership)
@@ -128,7 +127,7 @@ def _without_page(request: HttpRequest) -> str:
 
 @any_member
 @require_http_methods(["GET"])
-def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def step_detail(request: MemberRequest, pk: int) -> HttpResponse:
     step = get_step_for_member(request, pk)
     school = request.membership.school
     curator = is_curator(request.membership)
@@ -165,7 +164,7 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _meeting_pairs(request: AuthedRequest, step: LibraryStep) -> list[CoachingRelationship]:
+def _meeting_pairs(request: MemberRequest, step: LibraryStep) -> list[CoachingRelationship]:
     """The coach's current pairs here, to take a live step into one of their meetings."""
     if (
         not request.membership.is_coach
@@ -183,7 +182,7 @@ def _meeting_pairs(request: AuthedRequest, step: LibraryStep) -> list[CoachingRe
 
 @curator_required
 @require_http_methods(["GET", "POST"])
-def step_create(request: AuthedRequest) -> HttpResponse:
+def step_create(request: MemberRequest) -> HttpResponse:
     form = LibraryStepForm(request.POST or None)
     if form.is_valid():
         step = services.library_step_create(
@@ -196,7 +195,7 @@ def step_create(request: AuthedRequest) -> HttpResponse:
 
 @curator_required
 @require_http_methods(["GET", "POST"])
-def step_copy(request: AuthedRequest, pk: int) -> HttpResponse:
+def step_copy(request: MemberRequest, pk: int) -> HttpResponse:
     original = get_step_for_member(request, pk)
     school = request.membership.school
     can_hide = original.school_id is None and not getattr(original, "is_hidden_here", False)
@@ -223,7 +222,7 @@ def step_copy(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @curator_required
 @require_http_methods(["GET", "POST"])
-def step_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+def step_edit(request: MemberRequest, pk: int) -> HttpResponse:
     step = get_own_step_for_curator(request, pk)
     version = step.version
     # Not `instance=step`: a ModelForm writes the typed values onto its instance while it
@@ -242,7 +241,7 @@ def step_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @curator_required
 @require_http_methods(["GET", "POST"])
-def step_archive(request: AuthedRequest, pk: int) -> HttpResponse:
+def step_archive(request: MemberRequest, pk: int) -> HttpResponse:
     step = get_step_for_member(request, pk)
     school = request.membership.school
     if request.method == "POST":
@@ -265,7 +264,7 @@ def step_archive(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @curator_required
 @require_POST
-def step_restore(request: AuthedRequest, pk: int) -> HttpResponse:
+def step_restore(request: MemberRequest, pk: int) -> HttpResponse:
     step = get_step_for_member(request, pk)
     school = request.membership.school
     try:

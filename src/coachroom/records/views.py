@@ -30,6 +30,7 @@ from coachroom import audit
 from coachroom.accounts.access import current_membership, member_required
 from coachroom.accounts.models import Role
 from coachroom.accounts.services import school_update_settings
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.audit.models import AuditEvent
 from coachroom.core.http import AuthedRequest
 from coachroom.records import erasure, exports, school_data
@@ -78,7 +79,7 @@ def index(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @member_required(*LEADERS)
-def activity_export(request: AuthedRequest) -> HttpResponse:
+def activity_export(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     named = request.membership.sees_named_figures
     form = ActivityExportForm(request.GET or None, default=default_range(school), named=named)
@@ -146,7 +147,7 @@ def my_data(request: AuthedRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @member_required(Role.DATA_PROTECTION_LEAD)
-def subject_access(request: AuthedRequest) -> HttpResponse:
+def subject_access(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = SubjectAccessForm(request.POST or None, school=school)
     if form.is_valid():
@@ -160,7 +161,7 @@ def subject_access(request: AuthedRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @member_required(Role.DATA_PROTECTION_LEAD)
-def school_export(request: AuthedRequest) -> HttpResponse:
+def school_export(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = SchoolExportForm(request.POST or None)
     if form.is_valid():
@@ -179,7 +180,7 @@ def school_export(request: AuthedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Role.SCHOOL_ADMIN)
-def retention(request: AuthedRequest) -> HttpResponse:
+def retention(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     # The form gets its own copy: a rejected value must not show up in the page's figures.
     form = RetentionForm(request.POST or None, instance=copy.copy(school))

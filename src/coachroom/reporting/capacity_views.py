@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, School
-from coachroom.core.http import AuthedRequest
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.reporting.capacity import Assumptions, build_plan
 from coachroom.scheduling.services import SchoolDays
 
@@ -84,7 +84,7 @@ def _school_weeks(school: School) -> int:
 
 @member_required(Role.COACHING_LEAD, Role.SCHOOL_ADMIN, Role.SENIOR_LEADER)
 @require_GET
-def capacity(request: AuthedRequest) -> HttpResponse:
+def capacity(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     coaches = [
         m.user

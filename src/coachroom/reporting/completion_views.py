@@ -20,8 +20,8 @@ from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, User
 from coachroom.accounts.pagecache import cached_render
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.charts import ChartPoint, completion_chart, planned_held_chart
-from coachroom.core.http import AuthedRequest
 from coachroom.core.spreadsheets import safe_cell
 from coachroom.reporting.completion import (
     KIND_CHOICES,
@@ -101,7 +101,7 @@ class CompletionCsvForm(CompletionFilterForm):
             field.choices = [(name, name) for name in TABLES if name not in NAMED_TABLES]
 
 
-def _query(request: AuthedRequest, filters: Filters) -> CompletionQuery:
+def _query(request: MemberRequest, filters: Filters) -> CompletionQuery:
     membership = request.membership
     return CompletionQuery(
         school=membership.school,
@@ -161,7 +161,7 @@ def charts_for(rows: list[Row], *, prefix: str, period: str) -> list[dict[str, o
 
 @require_GET
 @member_required(*VIEWERS)
-def completion(request: AuthedRequest) -> HttpResponse:
+def completion(request: MemberRequest) -> HttpResponse:
     return cached_render(
         request,
         "reporting/completion.html",
@@ -169,7 +169,7 @@ def completion(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _completion_context(request: AuthedRequest, membership: Membership) -> dict[str, Any]:
+def _completion_context(request: MemberRequest, membership: Membership) -> dict[str, Any]:
     form = CompletionFilterForm(
         request.GET or None,
         membership=membership,
@@ -288,7 +288,7 @@ CSV_TABLES: dict[str, Callable[[CompletionQuery], tuple[list[str], Iterable[list
 
 @require_GET
 @member_required(*VIEWERS)
-def completion_csv(request: AuthedRequest) -> HttpResponse:
+def completion_csv(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     form = CompletionCsvForm(
         request.GET,

@@ -12,6 +12,7 @@ from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, School
 from coachroom.accounts.pagecache import cached_render
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.coaching.models import REPORTED_STATES
 from coachroom.core.charts import ChartPoint, planned_held_chart
 from coachroom.core.forms import FormatQuery, read_query
@@ -64,7 +65,7 @@ def _csv(summaries: list[SchoolSummary], filename: str) -> HttpResponse:
 
 @member_required(*LEADERS)
 @require_GET
-def dashboard(request: AuthedRequest) -> HttpResponse:
+def dashboard(request: MemberRequest) -> HttpResponse:
     """One school's programme at a glance, with the leaders' tools."""
     school = request.membership.school
     if read_query(FormatQuery, request.GET)["format"] == "csv":

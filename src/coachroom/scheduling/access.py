@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from coachroom.accounts.models import CoachingRelationship, Membership, User
-from coachroom.accounts.viewer import coach_school_ids, coached_pairs
+from coachroom.accounts.viewer import MemberRequest, coach_school_ids, coached_pairs
 from coachroom.core.http import AuthedRequest
 from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence, SessionQuerySet
 
@@ -25,7 +25,7 @@ def _schools_run_by(user: User) -> list[int]:
     )
 
 
-def get_pair_for_scheduler(request: AuthedRequest, pk: int) -> CoachingRelationship:
+def get_pair_for_scheduler(request: MemberRequest, pk: int) -> CoachingRelationship:
     """The pair's coach (while they hold the Coach role there), or a coaching lead or school
     admin of its school."""
     qs = (
@@ -40,7 +40,7 @@ def get_pair_for_scheduler(request: AuthedRequest, pk: int) -> CoachingRelations
     return get_object_or_404(qs, pk=pk)
 
 
-def get_slot_for_scheduler(request: AuthedRequest, pk: int) -> ScheduledSlot:
+def get_slot_for_scheduler(request: MemberRequest, pk: int) -> ScheduledSlot:
     slot = get_object_or_404(
         ScheduledSlot.objects.filter(is_active=True).select_related("relationship"), pk=pk
     )

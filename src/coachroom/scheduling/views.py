@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import CoachingRelationship, Role
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.errors import ClashError, DomainError
 from coachroom.core.forms import PageQuery, read_query
 from coachroom.core.http import AuthedRequest
@@ -76,7 +77,7 @@ def _session_options(times: list[dt.datetime]) -> list[tuple[str, str]]:
 
 @member_required(*LEADS)
 @require_http_methods(["GET", "POST"])
-def team_schedule(request: AuthedRequest) -> HttpResponse:
+def team_schedule(request: MemberRequest) -> HttpResponse:
     """The coaching timetable for the school, and bulk set-up of slots for a team."""
     school = request.membership.school
     form = TeamSlotForm(request.POST or None, school=school, initial={"kind": SessionKind.DROP_IN})
@@ -106,7 +107,7 @@ def team_schedule(request: AuthedRequest) -> HttpResponse:
 
 
 def _team_page(
-    request: AuthedRequest, form: TeamSlotForm, clash: ClashError | None
+    request: MemberRequest, form: TeamSlotForm, clash: ClashError | None
 ) -> HttpResponse:
     school = request.membership.school
     pairs = (
@@ -131,7 +132,7 @@ def _team_page(
 
 @member_required(Role.COACH, *LEADS)
 @require_http_methods(["GET", "POST"])
-def pair_slots(request: AuthedRequest, pair_pk: int) -> HttpResponse:
+def pair_slots(request: MemberRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_scheduler(request, pair_pk)
     form = SlotFieldsForm(
         _posted(request, day="weekday", time="start_time"), initial={"kind": SessionKind.DROP_IN}
@@ -172,7 +173,7 @@ def pair_slots(request: AuthedRequest, pair_pk: int) -> HttpResponse:
 
 @member_required(Role.COACH, *LEADS)
 @require_http_methods(["GET", "POST"])
-def slot_move(request: AuthedRequest, pk: int) -> HttpResponse:
+def slot_move(request: MemberRequest, pk: int) -> HttpResponse:
     slot = get_slot_for_scheduler(request, pk)
     form = MoveSeriesForm(
         _posted(request, day="weekday", time="start_time"),
@@ -219,7 +220,7 @@ MOVE_FIELDS = ("weekday", "start_time", "from_date", "room", "period", "minutes"
 
 @member_required(Role.COACH, *LEADS)
 @require_http_methods(["GET", "POST"])
-def slot_end(request: AuthedRequest, pk: int) -> HttpResponse:
+def slot_end(request: MemberRequest, pk: int) -> HttpResponse:
     slot = get_slot_for_scheduler(request, pk)
     if request.method == "POST":
         cancelled = scheduling.slot_end(slot=slot, by=request.user)
@@ -237,7 +238,7 @@ def _monday(day: dt.date) -> dt.date:
 
 @member_required()
 @require_GET
-def week(request: AuthedRequest) -> HttpResponse:
+def week(request: MemberRequest) -> HttpResponse:
     """A person's five school days: sessions they lead (covering included) and sessions in
     which they are coached, plus anything earlier they still have to record."""
     chosen = read_query(WeekQuery, request.GET)["week"] or timezone.localdate()
@@ -281,7 +282,7 @@ def _on(session: SessionOccurrence, monday: dt.date, offset: int) -> bool:
 
 @member_required()
 @require_GET
-def upcoming(request: AuthedRequest) -> HttpResponse:
+def upcoming(request: MemberRequest) -> HttpResponse:
     sessions = list(
         session_queryset(request.user)
         .filter(school=request.membership.school)

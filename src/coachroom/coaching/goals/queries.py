@@ -34,7 +34,7 @@ from coachroom.accounts.models import (
     School,
     User,
 )
-from coachroom.accounts.viewer import coached_pairs
+from coachroom.accounts.viewer import MemberRequest, coached_pairs
 from coachroom.coaching.access import get_teacher_for_timeline
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import ActionStep, StepState
@@ -56,7 +56,7 @@ def can_manage_priorities(membership: Membership) -> bool:
     return any(membership.has_role(role) for role in MANAGER_ROLES)
 
 
-def get_priority_for_manager(request: AuthedRequest, pk: int) -> Priority:
+def get_priority_for_manager(request: MemberRequest, pk: int) -> Priority:
     """A priority of the manager's current school; any other is a 404."""
     qs = Priority.objects.for_school(request.membership.school).select_related(
         "academic_year", "problem"

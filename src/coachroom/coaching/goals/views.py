@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.coaching.goals import services as goal_services
 from coachroom.coaching.goals.forms import GoalForm, PriorityForm, ReadingForm
 from coachroom.coaching.goals.models import Goal, GoalReading
@@ -52,7 +53,7 @@ from coachroom.library.models import MAX_ACTIVE_PRIORITIES, LibraryStep, Priorit
 
 @require_GET
 @any_member
-def priority_list(request: AuthedRequest) -> HttpResponse:
+def priority_list(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     school = membership.school
     manage = can_manage_priorities(membership)
@@ -102,7 +103,7 @@ def priority_list(request: AuthedRequest) -> HttpResponse:
 
 @manager_required
 @require_http_methods(["GET", "POST"])
-def priority_new(request: AuthedRequest) -> HttpResponse:
+def priority_new(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     year = school.current_year()
     form = PriorityForm(
@@ -138,7 +139,7 @@ def priority_new(request: AuthedRequest) -> HttpResponse:
 
 @manager_required
 @require_http_methods(["GET", "POST"])
-def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+def priority_edit(request: MemberRequest, pk: int) -> HttpResponse:
     priority = get_priority_for_manager(request, pk)
     school = request.membership.school
     # Not `instance=priority`: a ModelForm writes the typed values onto its instance while it
@@ -163,7 +164,7 @@ def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @manager_required
 @require_http_methods(["GET", "POST"])
-def priority_archive(request: AuthedRequest, pk: int) -> HttpResponse:
+def priority_archive(request: MemberRequest, pk: int) -> HttpResponse:
     priority = get_priority_for_manager(request, pk)
     if request.method == "POST":
         goal_services.priority_archive(priority=priority, by=request.user)
@@ -176,7 +177,7 @@ def priority_archive(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
-def priority_restore(request: AuthedRequest, pk: int) -> HttpResponse:
+def priority_restore(request: MemberRequest, pk: int) -> HttpResponse:
     priority = get_priority_for_manager(request, pk)
     goal_services.priority_restore(priority=priority, by=request.user)
     messages.success(request, f"“{priority.title}” is an active priority again.")
@@ -185,7 +186,7 @@ def priority_restore(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @report_viewer_required
-def priority_report_view(request: AuthedRequest) -> HttpResponse:
+def priority_report_view(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     year = school.current_year()
     report = priority_report(school=school, year=year)
