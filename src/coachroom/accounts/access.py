@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from coachroom.accounts.models import AcademicYear, CoachingRelationship, Membership, Role, User
+from coachroom.accounts.models import AcademicYear, CoachingRelationship, Membership, Role
 from coachroom.accounts.viewer import SESSION_KEY as SESSION_KEY
 from coachroom.accounts.viewer import MemberRequest, viewer_of
 from coachroom.accounts.viewer import memberships_of as memberships_of
@@ -86,13 +86,3 @@ def get_relationship_for_lead(request: MemberRequest, pk: int) -> CoachingRelati
 def get_year_for_admin(request: MemberRequest, pk: int) -> AcademicYear:
     qs = AcademicYear.objects.filter(school=request.membership.school)
     return get_object_or_404(qs, pk=pk)
-
-
-def staff_choices(request: MemberRequest, role: Role) -> list[User]:
-    memberships = (
-        Membership.objects.active()
-        .for_school(request.membership.school)
-        .with_role(role)
-        .select_related("user")
-    )
-    return [m.user for m in memberships]

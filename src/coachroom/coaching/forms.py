@@ -103,10 +103,6 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
     def step_fields(self) -> list[tuple[ActionStep, forms.BoundField]]:
         return [(step, self[f"step_{step.pk}"]) for step in self.steps]
 
-    @property
-    def context_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.Meta.fields]
-
 
 class StepChoiceMixin(forms.Form):
     library_step = forms.ModelChoiceField(
