@@ -482,24 +482,3 @@ def test_goal_detail_queries_do_not_grow(
     with django_assert_max_num_queries(10):
         response = client.get(goal.get_absolute_url())
     assert len(response.context["readings"]) == readings
-
-
-# Demo --------------------------------------------------------------------------------------------
-
-
-def test_demo_adds_priorities_and_goals_with_readings(db):
-    from coachroom.demo import load_demo
-    from coachroom.library.models import Priority
-
-    ctx = load_demo()  # the demo's contributors include the goals loader
-    for key in ("oak", "elm"):
-        school_priorities = Priority.objects.filter(school=ctx.schools[key])
-        assert school_priorities.count() == 2
-        assert all(p.strands.exists() and p.library_steps.count() == 2 for p in school_priorities)
-    goals = Goal.objects.select_related("teacher").prefetch_related("readings")
-    assert goals.count() == 4
-    rising = goals.get(teacher=ctx.people["oak-t1"])
-    values = [r.value for r in rising.readings.all()]
-    assert rising.is_student_focused and len(values) >= 4 and values[-1] > values[0]
-    assert rising.steps.exists()
-    assert goals.filter(focus=Goal.Focus.TEACHER, measure="").count() == 1

@@ -323,22 +323,3 @@ def test_lead_note_access_setting_is_the_only_way_a_lead_reads_visits(oak, visit
     oak.lead_note_access = School.LeadNoteAccess.ALL
     oak.save()
     assert list(WalkVisit.objects.visible_to(lead)) == [visit]
-
-
-def test_demo_adds_a_walk_per_school_reviews_and_thanks(db):
-    from coachroom.demo import load_demo
-    from coachroom.leading.models import CoachingReview, Thanks
-
-    ctx = load_demo()  # the demo's contributors include the walks loader
-    for school in ctx.schools.values():
-        [walk] = LearningWalk.objects.for_school(school)
-        assert walk.visits.count() == 5
-    assert WalkStepSighting.objects.exists()
-    done = CoachingReview.objects.completed()
-    assert done.count() == 3
-    assert {r.development_step.teacher for r in done} == {
-        ctx.people["oak-coach2"],
-        ctx.people["elm-coach2"],
-    }
-    assert CoachingReview.objects.filter(completed_at__isnull=True).count() == 1
-    assert Thanks.objects.count() == 4

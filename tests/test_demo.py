@@ -1,0 +1,114 @@
+"""What the demo holds: one load for the whole module, rolled back at the end.
+
+Each test's own transaction nests inside the module's as a savepoint, so a test that writes
+leaves the demo as it found it. The demo at other dates of the year is in
+tests/scheduling/test_demo_timetable.py; its round trip through a backup in
+tests/records/test_backup.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from coachroom import cli
+from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.coaching.goals.models import Goal
+from coachroom.demo import DEMO_PASSWORD, DemoContext, load_demo
+from coachroom.leading.models import (
+    CoachingReview,
+    LearningWalk,
+    Thanks,
+    WalkStepSighting,
+)
+from coachroom.library.models import LibraryStep, Priority
+from tests.cast import pinned_clock
+
+
+@pytest.fixture(scope="module")
+def _module_demo(django_db_setup, django_db_blocker) -> Iterator[DemoContext]:
+    # the per-test settings (tests/conftest.py) are not in force yet at module scope
+    as_in_tests = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    with django_db_blocker.unblock(), transaction.atomic():
+        with pinned_clock(), as_in_tests:
+            demo = load_demo()
+        yield demo
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(db, _module_demo) -> DemoContext:
+    return _module_demo
+
+
+def test_demo_builds_a_trust_with_two_schools_and_pairs(demo):
+    assert School.objects.count() == 2
+    assert {s.phase for s in School.objects.all()} == {"primary", "secondary"}
+    assert Membership.objects.filter(is_coach=True).count() >= 4
+    assert Membership.objects.filter(is_ect=True).exists()
+    assert 20 <= Membership.objects.filter(is_teacher=True).count() <= 30
+    assert CoachingRelationship.objects.count() >= 15
+    assert demo.trust is not None and demo.trust.admins.count() == 1
+    user = User.objects.get(email="priya.shah@oakfield.example")
+    assert user.check_password(DEMO_PASSWORD)
+
+
+def test_the_demo_has_a_data_protection_lead_who_is_not_the_admin(demo, capsys):
+    fiona = Membership.objects.get(user__email="fiona.campbell@elmwood.example")
+    assert fiona.is_data_protection_lead and not fiona.is_school_admin
+    assert not Membership.objects.filter(is_school_admin=True, is_data_protection_lead=True)
+    cli._print_demo_accounts("http://127.0.0.1:8000")
+    (line,) = [x for x in capsys.readouterr().out.splitlines() if "fiona.campbell" in x]
+    assert "Data protection lead" in line
+
+
+def test_the_demo_adds_school_steps_and_an_adaptation_to_the_starter_library(demo):
+    oak, elm = demo.schools["oak"], demo.schools["elm"]
+    assert LibraryStep.objects.starter().count() >= 60
+    elm_steps = LibraryStep.objects.filter(school=elm)
+    assert elm_steps.count() == 2
+    assert {s.created_by for s in elm_steps} == {demo.people["elm-lead"]}
+    assert all(len(s.criteria) in (2, 3, 4) for s in elm_steps)
+    adaptation = LibraryStep.objects.get(school=oak)
+    assert adaptation.copied_from is not None and adaptation.copied_from.is_starter
+    assert adaptation.created_by == demo.people["oak-lead"]
+    assert adaptation.title != adaptation.copied_from.title
+    available = LibraryStep.objects.available_to(oak)
+    assert available.filter(pk=adaptation.pk).exists()
+    assert not available.filter(pk=adaptation.copied_from.pk).exists()
+
+
+def test_demo_adds_a_walk_per_school_reviews_and_thanks(demo):
+    for school in demo.schools.values():
+        [walk] = LearningWalk.objects.for_school(school)
+        assert walk.visits.count() == 5
+    assert WalkStepSighting.objects.exists()
+    done = CoachingReview.objects.completed()
+    assert done.count() == 3
+    assert {r.development_step.teacher for r in done} == {
+        demo.people["oak-coach2"],
+        demo.people["elm-coach2"],
+    }
+    assert CoachingReview.objects.filter(completed_at__isnull=True).count() == 1
+    assert Thanks.objects.count() == 4
+
+
+def test_demo_adds_priorities_and_goals_with_readings(demo):
+    for key in ("oak", "elm"):
+        school_priorities = Priority.objects.filter(school=demo.schools[key])
+        assert school_priorities.count() == 2
+        assert all(p.strands.exists() and p.library_steps.count() == 2 for p in school_priorities)
+    goals = Goal.objects.select_related("teacher").prefetch_related("readings")
+    assert goals.count() == 4
+    rising = goals.get(teacher=demo.people["oak-t1"])
+    values = [r.value for r in rising.readings.all()]
+    assert rising.is_student_focused and len(values) >= 4 and values[-1] > values[0]
+    assert rising.steps.exists()
+    assert goals.filter(focus=Goal.Focus.TEACHER, measure="").count() == 1
