@@ -16,6 +16,7 @@ import http.client
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -85,7 +86,7 @@ class Process:
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, 9)  # the group this test started, and nothing else
+                os.killpg(self.proc.pid, signal.SIGKILL)  # the group this test started
                 self.proc.wait(timeout=20)
 
 
