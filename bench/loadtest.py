@@ -3,6 +3,7 @@
     .venv/bin/python bench/loadtest.py                      # school scale, SQLite in var/
     .venv/bin/python bench/loadtest.py --seconds 30 --concurrency 8
     .venv/bin/python bench/loadtest.py --database-url postgres://postgres@127.0.0.1:5432/NAME
+    .venv/bin/python bench/loadtest.py --database-url … --servers 2 --writes   # scale-out
 
 What it does, in order:
 
@@ -12,12 +13,13 @@ What it does, in order:
    reused as it is); `collectstatic` runs when the settings need hashed static files;
 2. picks the typical users of `coachroom.benchmark.typical_pages` (the median coach and teacher,
    the school's coaching lead);
-3. starts `python -m gunicorn coachroom.config.wsgi --bind 127.0.0.1:PORT --workers 2` and waits
-   for `/healthz`;
+3. starts `--servers` (default 1) `python -m gunicorn coachroom.config.wsgi --bind
+   127.0.0.1:PORT --workers 2` on one database and key (docs/deploy.md); waits for `/healthz`;
 4. signs each user in by posting the sign-in form with its CSRF token, as a browser does;
 5. requests a fixed mix of pages from `--concurrency` threads, each with its own connection
    (gunicorn's sync workers close it after every response, so each request connects anew), for
-   `--seconds`, and never more than `--max-requests` requests in all;
+   `--seconds`, and never more than `--max-requests` requests in all; thread n uses server
+   n mod `--servers` (round robin, as a proxy shares them);
 6. prints requests/s and p50/p95/p99 per page and overall, then one JSON line; always stops
    gunicorn. The exit status is 1 when any request failed (an exception or a status other than
    200) or a page was never requested, and 2 when the set-up failed.
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib
 import json
 import math
 import os
@@ -185,12 +188,6 @@ def free_port() -> int:
         return port
 
 
-def _has_control_socket() -> bool:
-    from gunicorn import config
-
-    return hasattr(config, "ControlSocketDisable")
-
-
 def start_gunicorn(
     port: int, workers: int, env: dict[str, str], log: Path
 ) -> subprocess.Popen[bytes]:
@@ -208,7 +205,7 @@ def start_gunicorn(
         "--timeout",
         "60",
     ]
-    if _has_control_socket():
+    if hasattr(importlib.import_module("gunicorn.config"), "ControlSocketDisable"):
         command.append("--no-control-socket")  # newer gunicorns share one socket in $HOME
     with log.open("ab") as out:
         # Its own process group, so that a stuck master and its workers can be killed together.
@@ -374,7 +371,7 @@ def fetch(conn: http.client.HTTPConnection, page: Page, cookie: str | None) -> t
 
 
 def drive(
-    port: int,
+    ports: list[int],
     pages: list[Page],
     cookies: dict[str, str],
     *,
@@ -389,6 +386,7 @@ def drive(
 
     def worker(n: int) -> None:
         tallies = results[n]
+        port = ports[n % len(ports)]  # round robin over the servers, by thread
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
         turn = n
         while time.monotonic() < deadline and budget.acquire(blocking=False):
@@ -419,10 +417,12 @@ def drive(
         thread.join()
     elapsed = time.monotonic() - started
     merged = {p.name: Tally() for p in pages}
-    for tallies in results:
+    per_server = {str(port): 0 for port in ports}
+    for n, tallies in enumerate(results):
         for name, tally in tallies.items():
             merged[name].merge(tally)
-    return merged, elapsed
+            per_server[str(ports[n % len(ports)])] += len(tally.latencies) + tally.errors
+    return merged, per_server, elapsed
 
 
 def percentile(ordered: list[float], p: float) -> float:
@@ -462,6 +462,17 @@ def report(summary: dict[str, Any]) -> None:
     print(json.dumps(summary))
 
 
+def warm_up(ports: list[int], pages: list[Page], cookies: dict[str, str], workers: int) -> None:
+    """Every page once per worker of every server, untimed, so templates are loaded."""
+    for port in ports:
+        conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        for page in pages * workers:
+            status, ok = fetch(conn, page, cookies.get(page.email or ""))
+            if not ok:
+                raise SetupError(f"warm-up: {page.name} ({page.url}) answered {status}")
+        conn.close()
+
+
 def run(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir or ROOT / "var" / f"loadtest-{args.scale}").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -472,25 +483,26 @@ def run(args: argparse.Namespace) -> int:
     pages, data = prepare(args.scale, args.seed, writes=args.writes)
     from coachroom.seed import SEED_PASSWORD
 
-    port = args.port or free_port()
-    log = data_dir / "gunicorn.log"
-    proc = start_gunicorn(port, args.workers, env, log)
+    log = data_dir / "gunicorn.log"  # every server's, one after another
+    ports = [args.port or free_port()] + [free_port() for _ in range(args.servers - 1)]
+    procs: list[subprocess.Popen[bytes]] = []
     try:
-        wait_for_health(port, proc, log, timeout=60)
+        for port in ports:
+            procs.append(start_gunicorn(port, args.workers, env, log))
+        for port, proc in zip(ports, procs, strict=True):
+            wait_for_health(port, proc, log, timeout=60)
         emails = sorted({p.email for p in pages if p.email})
-        cookies = {email: sign_in(port, email, SEED_PASSWORD) for email in emails}
-        # Warm up: every page once per worker, untimed, so templates and caches are loaded.
-        conn = http.client.HTTPConnection(HOST, port, timeout=60)
-        for page in pages * args.workers:
-            status, ok = fetch(conn, page, cookies.get(page.email or ""))
-            if not ok:
-                raise SetupError(f"warm-up: {page.name} ({page.url}) answered {status}")
-        conn.close()
-        server_pids = gunicorn_pids(proc.pid)
+        # Signed in through the servers in turn: a session made on one is good on all.
+        cookies = {
+            email: sign_in(ports[n % len(ports)], email, SEED_PASSWORD)
+            for n, email in enumerate(emails)
+        }
+        warm_up(ports, pages, cookies, args.workers)
+        server_pids = [pid for proc in procs for pid in gunicorn_pids(proc.pid)]
         machine_before, server_before = machine_cpu(), process_cpu(server_pids)
         cpu = time.process_time()
-        tallies, elapsed = drive(
-            port,
+        tallies, per_server, elapsed = drive(
+            ports,
             pages,
             cookies,
             seconds=args.seconds,
@@ -503,13 +515,16 @@ def run(args: argparse.Namespace) -> int:
         busy = machine_after[0] - machine_before[0]
         total = machine_after[1] - machine_before[1]
     finally:
-        stop_gunicorn(proc)
+        for proc in procs:
+            stop_gunicorn(proc)
     overall = Tally()
     for tally in tallies.values():
         overall.merge(tally)
     summary: dict[str, Any] = {
         "tool": "python-threads",
-        "server": f"gunicorn --workers {args.workers}",
+        "server": f"{args.servers} × gunicorn --workers {args.workers}",
+        "servers": args.servers,
+        "requests_per_server": per_server,  # by port
         "data": data,
         "seconds": round(elapsed, 2),
         "concurrency": args.concurrency,
@@ -544,8 +559,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", help="a PostgreSQL database instead of SQLite")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long to send requests")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="separate gunicorn servers, shared round robin"
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="the first server's port on 127.0.0.1 (default: free)"
+    )
     parser.add_argument(
         "--max-requests", type=int, default=100_000, help="stop after this many requests"
     )
@@ -559,11 +579,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.seconds <= 0 or args.concurrency < 1 or args.max_requests < 1:
+    if args.seconds <= 0 or min(args.concurrency, args.max_requests, args.servers) < 1:
         print(
-            "loadtest: --seconds, --concurrency and --max-requests must be positive",
+            "loadtest: --seconds, --concurrency, --max-requests and --servers must be positive",
             file=sys.stderr,
         )
+        return 2
+    if args.concurrency < args.servers:
+        print("loadtest: --concurrency must be at least --servers", file=sys.stderr)
         return 2
     try:
         return run(args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
@@ -22,6 +23,18 @@ from tests.cast import (
     make_pairing,
     pinned_clock,
 )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `servers` run real processes against the test database, which only a
+    database server can share: they are selected when the suite runs on PostgreSQL (the
+    PostgreSQL pass of `./dev test`), and reported as deselected on SQLite."""
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    left_out = [item for item in items if item.get_closest_marker("servers")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("servers")]
 
 
 @pytest.fixture(scope="session", autouse=True)

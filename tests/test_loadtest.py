@@ -1,4 +1,4 @@
-"""A smoke test of bench/loadtest.py: a few seconds of load on a tiny dataset, under gunicorn.
+"""A smoke test of bench/loadtest.py: a few seconds of load on a tiny dataset, two gunicorns.
 
 No timing assertions: the numbers live in docs/performance.md. The script runs as a subprocess,
 as a person would run it, on SQLite in a temporary data directory (never on the database that
@@ -33,7 +33,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_short_load_test_on_a_small_school_has_no_errors(tmp_path):
+def test_a_short_load_test_through_two_servers_on_a_small_school_has_no_errors(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
     command = [
         sys.executable,
@@ -49,6 +49,8 @@ def test_a_short_load_test_on_a_small_school_has_no_errors(tmp_path):
         "--port",
         str(_free_port()),
         "--writes",
+        "--servers",
+        "2",
     ]
     done = subprocess.run(  # noqa: S603 - a fixed argument list
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
@@ -62,6 +64,10 @@ def test_a_short_load_test_on_a_small_school_has_no_errors(tmp_path):
     assert summary["requests"] > 0
     assert set(summary["pages"]) == {*PAGES, WRITE}
     assert summary["writes"] is True
+    # Two servers on the one database, both used: sessions and writes cross between them.
+    assert summary["servers"] == 2
+    assert len(summary["requests_per_server"]) == 2
+    assert all(n > 0 for n in summary["requests_per_server"].values())
     for name, page in summary["pages"].items():
         assert page["requests"] > 0, name
         assert page["errors"] == 0, name
