@@ -159,8 +159,7 @@ def prepare(scale: str, seed_number: int, *, writes: bool) -> tuple[list[Page], 
         Page("ical feed", typical["ical feed"].url, None),
     ]
     if writes:
-        # A real write in the mix: the coach saves their details (the same name), which bumps
-        # the school's data_version, so the next view of every cached page renders it again.
+        # A real write in the mix: the coach saves their details (the same name).
         coach = typical["coach home"].user
         pages.append(
             Page(
@@ -572,7 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--writes",
         action="store_true",
-        help="add a POST to the mix (the coach saves their details), so cached pages expire",
+        help="add a POST to the mix (the coach saves their details)",
     )
     return parser
 

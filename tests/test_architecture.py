@@ -127,10 +127,6 @@ def test_the_rules_catch_what_they_forbid(path, source, expected):
         ("cli.py", "def cmd():\n    from coachroom.scheduling.worker import run_worker\n"),
         ("imports/cli.py", "def _school():\n    from coachroom.accounts.models import School\n"),
         ("config/urls.py", "from coachroom.accounts import identity_views\n"),
-        (
-            "accounts/management/commands/touch_schools.py",
-            "def handle():\n    from coachroom.records import erasure\n",
-        ),
     ],
 )
 def test_the_rules_allow_entry_points_and_an_apps_own_modules(path, source):

@@ -424,45 +424,47 @@ def test_feed_queries_do_not_grow(
         pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=bob, coachee=coachee)
         make_slot(pair, bob, starts_on=dt.date(2026, 9, 7), start_time=dt.time(9 + n, 0))
     feed = CalendarFeed.objects.create(user=bob)
-    # the feed joined to its person (1); the schools' versions and the feed's shape for the
-    # cache keys (2); sessions joined to coach and coachee (1)
-    with django_assert_max_num_queries(4):
+    # the feed joined to its person (1); the feed's count and newest change for its ETag (1);
+    # sessions joined to coach and coachee (1)
+    with django_assert_max_num_queries(3):
         response = client.get(reverse("scheduling:calendar-feed", args=[feed.token]))
     assert len(parse(response.content).events) >= 30 * coachees
 
 
-def test_feed_body_is_cached_until_the_school_changes(
-    settings, oak, pairing, bob, django_assert_max_num_queries
+def test_a_poll_with_the_feeds_etag_gets_304_without_the_feed(
+    client, pairing, bob, drop_in, django_assert_max_num_queries
 ):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    from django.core.cache import cache
+    feed = CalendarFeed.objects.create(user=bob)
+    url = reverse("scheduling:calendar-feed", args=[feed.token])
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert first["Last-Modified"]
+    # the feed and its person (1); the feed's count and newest change (1); nothing else
+    with django_assert_max_num_queries(2):
+        again = client.get(url, headers={"if-none-match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
 
-    from coachroom.accounts.pagecache import touch_schools
-    from coachroom.scheduling import services as scheduling
-    from coachroom.scheduling.ical import build_calendar
-    from coachroom.scheduling.models import SessionOccurrence
 
-    cache.clear()
-    slot = scheduling.slot_create(
-        relationship=pairing,
-        by=bob,
-        kind="drop_in",
-        weekday=2,
-        start_time=dt.time(10, 0),
-        starts_on=dt.date.today(),
-    )
-    first = build_calendar(bob)
-    with django_assert_max_num_queries(1):  # only the schools' versions, for the cache key
-        assert build_calendar(bob) == first
-    touch_schools([oak.pk])  # a change somewhere in the school, not to bob's sessions
-    with django_assert_max_num_queries(2):  # the feed's shape shows the body is still right
-        assert build_calendar(bob) == first
-    session = SessionOccurrence.objects.filter(slot=slot).first()
-    scheduling.session_assign_cover(session=session, by=bob, coach=bob)
-    assert build_calendar(bob) == first  # nothing told the cache yet
-    touch_schools([oak.pk])  # as every POST does
-    assert build_calendar(bob) != first  # SEQUENCE rose, so the body was built again
-    cache.clear()
+def test_a_change_to_a_session_in_the_feed_changes_its_etag(client, bob, alice, drop_in):
+    feed = CalendarFeed.objects.create(user=bob)
+    url = reverse("scheduling:calendar-feed", args=[feed.token])
+    etag = client.get(url)["ETag"]
+    scheduling.session_assign_cover(session=drop_in, by=bob, coach=bob)
+    changed = client.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert str(drop_in.uid) in changed.content.decode()
+
+
+def test_the_etag_changes_with_the_day_as_the_window_moves(client, bob, drop_in, time_machine):
+    feed = CalendarFeed.objects.create(user=bob)
+    url = reverse("scheduling:calendar-feed", args=[feed.token])
+    etag = client.get(url)["ETag"]
+    time_machine.shift(dt.timedelta(days=1))
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
 
 
 # The time zone, read back by two parsers ----------------------------------------------------

@@ -108,26 +108,12 @@ class School(models.Model):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
-    # Bumped after every change to the school's data; cached pages are keyed on it
-    # (coachroom.accounts.pagecache). Only ever written by `pagecache.touch_schools`.
-    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["name"]
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # A School loaded before a change elsewhere must not write its stale data_version back:
-        # that would bring old cached pages back to life.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "data_version"
-            ]
-        super().save(*args, **kwargs)
 
     def calendar(self, *, from_date: dt.date) -> SchoolCalendar:
         """The school's calendar from `from_date` on (every term, to know the last one)."""

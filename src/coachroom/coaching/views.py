@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
-from coachroom.accounts.pagecache import cached_render
 from coachroom.coaching import booking, meetings, picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
@@ -383,11 +382,7 @@ def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
     audit.audit_read(
         reader=request.user, about=teacher, school=school, action="coaching.timeline.viewed"
     )
-    return cached_render(
-        request,
-        "coaching/timeline.html",
-        lambda: _timeline_context(request, teacher, school),
-    )
+    return render(request, "coaching/timeline.html", _timeline_context(request, teacher, school))
 
 
 def _timeline_context(request: AuthedRequest, teacher: User, school: School) -> dict[str, Any]:

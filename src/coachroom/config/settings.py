@@ -118,8 +118,6 @@ MIDDLEWARE = [
     # Cache-Control: no-store, private on everything a signed-in person is sent.
     "coachroom.config.security.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After the view has committed: bumps the schools' data_version so cached pages expire.
-    "coachroom.accounts.pagecache.FreshnessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coachroom.core.errors.DomainErrorMiddleware",
@@ -196,16 +194,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations and resets last three days
-
-# Each process keeps its own cache of recently viewed pages (coachroom.accounts.pagecache).
-# Entries are keyed on the schools' data_version in the database, so processes never share or
-# sync it.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", 1000)},
-    }
-}
 
 # Sessions end after a working day of inactivity, and when the browser closes.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 9)

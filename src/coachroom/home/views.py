@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 
 from coachroom.accounts.access import current_membership
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
-from coachroom.accounts.pagecache import cached_render
 from coachroom.accounts.viewer import coached_pairs
 from coachroom.coaching import needs_you
 from coachroom.coaching.models import (
@@ -50,7 +49,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     if membership is None:
         context = {"membership": None, "trust_schools": _trust_overview(request)}
         return render(request, "home/home.html", context)
-    return cached_render(request, "home/home.html", lambda: _home_context(request, membership))
+    return render(request, "home/home.html", _home_context(request, membership))
 
 
 def _home_context(request: AuthedRequest, membership: Membership) -> dict[str, Any]:

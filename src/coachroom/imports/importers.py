@@ -14,7 +14,6 @@ from django.db import transaction
 
 from coachroom import audit
 from coachroom.accounts.models import School, User
-from coachroom.accounts.pagecache import touch_schools
 from coachroom.imports import oneroster, staff_csv
 from coachroom.imports.common import Outcome, Problems, Progress, no_progress
 
@@ -58,7 +57,6 @@ def oneroster_import(
             plan = oneroster.plan_changes(roster, problems, pinned=pinned, actor=actor)
             if not problems:
                 schools = oneroster.apply_plan(plan)
-                touch_schools(s.pk for s in schools)
                 outcome.changes = plan.changes
                 audit.record(
                     actor=actor,
@@ -99,7 +97,6 @@ def staff_csv_import(
             plan = staff_csv.plan_staff_csv(rows, school, problems, actor=actor)
             if not problems:
                 staff_csv.apply_staff_plan(plan)
-                touch_schools([school.pk])
                 outcome.changes = plan.changes
                 audit.record(
                     actor=actor,

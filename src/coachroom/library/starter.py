@@ -25,7 +25,6 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from coachroom.accounts.pagecache import touch_all_schools
 from coachroom.library.models import LibraryStep, Problem, Strand, SubStrand
 
 logger = logging.getLogger(__name__)
@@ -96,7 +95,6 @@ def load_starter_library(
         problems = _upsert_problems(data["problems"], using=using)
         strands, substrands = _upsert_strands(data["strands"], using=using)
         _upsert_steps(data, problems, strands, substrands, report, using=using)
-        touch_all_schools(using)  # every school's library pages show the starter steps
     logger.info(
         "starter library loaded",
         extra={

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from coachroom.accounts.models import CoachingRelationship
-from coachroom.accounts.pagecache import cached_render
 from coachroom.accounts.viewer import MemberRequest, coached_pairs
 from coachroom.core.errors import DomainError
 from coachroom.core.forms import PageQuery, read_query
@@ -47,7 +46,7 @@ def step_list(request: MemberRequest) -> HttpResponse:
     # htmx asks for the whole page when it restores history it no longer has cached.
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "library/step_list.html#step-results", _list_context(request))
-    return cached_render(request, "library/step_list.html", lambda: _list_context(request))
+    return render(request, "library/step_list.html", _list_context(request))
 
 
 def _list_context(request: MemberRequest) -> dict[str, Any]:

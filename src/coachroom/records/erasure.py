@@ -35,7 +35,6 @@ from django.utils import timezone
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
-from coachroom.accounts.pagecache import touch_all_schools, touch_schools
 from coachroom.audit.models import AuditEvent
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import (
@@ -324,7 +323,6 @@ def user_anonymise(user: User) -> None:
     NotificationPreferences.objects.filter(user=user).delete()
     for log in (AccessAttempt, AccessFailureLog, AccessLog):
         log.objects.filter(username__iexact=old_email).delete()
-    touch_schools(Membership.objects.filter(user=user).values_list("school_id", flat=True))
 
 
 # The whole run -------------------------------------------------------------------------------
@@ -356,7 +354,6 @@ def retention_apply(*, dry_run: bool, today: dt.date | None = None) -> Retention
             target = results.get(row["school"], orphans)
             target.counts.audit_events = row["n"]
         if not dry_run:
-            touch_all_schools()
             old_audit.delete()
             for result in [*results.values(), orphans]:
                 if result.counts.total:

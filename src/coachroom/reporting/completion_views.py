@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, User
-from coachroom.accounts.pagecache import cached_render
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.charts import ChartPoint, completion_chart, planned_held_chart
 from coachroom.core.spreadsheets import safe_cell
@@ -162,10 +162,8 @@ def charts_for(rows: list[Row], *, prefix: str, period: str) -> list[dict[str, o
 @require_GET
 @member_required(*VIEWERS)
 def completion(request: MemberRequest) -> HttpResponse:
-    return cached_render(
-        request,
-        "reporting/completion.html",
-        lambda: _completion_context(request, request.membership),
+    return render(
+        request, "reporting/completion.html", _completion_context(request, request.membership)
     )
 
 

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET
 from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Membership, Role, School
-from coachroom.accounts.pagecache import cached_render
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.coaching.models import REPORTED_STATES
 from coachroom.core.charts import ChartPoint, planned_held_chart
@@ -71,9 +70,7 @@ def dashboard(request: MemberRequest) -> HttpResponse:
     if read_query(FormatQuery, request.GET)["format"] == "csv":
         audit.record(actor=request.user, action="programme.dashboard.exported", school=school)
         return _csv([summarise([school])[0]], "coachroom-dashboard.csv")
-    return cached_render(
-        request, "reporting/dashboard.html", lambda: _dashboard_context(request.membership)
-    )
+    return render(request, "reporting/dashboard.html", _dashboard_context(request.membership))
 
 
 def _dashboard_context(membership: Membership) -> dict[str, Any]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
@@ -30,8 +28,6 @@ from coachroom.scheduling.models import CalendarFeed, SessionKind, SessionOccurr
 PRODID = "-//Coachroom//Coaching calendar//EN"
 WEEKS_BACK = 4  # past sessions stay in the feed this long, so last week's changes still show
 REFRESH = dt.timedelta(hours=1)  # a hint; calendar apps poll on their own schedules
-
-FEED_BODY_CACHE_SECONDS = 60 * 60
 
 # Moved, missed and cancelled sessions stay in the feed as cancelled, so calendars drop them.
 CANCELLED = {
@@ -173,44 +169,34 @@ def _offset(moment: dt.datetime) -> dt.timedelta:
 
 
 def build_calendar(user: User, *, now: dt.datetime | None = None) -> bytes:
-    """The person's feed as iCalendar bytes (UTF-8, CRLF line endings).
-
-    Calendar apps poll every few minutes and the feed rarely changes, while building it for a
-    full year of weekly sessions takes a few hundred milliseconds. So the body is cached twice:
-    - under the person's schools' `data_version` (see coachroom.accounts.pagecache): a repeat
-      poll costs one query;
-    - under the feed's own shape (how many sessions, and the newest change to any of them): after
-      a change elsewhere in the school, one more query finds the body still right.
-    Both keys hold the date, as the feed's window moves daily.
-    """
-    today = timezone.localdate(now)
-    # Read afresh, not through pagecache.school_versions: that uses the memberships cached on a
-    # request's user, and a feed is built for a person who is not the one signed in.
-    versions = (
-        Membership.objects.active()
-        .filter(user=user)
-        .order_by("school_id")
-        .values_list("school_id", "school__data_version")
-    )
-    by_version = _key("ical-v", user, list(versions), today)
-    body: bytes | None = cache.get(by_version)
-    if body is not None:
-        return body
-    sessions = feed_sessions(user, now=now)
-    shape = sessions.order_by().aggregate(n=Count("pk"), newest=Max("updated_at"))
-    newest = shape["newest"].isoformat() if shape["newest"] else "-"
-    by_shape = _key("ical-s", user, [shape["n"], newest], today)
-    body = cache.get(by_shape)
-    if body is None:
-        body = _calendar(user, sessions).to_ical()
-        cache.set(by_shape, body, FEED_BODY_CACHE_SECONDS)
-    cache.set(by_version, body, FEED_BODY_CACHE_SECONDS)
+    """The person's feed as iCalendar bytes (UTF-8, CRLF line endings)."""
+    body: bytes = _calendar(user, feed_sessions(user, now=now)).to_ical()
     return body
 
 
-def _key(prefix: str, user: User, parts: list[Any], today: dt.date) -> str:
-    text = f"{user.pk}|{user.full_name}|{parts}|{today}"
-    return f"{prefix}:" + hashlib.sha256(text.encode()).hexdigest()
+def feed_version(user: User, *, now: dt.datetime | None = None) -> tuple[str, dt.datetime | None]:
+    """An ETag for the person's feed, and when it last changed, from one small query.
+
+    Calendar apps poll every few minutes and the feed rarely changes, so the feed view answers
+    a conditional GET with 304 Not Modified without building the feed. The tag changes when a
+    session in the feed changes (every change bumps its `updated_at`), when one enters or leaves
+    the window (the count), when the person's own name changes, and each day (the window moves).
+    A change to someone else's name reaches the feed the next day, or with the next change.
+    """
+    shape = (
+        feed_sessions(user, now=now).order_by().aggregate(n=Count("pk"), newest=Max("updated_at"))
+    )
+    newest = shape["newest"]
+    text = "|".join(
+        [
+            str(user.pk),
+            user.full_name,
+            str(shape["n"]),
+            newest.isoformat() if newest else "-",
+            timezone.localdate(now).isoformat(),
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32], newest
 
 
 def calendar_for_email(email: str) -> str:

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from coachroom.core.http import AuthedRequest
-from coachroom.scheduling.ical import build_calendar, calendar_feed_regenerate
+from coachroom.scheduling.ical import build_calendar, calendar_feed_regenerate, feed_version
 from coachroom.scheduling.models import CalendarFeed
 
 FEED_CACHE_SECONDS = 300
@@ -64,7 +66,18 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = get_object_or_404(
         CalendarFeed.objects.select_related("user"), token=token, user__is_active=True
     )
-    response = HttpResponse(build_calendar(feed.user), content_type="text/calendar; charset=utf-8")
+    etag, last_modified = feed_version(feed.user)
+    quoted = f'"{etag}"'
+    modified = int(last_modified.timestamp()) if last_modified else None
+    # 304 Not Modified when the calendar app's copy is current: no feed is built.
+    response = get_conditional_response(request, etag=quoted, last_modified=modified)
+    if response is None:
+        response = HttpResponse(
+            build_calendar(feed.user), content_type="text/calendar; charset=utf-8"
+        )
+    response["ETag"] = quoted
+    if last_modified:
+        response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = f"private, max-age={FEED_CACHE_SECONDS}"
     response["Content-Disposition"] = 'inline; filename="coachroom.ics"'
     response["X-Robots-Tag"] = "noindex, nofollow"
