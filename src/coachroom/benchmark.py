@@ -39,6 +39,10 @@ urlpatterns = [
 ]
 
 
+# A calendar app polling with the feed's ETag is told nothing changed.
+EXPECTED_STATUS = {"ical poll (304)": 304}
+
+
 @dataclass
 class Page:
     name: str
