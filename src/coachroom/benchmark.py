@@ -24,7 +24,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.coaching.models import Observation
+from coachroom.coaching.services import observation_start
 from coachroom.core.errors import DomainError
+from coachroom.scheduling.ical import feed_version
 from coachroom.scheduling.models import CalendarFeed
 
 
@@ -112,22 +115,20 @@ def typical_pages(school: School) -> list[Page]:
         Page("meeting form", coach, reverse("coaching:meeting-new", args=[pair.pk])),
         Page("week", coach, reverse("scheduling:week")),
         Page("ical feed", coach, feed_url),
-        Page("ical poll (304)", coach, feed_url, {"if-none-match": _etag(feed_url)}),
+        Page("ical poll (304)", coach, feed_url, {"if-none-match": f'"{feed_version(coach)[0]}"'}),
     ]
 
 
 def _drop_in_form_url(coach: User, pair: CoachingRelationship) -> str:
-    """The coach's draft drop-in for the pair (starting one makes a draft, once)."""
-    client = Client()
-    client.force_login(coach)
-    response = client.post(reverse("coaching:drop-in-start", args=[pair.pk]))
-    if response.status_code != 302:
-        raise DomainError(f"starting a drop-in answered {response.status_code}")
-    return str(response["Location"])
-
-
-def _etag(feed_url: str) -> str:
-    return str(Client().get(feed_url)["ETag"])
+    """The coach's draft drop-in for the pair, started once (as the drop-in button does)."""
+    draft = (
+        Observation.objects.visible_to(coach)
+        .filter(relationship=pair, observer=coach, status=Observation.Status.DRAFT)
+        .first()
+    )
+    if draft is None:
+        draft = observation_start(relationship=pair, by=coach)
+    return reverse("coaching:drop-in-edit", args=[draft.pk])
 
 
 def _timed(client: Client, url: str) -> tuple[float, int]:
