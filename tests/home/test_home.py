@@ -131,15 +131,16 @@ def test_teacher_home_queries_do_not_grow(
     assert len(response.context["my_steps"]) == min(rows, 3)
 
 
-def test_the_coachs_overdue_sessions_show_five_and_count_the_rest(client, bob, pairing):
+def test_the_coachs_overdue_sessions_show_five_and_link_to_the_rest(client, bob, pairing):
     for days in range(1, 8):
         _session(pairing, days_from_now=-days)
     client.force_login(bob)
     response = client.get(reverse("home"))
     needs = response.context["needs_you"]
-    assert (len(needs.sessions), needs.more_sessions) == (5, 2)
+    assert (len(needs.sessions), needs.more_sessions) == (5, True)
     body = response.content.decode()
-    assert "and 2 more." in body and reverse("scheduling:week") in body
+    assert "There are more to record." in body
+    assert f'href="{reverse("scheduling:week")}">See your week and every session' in body
 
 
 def test_stick_checks_beyond_the_first_ten_are_counted(client, bob, oak, oak_year):
@@ -183,7 +184,7 @@ def test_the_teacher_sees_her_newest_steps_and_a_link_to_the_rest(client, alice,
     assert "and 2 earlier steps" in body and reverse("coaching:my-timeline") in body
 
 
-def test_the_teacher_is_asked_for_three_reflections_and_told_of_the_rest(
+def test_the_teacher_is_asked_for_three_reflections_and_linked_to_the_rest(
     client, alice, bob, pairing
 ):
     meetings = [_meeting(pairing, held_days_ago=days) for days in range(1, 6)]
@@ -191,9 +192,9 @@ def test_the_teacher_is_asked_for_three_reflections_and_told_of_the_rest(
     client.force_login(alice)
     response = client.get(reverse("home"))
     assert response.context["awaiting_reflection"] == meetings[:3]
-    assert response.context["more_awaiting_reflection"] == 2
+    assert response.context["more_awaiting_reflection"] is True
     body = response.content.decode()
-    assert "and 2 more meetings awaiting your reflection" in body
+    assert "More meetings await your reflection" in body
     assert all(m.get_absolute_url() in body for m in meetings[:3])
     assert meetings[3].get_absolute_url() not in body
 
@@ -252,3 +253,22 @@ def test_the_coaching_lead_as_coach_sees_only_her_own_coachees(client, lead, pai
     response = client.get(reverse("home"))
     assert response.context["coachees"] == []
     assert b"Wait five seconds" not in response.content
+
+
+def test_only_three_meetings_awaiting_a_reflection_say_nothing_more(client, alice, pairing):
+    for days in range(1, 4):
+        _meeting(pairing, held_days_ago=days)
+    client.force_login(alice)
+    response = client.get(reverse("home"))
+    assert len(response.context["awaiting_reflection"]) == 3
+    assert b"More meetings await your reflection" not in response.content
+
+
+def test_coachee_rows_link_where_the_url_conf_says(client, bob, pairing):
+    step = make_step(pairing, state=StepState.PRACTISING)
+    client.force_login(bob)
+    (row,) = client.get(reverse("home")).context["coachees"]
+    assert row.urls.timeline == reverse("coaching:timeline", args=[pairing.coachee_id])
+    assert row.urls.drop_in == reverse("coaching:drop-in-start", args=[pairing.pk])
+    assert row.urls.meeting == reverse("coaching:meeting-new", args=[pairing.pk])
+    assert row.urls.step == step.get_absolute_url()

@@ -34,7 +34,7 @@ class NeedsYou:
     stick_checks: list[ActionStep] = field(default_factory=list)
     more_stick_checks: int = 0  # stick-checks due beyond those shown
     sessions: Sequence[Any] = ()  # the programme's overdue sessions, passed in by the home page
-    more_sessions: int = 0  # overdue sessions beyond those shown
+    more_sessions: bool = False  # there are overdue sessions beyond those shown
 
     @property
     def is_empty(self) -> bool:
@@ -102,7 +102,7 @@ def for_coach(
     steps: Iterable[ActionStep],
     pair_ids: Iterable[int],
     sessions: Sequence[Any],
-    more_sessions: int = 0,
+    more_sessions: bool = False,
 ) -> NeedsYou:
     today = timezone.localdate()
     steps = list(steps)

@@ -11,6 +11,7 @@ the unread reflections, overdue and upcoming sessions, and meetings awaiting a r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -36,7 +38,6 @@ from coachroom.coaching.models import (
 from coachroom.coaching.step_actions import step_actions
 from coachroom.core.http import AuthedRequest
 from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence
-from coachroom.scheduling.services import upcoming_for_coachee
 
 SHOWN_STATES = [*ACTIVE_STATES, StepState.SECURED]
 SESSIONS_SHOWN = 5  # overdue sessions in "Needs you"; the rest are on the week page
@@ -60,6 +61,22 @@ STEP_FIELDS = (
 )
 
 
+# What the page shows of a pair and its people: names, not passwords or sign-in dates.
+PEOPLE = ("first_name", "last_name", "email")
+PAIR_FIELDS = (
+    "school_id",
+    "coach_id",
+    "coachee_id",
+    "kind",
+    "cadence",
+    "history_shared",
+    "started_on",
+    "ended_on",
+    *(f"coachee__{f}" for f in PEOPLE),
+    *(f"coach__{f}" for f in PEOPLE),
+)
+
+
 @dataclass
 class CoacheeRow:
     pair: CoachingRelationship
@@ -69,6 +86,23 @@ class CoacheeRow:
     review_overdue: bool
     unseen_too_long: bool
     steps: list[ActionStep]  # the pair's steps the page needs, oldest first
+    urls: RowUrls
+
+
+@dataclass(frozen=True)
+class RowUrls:
+    timeline: str
+    drop_in: str
+    meeting: str
+    step: str | None
+
+
+def _url_for(name: str) -> Callable[[int], str]:
+    """A URL with one integer argument, reversed once for a list of rows: each row fills in
+    its own pk (reversing per row was a fifth of the coach's home page's rendering)."""
+    marker = 2_147_483_647
+    head, tail = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 @require_GET
@@ -110,6 +144,7 @@ def _coaching_panels(viewer: Viewer, membership: Membership) -> dict[str, Any]:
         CoachingRelationship.objects.for_school(school)
         .filter(Q(pk__in=coached) | mine)
         .select_related("coachee", "coach")
+        .only(*PAIR_FIELDS)
         .order_by("coachee__last_name", "coachee__first_name", "pk")
     )
     steps = _steps_shown(viewer, school, coached, mine=membership.is_teacher)
@@ -176,8 +211,13 @@ def _coach_panel(
         .filter(coach=viewer.user)
         .overdue()
         .select_related("relationship__coachee")
-        .annotate(total=Window(Count("pk")))
-        .order_by("starts_at", "pk")[:SESSIONS_SHOWN]
+        .only(
+            "kind",
+            "starts_at",
+            "relationship__coachee_id",
+            *(f"relationship__coachee__{f}" for f in PEOPLE),
+        )
+        .order_by("starts_at", "pk")[: SESSIONS_SHOWN + 1]  # one more tells there are more
     )
     rows = _coachee_rows(viewer, school, pairs, by_pair)
     return {
@@ -187,15 +227,10 @@ def _coach_panel(
             coach=viewer,
             steps=[step for row in rows for step in row.steps],
             pair_ids=list(pair_by_pk),
-            sessions=overdue,
-            more_sessions=_more(overdue),
+            sessions=overdue[:SESSIONS_SHOWN],
+            more_sessions=len(overdue) > SESSIONS_SHOWN,
         ),
     }
-
-
-def _more(rows: list[Any]) -> int:
-    """Rows beyond those shown, from the `total` window count on each row."""
-    return int(getattr(rows[0], "total", 0)) - len(rows) if rows else 0
 
 
 def _coachee_rows(
@@ -218,6 +253,8 @@ def _coachee_rows(
     steps = _latest_steps(s for pair_steps in by_pair.values() for s in pair_steps)
     today = timezone.localdate()
     unseen_after = dt.timedelta(weeks=school.unseen_weeks_alert)
+    timeline, drop_in = _url_for("coaching:timeline"), _url_for("coaching:drop-in-start")
+    meeting, step_url = _url_for("coaching:meeting-new"), _url_for("coaching:step-detail")
     rows = []
     for pair in pairs:
         step = steps.get(pair.pk)
@@ -234,6 +271,12 @@ def _coachee_rows(
                 ),
                 unseen_too_long=today - since > unseen_after,
                 steps=by_pair[pair.pk],
+                urls=RowUrls(
+                    timeline=timeline(pair.coachee_id),
+                    drop_in=drop_in(pair.pk),
+                    meeting=meeting(pair.pk),
+                    step=step_url(step.pk) if step else None,
+                ),
             )
         )
     return rows
@@ -251,16 +294,20 @@ def _teacher_panel(
     newest = sorted(_latest_steps(own).values(), key=lambda s: (s.created_at, s.pk), reverse=True)
     for step in newest:
         step.relationship = pair_by_pk[step.relationship_id]  # its coach is already loaded
-    awaiting = list(
-        _awaiting_reflection(viewer, school).annotate(total=Window(Count("pk")))[:AWAITING_SHOWN]
-    )
+    awaiting = list(_awaiting_reflection(viewer, school)[: AWAITING_SHOWN + 1])
     return {
-        "my_sessions": upcoming_for_coachee(me, school, limit=MY_SESSIONS_SHOWN),
+        "my_sessions": list(
+            SessionOccurrence.objects.for_school(school)
+            .filter(relationship__coachee=me, starts_at__gte=timezone.now())
+            .planned()
+            .only("kind", "starts_at")
+            .order_by("starts_at", "pk")[:MY_SESSIONS_SHOWN]
+        ),
         "my_coaches": [p for p in pairs if p.is_current],
         "my_steps": [step_actions(step, me) for step in newest[:MY_STEPS_SHOWN]],
         "more_my_steps": max(len(newest) - MY_STEPS_SHOWN, 0),
-        "awaiting_reflection": awaiting,
-        "more_awaiting_reflection": _more(awaiting),
+        "awaiting_reflection": awaiting[:AWAITING_SHOWN],
+        "more_awaiting_reflection": len(awaiting) > AWAITING_SHOWN,
     }
 
 
