@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.utils import timezone
 
-from coachroom.accounts.models import School, User
+from coachroom.accounts.models import User
 from coachroom.accounts.viewer import Viewer
 from coachroom.coaching import policy
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, StepState
@@ -60,17 +60,15 @@ def is_stick_check_this_week(step: ActionStep, today: dt.date) -> bool:
     )
 
 
-def unread_reflections(
-    school: School, coach: User | Viewer, pair_ids: Iterable[int]
-) -> QuerySet[FeedbackMeeting]:
+def unread_reflections(coach: User | Viewer, pair_ids: Iterable[int]) -> QuerySet[FeedbackMeeting]:
     """Reflections the coach's current coachees wrote, or rewrote, since the coach last read,
-    newest first."""
+    newest first. `pair_ids` are the coach's pairs in one school, which places the meetings
+    there (filtering on the school as well would steer SQLite to scan the school's meetings)."""
     unread = Q(reflection_read_at__isnull=True) | Q(reflection_read_at__lt=F("reflected_at"))
     return (
         FeedbackMeeting.objects.visible_to(coach)
         .filter(
             unread,
-            school=school,
             coach=coach.user if isinstance(coach, Viewer) else coach,
             relationship__in=list(pair_ids),
             reflected_at__isnull=False,
@@ -81,12 +79,12 @@ def unread_reflections(
 
 
 def newest_unread_reflections(
-    school: School, coach: User | Viewer, pair_ids: Iterable[int]
+    coach: User | Viewer, pair_ids: Iterable[int]
 ) -> tuple[list[FeedbackMeeting], int]:
     """The newest few unread reflections and how many more there are, in one query; what was
     written stays in the database (the list shows who and when)."""
     with_total = (
-        unread_reflections(school, coach, pair_ids)
+        unread_reflections(coach, pair_ids)
         .defer(*policy.free_text_fields(FeedbackMeeting))
         .annotate(unread_total=Window(Count("pk")))
     )
@@ -97,7 +95,6 @@ def newest_unread_reflections(
 
 def for_coach(
     *,
-    school: School,
     coach: User | Viewer,
     steps: Iterable[ActionStep],
     pair_ids: Iterable[int],
@@ -106,7 +103,7 @@ def for_coach(
 ) -> NeedsYou:
     today = timezone.localdate()
     steps = list(steps)
-    reflections, more_reflections = newest_unread_reflections(school, coach, pair_ids)
+    reflections, more_reflections = newest_unread_reflections(coach, pair_ids)
     alternatives = [s for s in steps if is_alternative_to_confirm(s)]
     stick_checks = sorted(
         (s for s in steps if is_stick_check_this_week(s, today)),

@@ -173,10 +173,13 @@ def _steps_shown(
         order_by=[F("created_at").desc(), F("pk").desc()],
     )
     week_end = needs_you.end_of_week(timezone.localdate())
-    whose = Q(relationship__in=coached) | (Q(teacher=viewer.user) if mine else Q(pk__in=[]))
+    # the pairs are in this school already; the teacher's own steps are narrowed to it
+    whose = Q(relationship__in=coached) | (
+        Q(teacher=viewer.user, school=school) if mine else Q(pk__in=[])
+    )
     return list(
         ActionStep.objects.visible_to(viewer)
-        .filter(whose, school=school, state__in=SHOWN_STATES)
+        .filter(whose, state__in=SHOWN_STATES)
         .only(*STEP_FIELDS)
         .annotate(newest=newest)
         .filter(
@@ -223,7 +226,6 @@ def _coach_panel(
     return {
         "coachees": rows,
         "needs_you": needs_you.for_coach(
-            school=school,
             coach=viewer,
             steps=[step for row in rows for step in row.steps],
             pair_ids=list(pair_by_pk),
@@ -242,7 +244,7 @@ def _coachee_rows(
     seen = {
         row["relationship"]: row
         for row in Observation.objects.visible_to(viewer)
-        .filter(school=school, relationship__in=list(by_pair))
+        .filter(relationship__in=list(by_pair))  # pairs in this school: their index, not its
         .values("relationship")
         .annotate(
             last_seen=Max("observed_at", filter=Q(status=Observation.Status.SUBMITTED)),
