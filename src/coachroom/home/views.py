@@ -2,10 +2,13 @@
 
 The coach's and teacher's panels read coaching records only through the privacy gate
 (`visible_to(viewer)`, coaching/policy.py), with the request's `Viewer` so the rule costs no
-subqueries. Every list is bounded: a few rows, then "and N more" with a link to the full list.
-Queries do not grow with the data (tests/home/test_home.py): for a coach who also teaches,
-the viewer's pairs, the pairs on the page, their drop-in dates, one query for every step shown,
-the unread reflections, overdue and upcoming sessions, and meetings awaiting a reflection.
+subqueries, and filter by pair so the database searches the pair's rows, not the school's.
+Every list is bounded: its first few rows, then how many more (or that there are more) with a
+link to where the rest are; the coach's coachees are their caseload, all shown. Queries do not
+grow with the data (tests/home/test_home.py): for a coach who also teaches, the viewer's
+pairs, the pairs on the page, one query for every step shown, drop-in dates, overdue sessions,
+unread reflections, upcoming sessions and meetings awaiting a reflection. At trust scale the
+Python (building the ORM's queries and rows, then the template) costs far more than the SQL.
 """
 
 from __future__ import annotations
