@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from coachroom.accounts.models import Membership, School
+from coachroom.accounts.viewer import Viewer
 from coachroom.coaching import policy
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepTransition
@@ -137,17 +138,62 @@ TABLE = [
 ]
 
 
+def _request_viewer(person):
+    """The `Viewer` a request builds for the person (accounts/viewer.py)."""
+    memberships = tuple(
+        Membership.objects.active().filter(user=person).select_related("school").order_by("pk")
+    )
+    return Viewer(
+        user=person, membership=memberships[0] if memberships else None, memberships=memberships
+    )
+
+
+@pytest.mark.parametrize("as_viewer", [False, True], ids=["user", "viewer"])
 @pytest.mark.parametrize("model", sorted(RECORDS))
 @pytest.mark.parametrize(("viewer", "lead_access", "for_review", "visible"), TABLE)
-def test_who_may_read(request, oak, pairing, model, viewer, lead_access, for_review, visible):
+def test_who_may_read(
+    request, oak, pairing, model, viewer, lead_access, for_review, visible, as_viewer
+):
+    """The same table for a `User` (the rule as subqueries) and for a request's `Viewer` (the
+    rule from the ids it holds)."""
     oak.lead_note_access = lead_access
     oak.save()
     request.getfixturevalue("lead")
     person = request.getfixturevalue(viewer)
     record = RECORDS[model](pairing, for_review)
     expected = model in visible
-    listed = MODELS[model].objects.visible_to(person).filter(pk=record.pk).exists()
+    who = _request_viewer(person) if as_viewer else person
+    listed = MODELS[model].objects.visible_to(who).filter(pk=record.pk).exists()
     assert (listed, can_read(person, record)) == (expected, expected)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_viewer_sees_earlier_history_only_when_shared(
+    oak, oak_year, pairing, alice, carol, shared
+):
+    """The shared-history exception, built from the viewer's own pairs."""
+    RelationshipFactory(
+        school=oak, academic_year=oak_year, coach=carol, coachee=alice, history_shared=shared
+    )
+    earlier = _observation(pairing, False)
+    listed = Observation.objects.visible_to(_request_viewer(carol)).filter(pk=earlier.pk)
+    assert listed.exists() is shared
+
+
+def test_a_viewer_reviewing_a_coach_reads_meetings_shared_for_review(oak, lead, pairing, carol):
+    meeting = _meeting(pairing, True)
+    private = _meeting(pairing, False)
+    assert not FeedbackMeeting.objects.visible_to(_request_viewer(carol)).exists()
+    walks.review_assign(school=oak, by=lead, coach=pairing.coach, reviewer=carol)
+    visible = FeedbackMeeting.objects.visible_to(_request_viewer(carol))
+    assert list(visible) == [meeting]
+    assert private not in visible
+
+
+def test_a_viewer_whose_coach_role_ended_reads_nothing_of_the_pair(oak, pairing, bob):
+    record = _observation(pairing, False)
+    Membership.objects.filter(user=bob, school=oak).update(is_coach=False)
+    assert not Observation.objects.visible_to(_request_viewer(bob)).filter(pk=record.pk).exists()
 
 
 def _reads_a_drop_in(person, *, relationship, **_ignored):

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from coachroom.accounts.models import CoachingRelationship, Membership, Role, User
+from coachroom.accounts.models import CoachingRelationship, Membership, Role, School, User
 from coachroom.core.http import AuthedRequest
 
 SESSION_KEY = "coachroom_school_id"
@@ -54,6 +54,13 @@ def coached_pairs(user: User) -> QuerySet[CoachingRelationship]:
     )
 
 
+class CoachedPair(NamedTuple):
+    pk: int
+    coachee_id: int
+    school_id: int
+    history_shared: bool
+
+
 @dataclass(frozen=True)
 class Viewer:
     """The person asking, with everything their access depends on, fixed for the request."""
@@ -76,14 +83,35 @@ class Viewer:
         return frozenset(m.school_id for m in self.memberships if m.is_coaching_lead)
 
     @cached_property
-    def coached_pair_ids(self) -> frozenset[int]:
-        """Current pairs they coach, in schools where they are an active coach."""
+    def lead_all_school_ids(self) -> frozenset[int]:
+        """Schools where the viewer is an active coaching lead and the school lets its leads
+        read every coaching record (`School.lead_note_access`)."""
+        return frozenset(
+            m.school_id
+            for m in self.memberships
+            if m.is_coaching_lead and m.school.lead_note_access == School.LeadNoteAccess.ALL
+        )
+
+    @cached_property
+    def coached_pair_rows(self) -> tuple[CoachedPair, ...]:
+        """Current pairs they coach, in schools where they are an active coach: one query,
+        kept for the request (the policy's filters and the home page read it)."""
         if not self.coach_school_ids:
-            return frozenset()
+            return ()
         pairs = CoachingRelationship.objects.current().filter(
             coach=self.user, school_id__in=self.coach_school_ids
         )
-        return frozenset(pairs.values_list("pk", flat=True))
+        return tuple(
+            CoachedPair(*row)
+            for row in pairs.order_by("pk").values_list(
+                "pk", "coachee_id", "school_id", "history_shared"
+            )
+        )
+
+    @cached_property
+    def coached_pair_ids(self) -> frozenset[int]:
+        """Current pairs they coach, in schools where they are an active coach."""
+        return frozenset(pair.pk for pair in self.coached_pair_rows)
 
     def membership_in(self, school_id: int) -> Membership | None:
         for membership in self.memberships:

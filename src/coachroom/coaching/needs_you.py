@@ -3,7 +3,7 @@ alternative steps to confirm, reflections to read, stick-checks due and sessions
 
 The steps come from the home page's one query for its coachees' steps; reflections cost one
 query more (the five newest, with a count of the rest). Nothing here grows with the number of
-coachees or of reflections.
+coachees or of reflections: each list shows its first few and says how many more there are.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.utils import timezone
 
-from coachroom.accounts.models import School, User
+from coachroom.accounts.models import User
+from coachroom.accounts.viewer import Viewer
+from coachroom.coaching import policy
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, StepState
 
 SHOWN = 10  # each list shows at most this many; the rest are a click away
@@ -26,10 +28,13 @@ REFLECTIONS_SHOWN = 5  # the newest unread reflections; the rest are on their ow
 @dataclass
 class NeedsYou:
     alternatives: list[ActionStep] = field(default_factory=list)
+    more_alternatives: int = 0  # alternatives beyond those shown
     reflections: list[FeedbackMeeting] = field(default_factory=list)
     more_reflections: int = 0  # unread reflections beyond those shown
     stick_checks: list[ActionStep] = field(default_factory=list)
+    more_stick_checks: int = 0  # stick-checks due beyond those shown
     sessions: Sequence[Any] = ()  # the programme's overdue sessions, passed in by the home page
+    more_sessions: bool = False  # there are overdue sessions beyond those shown
 
     @property
     def is_empty(self) -> bool:
@@ -55,18 +60,16 @@ def is_stick_check_this_week(step: ActionStep, today: dt.date) -> bool:
     )
 
 
-def unread_reflections(
-    school: School, coach: User, pair_ids: Iterable[int]
-) -> QuerySet[FeedbackMeeting]:
+def unread_reflections(coach: User | Viewer, pair_ids: Iterable[int]) -> QuerySet[FeedbackMeeting]:
     """Reflections the coach's current coachees wrote, or rewrote, since the coach last read,
-    newest first."""
+    newest first. `pair_ids` are the coach's pairs in one school, which places the meetings
+    there (filtering on the school as well would steer SQLite to scan the school's meetings)."""
     unread = Q(reflection_read_at__isnull=True) | Q(reflection_read_at__lt=F("reflected_at"))
     return (
         FeedbackMeeting.objects.visible_to(coach)
         .filter(
             unread,
-            school=school,
-            coach=coach,
+            coach=coach.user if isinstance(coach, Viewer) else coach,
             relationship__in=list(pair_ids),
             reflected_at__isnull=False,
         )
@@ -76,11 +79,14 @@ def unread_reflections(
 
 
 def newest_unread_reflections(
-    school: School, coach: User, pair_ids: Iterable[int]
+    coach: User | Viewer, pair_ids: Iterable[int]
 ) -> tuple[list[FeedbackMeeting], int]:
-    """The newest few unread reflections and how many more there are, in one query."""
-    with_total = unread_reflections(school, coach, pair_ids).annotate(
-        unread_total=Window(Count("pk"))
+    """The newest few unread reflections and how many more there are, in one query; what was
+    written stays in the database (the list shows who and when)."""
+    with_total = (
+        unread_reflections(coach, pair_ids)
+        .defer(*policy.free_text_fields(FeedbackMeeting))
+        .annotate(unread_total=Window(Count("pk")))
     )
     newest: list[FeedbackMeeting] = list(with_total[:REFLECTIONS_SHOWN])
     total: int = getattr(newest[0], "unread_total", 0) if newest else 0
@@ -89,22 +95,27 @@ def newest_unread_reflections(
 
 def for_coach(
     *,
-    school: School,
-    coach: User,
+    coach: User | Viewer,
     steps: Iterable[ActionStep],
     pair_ids: Iterable[int],
     sessions: Sequence[Any],
+    more_sessions: bool = False,
 ) -> NeedsYou:
     today = timezone.localdate()
     steps = list(steps)
-    reflections, more_reflections = newest_unread_reflections(school, coach, pair_ids)
+    reflections, more_reflections = newest_unread_reflections(coach, pair_ids)
+    alternatives = [s for s in steps if is_alternative_to_confirm(s)]
+    stick_checks = sorted(
+        (s for s in steps if is_stick_check_this_week(s, today)),
+        key=lambda s: (s.stick_check_due, s.pk),
+    )
     return NeedsYou(
-        alternatives=[s for s in steps if is_alternative_to_confirm(s)][:SHOWN],
+        alternatives=alternatives[:SHOWN],
+        more_alternatives=max(len(alternatives) - SHOWN, 0),
         reflections=reflections,
         more_reflections=more_reflections,
-        stick_checks=sorted(
-            (s for s in steps if is_stick_check_this_week(s, today)),
-            key=lambda s: (s.stick_check_due, s.pk),
-        )[:SHOWN],
+        stick_checks=stick_checks[:SHOWN],
+        more_stick_checks=max(len(stick_checks) - SHOWN, 0),
         sessions=sessions,
+        more_sessions=more_sessions,
     )

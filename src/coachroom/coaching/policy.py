@@ -63,8 +63,36 @@ def _lead_schools(user: User) -> models.QuerySet[Membership]:
     return Membership.objects.active().filter(user=user, is_coaching_lead=True)
 
 
+def _viewer_notes_q(viewer: Viewer, *, review_field: str | None = None) -> Q:
+    """`notes_visible_q` for a request's `Viewer`: the same rule, built from what the viewer
+    already holds (its memberships and coached pairs, loaded once per request) as plain ids,
+    so a page pays neither for compiling the rule's subqueries nor for running them."""
+    visible = Q(teacher=viewer.user)
+    if viewer.coached_pair_rows:
+        # The pairs are already only those in schools where the viewer holds the Coach role,
+        # and a record's school is its pair's, so the pair ids alone say it (and leave the
+        # database free to use its index on the pair rather than scan the school).
+        visible |= Q(relationship__in=sorted(viewer.coached_pair_ids))
+        for pair in viewer.coached_pair_rows:
+            if pair.history_shared:
+                visible |= Q(teacher=pair.coachee_id, school=pair.school_id)
+    if viewer.lead_all_school_ids:
+        visible |= Q(school__in=sorted(viewer.lead_all_school_ids))
+    if review_field and viewer.led_school_ids:
+        visible |= Q(**{review_field: True}, school__in=sorted(viewer.led_school_ids))
+    return visible
+
+
 def notes_visible_q(who: Who, *, review_field: str | None = None) -> Q:
-    """Records with `school`, `teacher` and `relationship` the viewer may read in full."""
+    """Records with `school`, `teacher` and `relationship` the viewer may read in full.
+
+    Given the request's `Viewer`, the rule is built from the ids it holds; given a `User`
+    (services, jobs, tests), from subqueries. Both give the same answer
+    (tests/coaching/test_policy.py runs the table through each)."""
+    if isinstance(who, Viewer):
+        if not who.user.is_active:
+            return _nothing()
+        return _viewer_notes_q(who, review_field=review_field)
     viewer = _user(who)
     if not viewer.is_active:
         return _nothing()
@@ -105,10 +133,9 @@ def meetings_visible_q(who: Who) -> Q:
         reviews_received__reviewer=viewer,
         reviews_received__school=OuterRef("school"),
     )
-    shared_for_review = Q(
-        Exists(reviewing), submitted_for_review=True, school__in=_member_schools(viewer)
-    )
-    return notes_visible_q(viewer, review_field="submitted_for_review") | shared_for_review
+    schools = sorted(who.school_ids) if isinstance(who, Viewer) else _member_schools(viewer)
+    shared_for_review = Q(Exists(reviewing), submitted_for_review=True, school__in=schools)
+    return notes_visible_q(who, review_field="submitted_for_review") | shared_for_review
 
 
 def steps_visible_q(who: Who) -> Q:
@@ -117,6 +144,11 @@ def steps_visible_q(who: Who) -> Q:
     viewer = _user(who)
     if not viewer.is_active:
         return _nothing()
+    if isinstance(who, Viewer):
+        visible = notes_visible_q(who)
+        if who.led_school_ids:
+            visible |= Q(school__in=sorted(who.led_school_ids))
+        return visible
     return notes_visible_q(viewer) | Q(school__in=_lead_schools(viewer).values("school"))
 
 

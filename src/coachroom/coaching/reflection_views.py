@@ -20,5 +20,5 @@ def reflections(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     # Only pairs the person coaches with the Coach role: access ends when the role does.
     pair_ids = coached_pairs(request.user).filter(school=school).values_list("pk", flat=True)
-    unread = needs_you.unread_reflections(school, request.user, pair_ids)
+    unread = needs_you.unread_reflections(request.user, pair_ids)
     return render(request, "coaching/reflections.html", {"reflections": unread})

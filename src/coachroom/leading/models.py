@@ -89,7 +89,7 @@ class LearningWalk(models.Model):
 
 
 class WalkVisitQuerySet(CoachingRecordQuerySet["WalkVisit"]):
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         """The privacy rule, plus the walker and the teacher's current coaches."""
         return self.filter(policy.walk_visits_visible_q(user))
 
@@ -170,7 +170,7 @@ class CoachingReviewQuerySet(policy.GatedQuerySet["CoachingReview"]):
     def completed(self) -> Self:
         return self.filter(completed_at__isnull=False)
 
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         """Only the reviewer and, once written, the coach reviewed. Never leaders by role."""
         return self.filter(policy.reviews_visible_q(user))
 
@@ -256,7 +256,7 @@ class ReviewRating(models.Model):
 
 
 class ThanksQuerySet(policy.GatedQuerySet["Thanks"]):
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         """The coach thanked and the teacher who sent them."""
         return self.filter(policy.thanks_visible_q(user))
 
