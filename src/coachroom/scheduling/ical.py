@@ -103,8 +103,8 @@ def fold(line: str) -> str:
     """A content line folded (RFC 5545 §3.1): CRLF and a space before it passes 74 octets.
 
     Folds fall between characters, never inside one's UTF-8 bytes, and a backslash (or ^, RFC
-    6868's escape) that would end a line moves to the next, so `\,` and the like stay whole:
-    icalendar's rule, as some calendar apps misread a split escape.
+    6868's escape) that would end a line moves to the next, so an escaped comma and the like
+    stay whole: icalendar's rule, as some calendar apps misread a split escape.
     """
     if len(line) <= FOLD_OCTETS and line.isascii():
         return line
