@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.forms.models import model_to_dict
@@ -19,6 +18,8 @@ from coachroom.accounts.models import CoachingRelationship
 from coachroom.accounts.viewer import MemberRequest, coached_pairs
 from coachroom.core.errors import DomainError
 from coachroom.core.forms import PageQuery, read_query
+from coachroom.core.links import pk_links
+from coachroom.core.paging import Paginator
 from coachroom.library import services
 from coachroom.library.access import (
     any_member,
@@ -69,9 +70,12 @@ def _list_context(request: MemberRequest) -> dict[str, Any]:
     ordered = steps.order_by(
         "strand__order", F("substrand__order").asc(nulls_last=True), Lower("title"), "pk"
     )
+    page = Paginator(ordered, PAGE_SIZE).get_page(read_query(PageQuery, request.GET)["page"])
+    link = pk_links("library:step-detail")
     return {
         "search": search,
-        "page": Paginator(ordered, PAGE_SIZE).get_page(read_query(PageQuery, request.GET)["page"]),
+        "page": page,
+        "rows": [(step, link(step.pk)) for step in page.object_list],
         "is_filtered": bool(filters),
         "can_curate": curator,
         "query_string": _without_page(request),
