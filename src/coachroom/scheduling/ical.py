@@ -197,7 +197,7 @@ def render_feed(user: User, *, now: dt.datetime | None = None) -> Feed:
     # Summaries and locations repeat (the same few people and rooms): each is escaped once.
     summaries: dict[tuple[object, ...], str] = {}
     locations: dict[tuple[str, str], str] = {}
-    stamps: dict[dt.datetime, str] = {}
+    lengths: dict[int, dt.timedelta] = {}
     events: list[str] = []
     first = last = newest = None
     for (
@@ -214,15 +214,14 @@ def render_feed(user: User, *, now: dt.datetime | None = None) -> Feed:
         pair_coach_id,
         *names,
     ) in feed_sessions(user, now=now).values_list(*EVENT_COLUMNS):
-        as_coach = coach_id == user.pk
-        cover = coach_id != pair_coach_id
-        summary = summaries.get(key := (kind, status, as_coach, cover, *names))
+        # the coach and the coachee (by email, which is unique) settle who is named
+        summary = summaries.get(key := (kind, status, coach_id, pair_coach_id, names[5]))
         if summary is None:
             text = _summary(
                 kind,
                 status,
-                as_coach=as_coach,
-                cover=cover,
+                as_coach=coach_id == user.pk,
+                cover=coach_id != pair_coach_id,
                 coach=User.name_from(*names[:3]),
                 coachee=User.name_from(*names[3:]),
             )
@@ -231,17 +230,18 @@ def render_feed(user: User, *, now: dt.datetime | None = None) -> Feed:
         if location is None:
             text = ", ".join(part for part in (room, period) if part)
             location = locations[room, period] = text_line("LOCATION", text) if text else ""
-        stamp = stamps.get(updated_at)
-        if stamp is None:
-            stamp = stamps[updated_at] = _utc_text(updated_at)
+        length = lengths.get(minutes)
+        if length is None:
+            length = lengths[minutes] = dt.timedelta(minutes=minutes)
         start = starts_at.astimezone(zone)
-        end = (starts_at + dt.timedelta(minutes=minutes)).astimezone(zone)
+        end = (starts_at + length).astimezone(zone)
         if first is None:
             first = start  # the rows come in time order
         if last is None or end > last:
             last = end
         if newest is None or updated_at > newest:
             newest = updated_at
+        stamp = _utc_text(updated_at)
         cancelled = status in CANCELLED
         events.append(
             f"BEGIN:VEVENT\r\n{summary}"
