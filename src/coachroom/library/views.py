@@ -38,6 +38,18 @@ from coachroom.library.forms import (
 from coachroom.library.models import LibraryStep, LibraryStepQuerySet, Phase, Problem, Strand
 
 PAGE_SIZE = 20
+LIST_FIELDS = (
+    "title",
+    "school",
+    "trust",
+    "strand__name",
+    "strand__order",
+    "substrand__name",
+    "substrand__order",
+    "phase",
+    "subjects",
+    "is_archived",
+)
 
 
 @any_member
@@ -65,8 +77,10 @@ def _list_context(request: MemberRequest) -> dict[str, Any]:
     filters: dict[str, Any] = {}
     if search.is_valid():
         filters = {k: v for k, v in search.cleaned_data.items() if v}
-    steps = _filter(visible, filters, school_id=school.pk)
-    steps = steps.select_related("strand", "substrand").prefetch_related("problems")
+    steps = _filter(visible, filters, school_id=school.pk, curator=curator)
+    # What the table shows, and no more: the long texts stay in the database.
+    steps = steps.only(*LIST_FIELDS).select_related("strand", "substrand")
+    steps = steps.prefetch_related("problems")
     ordered = steps.order_by(
         "strand__order", F("substrand__order").asc(nulls_last=True), Lower("title"), "pk"
     )
@@ -92,7 +106,7 @@ def _subjects(visible: LibraryStepQuerySet) -> list[str]:
 
 
 def _filter(
-    steps: LibraryStepQuerySet, filters: dict[str, Any], *, school_id: int
+    steps: LibraryStepQuerySet, filters: dict[str, Any], *, school_id: int, curator: bool
 ) -> LibraryStepQuerySet:
     for word in filters.get("q", "").split():
         steps = steps.filter(Q(title__icontains=word) | Q(looks_like__icontains=word))
@@ -116,9 +130,11 @@ def _filter(
         steps = steps.filter(school_id=school_id)
     elif filters.get("owner") == "starter":
         steps = steps.filter(school__isnull=True, trust__isnull=True)
-    # `is_hidden_here` is annotated by steps_for(); only curators' querysets include such rows.
-    retired = Q(is_archived=True) | Q(is_hidden_here=True)
-    steps = steps.filter(retired if filters.get("status") == "archived" else ~retired)
+    # `is_hidden_here` is annotated by steps_for(); only curators' querysets include such rows
+    # (for anyone else steps_for() has left them out already).
+    if curator:
+        retired = Q(is_archived=True) | Q(is_hidden_here=True)
+        steps = steps.filter(retired if filters.get("status") == "archived" else ~retired)
     return steps
 
 
