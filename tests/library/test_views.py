@@ -399,3 +399,15 @@ def test_search_works_without_javascript_and_pages_on(client, oak, lead):
     second = client.get(LIST, {"q": "wait", "owner": "ours", "page": 2})
     assert len(titles(second)) == 5
     assert "Page 2 of 2" in second.content.decode()
+
+
+def test_each_row_shows_its_own_persistent_problems(client, oak, lead):
+    tagged = LibraryStep.objects.get(key="question-pause-before-name")
+    labels = [p.steplab_label for p in tagged.problems.order_by("pk")]
+    assert labels
+    client.force_login(lead)
+    page = client.get(LIST, {"q": tagged.title}).content.decode()
+    row = page[page.index(f">{tagged.title}</a>") :]
+    row = row[: row.index("</tr>")]
+    assert [f'<span class="tag">{label}</span>' in row for label in labels] == [True] * len(labels)
+    assert row.index(labels[0]) <= row.index(labels[-1])

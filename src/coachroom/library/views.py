@@ -67,10 +67,11 @@ def _list_context(request: MemberRequest) -> dict[str, Any]:
     school = membership.school
     curator = is_curator(membership)
     visible = steps_for(membership)
+    problems = list(Problem.objects.order_by("pk"))
     search = LibrarySearchForm(
         request.GET or None,
         strands=list(Strand.objects.order_by("order", "name")),
-        problems=list(Problem.objects.order_by("pk")),
+        problems=problems,
         subjects=_subjects(visible),
         can_see_archived=curator,
     )
@@ -80,20 +81,34 @@ def _list_context(request: MemberRequest) -> dict[str, Any]:
     steps = _filter(visible, filters, school_id=school.pk, curator=curator)
     # What the table shows, and no more: the long texts stay in the database.
     steps = steps.only(*LIST_FIELDS).select_related("strand", "substrand")
-    steps = steps.prefetch_related("problems")
     ordered = steps.order_by(
         "strand__order", F("substrand__order").asc(nulls_last=True), Lower("title"), "pk"
     )
     page = Paginator(ordered, PAGE_SIZE).get_page(read_query(PageQuery, request.GET)["page"])
     link = pk_links("library:step-detail")
+    on_page = list(page.object_list)
+    tags = _problem_tags(on_page, problems)
     return {
         "search": search,
         "page": page,
-        "rows": [(step, link(step.pk)) for step in page.object_list],
+        "rows": [(step, link(step.pk), tags.get(step.pk, [])) for step in on_page],
         "is_filtered": bool(filters),
         "can_curate": curator,
         "query_string": _without_page(request),
     }
+
+
+def _problem_tags(steps: list[LibraryStep], problems: list[Problem]) -> dict[int, list[Problem]]:
+    """Each step's persistent problems, from its links alone: the problems themselves are the
+    ones the filter has loaded already (prefetch_related would read them again)."""
+    by_pk = {problem.pk: problem for problem in problems}
+    links = LibraryStep.problems.through.objects.filter(librarystep__in=[s.pk for s in steps])
+    tags: dict[int, list[Problem]] = {}
+    for step_id, problem_id in links.order_by("problem_id").values_list(
+        "librarystep_id", "problem_id"
+    ):
+        tags.setdefault(step_id, []).append(by_pk[problem_id])
+    return tags
 
 
 def _subjects(visible: LibraryStepQuerySet) -> list[str]:
