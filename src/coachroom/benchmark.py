@@ -19,11 +19,15 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
+from django.views.decorators.http import require_GET
 
+from coachroom.accounts.access import member_required
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
+from coachroom.accounts.viewer import MemberRequest
 from coachroom.coaching.models import Observation
 from coachroom.coaching.services import observation_start
 from coachroom.core.errors import DomainError
@@ -36,8 +40,17 @@ def baseline(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
+@member_required()
+@require_GET
+def layout(request: MemberRequest) -> HttpResponse:
+    """A member's page with nothing on it: what the shared layout (base.html, the nav, the
+    school switcher, messages) adds to every page, the memberships read included."""
+    return render(request, "base.html")
+
+
 urlpatterns = [
     path("__bench__/baseline/", baseline, name="bench-baseline"),
+    path("__bench__/layout/", layout, name="bench-layout"),
     path("", include("coachroom.config.urls")),
 ]
 
@@ -106,6 +119,7 @@ def typical_pages(school: School) -> list[Page]:
     feed_url = reverse("scheduling:calendar-feed", args=[feed.token])
     return [
         Page("baseline", coach, "/__bench__/baseline/"),
+        Page("layout", coach, "/__bench__/layout/"),
         Page("coach home", coach, reverse("home")),
         Page("teacher timeline", teacher, reverse("coaching:timeline", args=[teacher.pk])),
         Page("library search", coach, reverse("library:step-list") + "?q=pause"),

@@ -374,3 +374,40 @@ def test_a_teacher_sees_the_name_of_a_hidden_original_but_no_link(client, oak, l
     assert starter.get_absolute_url() not in content
     client.force_login(lead)
     assert starter.get_absolute_url() in client.get(copy.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("extra", [5, 40])
+def test_search_queries_do_not_grow(client, oak, lead, extra, django_assert_max_num_queries):
+    LibraryStepFactory.create_batch(extra, school=oak, title="Pause and wait", subjects="Maths")
+    client.force_login(lead)
+    # as the list, but a first page that holds every match needs no count (11); a longer
+    # search still counts, for "Page 1 of 3" (12)
+    with django_assert_max_num_queries(11 if extra < 20 else 12):
+        response = client.get(LIST, {"q": "wait", "owner": "ours"})
+    assert len(titles(response)) == min(extra, 20)
+    page = response.content.decode()
+    assert f"{extra} steps match" in page
+    assert ("Page 1 of 2" in page) == (extra > 20)
+
+
+def test_search_works_without_javascript_and_pages_on(client, oak, lead):
+    LibraryStepFactory.create_batch(25, school=oak, title="Pause and wait")
+    client.force_login(lead)
+    first = client.get(LIST, {"q": "wait", "owner": "ours"}).content.decode()
+    assert '<form method="get" action="/library/"' in first
+    assert 'href="?q=wait&amp;owner=ours&amp;page=2"' in first
+    second = client.get(LIST, {"q": "wait", "owner": "ours", "page": 2})
+    assert len(titles(second)) == 5
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_each_row_shows_its_own_persistent_problems(client, oak, lead):
+    tagged = LibraryStep.objects.get(key="question-pause-before-name")
+    labels = [p.steplab_label for p in tagged.problems.order_by("pk")]
+    assert labels
+    client.force_login(lead)
+    page = client.get(LIST, {"q": tagged.title}).content.decode()
+    row = page[page.index(f">{tagged.title}</a>") :]
+    row = row[: row.index("</tr>")]
+    assert [f'<span class="tag">{label}</span>' in row for label in labels] == [True] * len(labels)
+    assert row.index(labels[0]) <= row.index(labels[-1])

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 import segno
 from dateutil import tz
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
+from icalendar.enums import STATUS, TRANSP
+from icalendar.prop import vDuration, vText
 
 from coachroom.accounts.models import Membership
 from coachroom.audit.models import AuditEvent
 from coachroom.cli import main
 from coachroom.coaching.models import Observation
+from coachroom.scheduling import ical
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.ical import build_calendar
 from coachroom.scheduling.models import CalendarFeed, SessionOccurrence
@@ -525,3 +530,210 @@ def test_sessions_at_the_same_minute_are_in_time_order_then_a_stable_order(alice
     kinds = [str(event["SUMMARY"]).split()[0] for event in feed_of(bob).events]
     assert kinds == ["Drop-in:", "Feedback"]
     assert build_calendar(bob) == build_calendar(bob)
+
+
+# The hand-written feed against icalendar's own writer ---------------------------------------
+
+
+def icalendar_feed(user) -> bytes:
+    """The feed as icalendar's object model writes it: how the feed was built before it was
+    written by hand, kept as the reference for escaping, folding and the times."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    name = f"Coachroom – {user.full_name}"
+    hour = dt.timedelta(hours=1)
+    cal = Calendar()
+    cal.add("VERSION", "2.0")
+    cal.add("PRODID", ical.PRODID)
+    cal.add("DESCRIPTION", ical.DESCRIPTION)
+    # icalendar writes these three unescaped, unless told they are TEXT, which they are
+    cal.add("X-WR-CALDESC", vText(ical.DESCRIPTION))
+    cal.add("NAME", vText(name))
+    cal.add("X-WR-CALNAME", vText(name))
+    cal.add("REFRESH-INTERVAL", vDuration(hour), parameters={"VALUE": "DURATION"})
+    cal.add("UID", f"calendar-{user.pk}@coachroom")
+    cal.add("X-PUBLISHED-TTL", vDuration(hour))
+    cal.add("X-WR-TIMEZONE", settings.TIME_ZONE)
+    events = []
+    for session in ical.feed_sessions(user):
+        cancelled = session.status in ical.CANCELLED
+        coachee = session.relationship.coachee.full_name
+        if session.coach_id == user.pk:
+            summary = f"{session.get_kind_display()}: {coachee}"
+            if session.coach_id != session.relationship.coach_id:
+                summary = f"Cover – {summary}"
+        else:
+            summary = f"{session.get_kind_display()} with {session.coach.full_name}"
+        if cancelled:
+            summary = f"{summary} ({ical.CANCELLED[session.status]})"
+        events.append(
+            Event.new(
+                uid=f"{session.uid}@coachroom",
+                sequence=session.sequence,
+                stamp=session.updated_at,
+                last_modified=session.updated_at,
+                start=timezone.localtime(session.starts_at, zone),
+                end=timezone.localtime(session.ends_at, zone),
+                summary=summary,
+                location=", ".join(p for p in (session.room, session.period) if p) or None,
+                status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
+                transparency=TRANSP.TRANSPARENT if cancelled else TRANSP.OPAQUE,
+            )
+        )
+    for event in events:
+        cal.add_component(event)
+    if events and settings.TIME_ZONE in cal.get_missing_tzids():
+        first, last = min(e.start for e in events), max(e.end for e in events)
+        cal.subcomponents.insert(
+            0, ical.vtimezone(zone, dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1))
+        )
+    return cal.to_ical()
+
+
+# Names and rooms that need escaping or folding: commas, semicolons, backslashes, line breaks,
+# two-, three- and four-byte characters, and long runs that put each of them across a fold.
+AWKWARD_NAMES = [
+    ("Smith, Jr.", "O'Neil; Head of Year"),
+    ("Back\\slash", "Ends with a backslash\\"),
+    ("Two\nLines", "Carriage\r\nReturn\rAlone"),
+    ("Zoë", "Ó Súilleabháin-Åström"),
+    ("Łukasz", "Grzegorz Brzęczyszczykiewicz-Chrząszczyrzewoszycka"),
+    ("名前", "🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂"),
+    *[("x" * n, "é" * 30 + ",;\\,;" + "€" * 10) for n in range(6)],
+    *[("y" * n, "a" * 40 + "\\" * 9 + ",") for n in range(4)],
+]
+AWKWARD_ROOMS = ["Hall, upstairs; left", "Lab\\3", "Room\n12", "Salle 5 – ÉPS " + "ü" * 40]
+
+
+@pytest.fixture
+def awkward_feed(oak, oak_year, bob, carol, lead):
+    """bob (renamed awkwardly) coaches a teacher of each awkward name, one session each, some
+    of them moved, cancelled, missed or covered by carol."""
+    bob.first_name, bob.last_name = "Bob; the, \\coach", "Ñandú " + "ß" * 40
+    bob.save()
+    sessions = []
+    for n, (first, last) in enumerate(AWKWARD_NAMES):
+        teacher = UserFactory(first_name=first, last_name=last)
+        MembershipFactory(user=teacher, school=oak)
+        pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=bob, coachee=teacher)
+        slot = make_slot(
+            pair,
+            bob,
+            starts_on=dt.date(2026, 10, 5),
+            ends_on=dt.date(2026, 10, 9),
+            start_time=dt.time(8 + n // 3, 20 * (n % 3)),
+        )
+        session = slot.sessions.get()
+        SessionOccurrence.objects.filter(pk=session.pk).update(
+            room=AWKWARD_ROOMS[n % len(AWKWARD_ROOMS)][:60], period=["", "P1, P2"][n % 2]
+        )
+        sessions.append(session)
+    scheduling.session_cancel(session=sessions[0], by=bob, reason="closure")
+    scheduling.session_mark_missed(session=sessions[1], by=bob, reason="trip")
+    scheduling.session_assign_cover(session=sessions[2], by=lead, coach=carol)
+    scheduling.session_reschedule(
+        session=sessions[3],
+        by=bob,
+        starts_at=dt.datetime(2027, 5, 5, 11, 0, tzinfo=timezone.get_current_timezone()),
+    )
+    return sessions
+
+
+def physical_lines(body: bytes) -> list[bytes]:
+    assert body.endswith(b"\r\n")
+    lines = body[:-2].split(b"\r\n")
+    assert not any(b"\r" in line or b"\n" in line for line in lines)  # only CRLF line ends
+    return lines
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "UTC", "America/New_York"])
+def test_the_feed_is_byte_for_byte_what_icalendar_writes(settings, awkward_feed, bob, zone):
+    settings.TIME_ZONE = zone
+    teachers = [session.relationship.coachee for session in awkward_feed]
+    for person in (bob, *teachers[:6]):
+        assert build_calendar(person) == icalendar_feed(person), person
+
+
+def test_awkward_names_and_rooms_read_back_as_written(awkward_feed, bob):
+    body = build_calendar(bob)
+    for line in physical_lines(body):
+        assert len(line) <= 75  # RFC 5545 §3.1, the continuation's space included
+        line.decode("utf-8")  # a fold never splits a character's bytes
+    events = {str(event["UID"]): event for event in parse(body).events}
+    # the moved session and its new time; not the one carol covers
+    assert len(events) == len(AWKWARD_NAMES) - 1 + 1
+    for session in awkward_feed:
+        session.refresh_from_db()
+        if session.coach != bob:
+            continue
+        event = events[f"{session.uid}@coachroom"]
+        name = session.relationship.coachee.full_name
+        # icalendar reads a line break back as "\n", as RFC 5545 has it
+        summary = str(event["SUMMARY"])
+        assert name.replace("\r\n", "\n").replace("\r", "\n") in summary
+        location = ", ".join(p for p in (session.room, session.period) if p)
+        assert str(event["LOCATION"]) == location.replace("\r\n", "\n").replace("\r", "\n")
+    # icalendar reads the calendar's name without unescaping it: here is what was written
+    name = "Coachroom – Bob\\; the\\, \\\\coach Ñandú " + "ß" * 40
+    assert f"\r\nNAME:{name}\r\nX-WR-CALNAME:{name}\r\n" in unfolded(body)
+
+
+def test_summaries_say_what_happened_to_the_session(awkward_feed, bob, carol):
+    cancelled, missed, covered, moved = awkward_feed[:4]
+    events = events_by_uid(feed_of(bob))
+    assert str(events[f"{cancelled.uid}@coachroom"]["SUMMARY"]).endswith("(cancelled)")
+    assert str(events[f"{missed.uid}@coachroom"]["SUMMARY"]).endswith("(did not take place)")
+    assert f"{covered.uid}@coachroom" not in events
+    assert str(events[f"{moved.uid}@coachroom"]["SUMMARY"]).endswith("(moved)")
+    assert str(events[f"{moved.uid}@coachroom"]["STATUS"]) == "CANCELLED"
+    assert str(events[f"{moved.uid}@coachroom"]["TRANSP"]) == "TRANSPARENT"
+    cover = the_event(carol, covered)
+    assert str(cover["SUMMARY"]) == "Cover – Drop-in: Two\nLines Carriage\nReturn\nAlone"
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("a,b;c\\d", "a\\,b\\;c\\\\d"),
+        ("one\ntwo\r\nthree\rfour", "one\\ntwo\\nthree\\nfour"),
+        ("\\N stays a backslash and an N", "\\\\N stays a backslash and an N"),
+        ("Zoë – 🙂", "Zoë – 🙂"),
+    ],
+)
+def test_text_values_are_escaped_as_rfc_5545_says(text, escaped):
+    assert ical.escape_text(text) == escaped
+
+
+def test_long_lines_fold_before_75_octets_and_never_inside_a_character_or_an_escape():
+    line = ical.text_line("SUMMARY", "€" * 30 + "a\\b" * 20)
+    physical = line.encode().split(b"\r\n")[:-1]
+    assert len(physical) > 2
+    assert all(len(part) <= 75 for part in physical)
+    assert all(part.startswith(b" ") for part in physical[1:])
+    assert not any(part.endswith(b"\\") for part in physical)
+    assert b"".join(part.removeprefix(b" ") for part in physical).decode() == (
+        "SUMMARY:" + "€" * 30 + "a\\\\b" * 20
+    )
+    assert ical.fold("SHORT:" + "x" * 68) == "SHORT:" + "x" * 68  # 74 octets: one line
+
+
+def test_a_plain_get_and_a_poll_agree_on_the_etag(client, bob, drop_in):
+    """The plain GET works its ETag out from the rows it writes, a poll from one aggregate."""
+    feed = CalendarFeed.objects.create(user=bob)
+    url = reverse("scheduling:calendar-feed", args=[feed.token])
+    built = ical.render_feed(bob)
+    assert (built.etag, built.last_modified) == ical.feed_version(bob)
+    first = client.get(url)
+    assert first["ETag"] == f'"{built.etag}"'
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    stale = client.get(url, headers={"if-none-match": '"an-older-version"'})
+    assert stale.status_code == 200
+    assert stale["ETag"] == first["ETag"]
+    assert stale.content == first.content
+
+
+def test_an_empty_feed_has_no_time_zone_and_the_etag_of_an_empty_feed(bob):
+    built = ical.render_feed(bob)
+    assert b"BEGIN:VEVENT" not in built.body
+    assert b"VTIMEZONE" not in built.body
+    assert built.body == icalendar_feed(bob)
+    assert (built.etag, built.last_modified) == ical.feed_version(bob)

@@ -216,3 +216,20 @@ def test_teacher_sees_upcoming_sessions_but_cannot_change_them(client, alice, bo
     assert detail.status_code == 200 and not detail.context["can_manage"]
     home = client.get(reverse("home"))
     assert session in home.context["my_sessions"]
+
+
+def test_week_lists_the_first_twenty_overdue_sessions_in_time_order(
+    client, bob, pairing, oak, oak_year
+):
+    other = RelationshipFactory(school=oak, academic_year=oak_year, coach=bob)
+    _slot(pairing, bob)  # Wednesdays at 10:00
+    _slot(other, bob, kind="meeting", start_time=dt.time(15, 30))
+    _slot(other, bob, weekday=1, start_time=dt.time(11, 0))  # and Tuesdays
+    past = SessionOccurrence.objects.filter(coach=bob, status="planned", starts_at__lt=NOW)
+    assert past.count() > 20
+    client.force_login(bob)
+    overdue = client.get(reverse("scheduling:week")).context["overdue"]
+    expected = list(past.order_by("starts_at", "minutes", "pk").values_list("pk", flat=True)[:20])
+    assert [row.pk for row in overdue] == expected
+    assert overdue[0].title.startswith("Drop-in with ")
+    assert overdue[0].url == reverse("scheduling:session-detail", args=[expected[0]])

@@ -264,7 +264,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.email
+        return self.name_from(self.first_name, self.last_name, self.email)
+
+    @staticmethod
+    def name_from(first_name: str, last_name: str, email: str) -> str:
+        """A person's full name from the three columns (for rows read without the model)."""
+        return f"{first_name} {last_name}".strip() or email
 
     def get_short_name(self) -> str:
         return self.first_name or self.email

@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coachroom.accounts.context.current_school",
+                "coachroom.config.context.layout",
             ],
             "builtins": ["template_partials.templatetags.partials"],
             "loaders": [

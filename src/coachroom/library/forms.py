@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.core.validators import URLValidator
 
+from coachroom.core.widgets import QuickSelect
 from coachroom.library.models import LibraryStep, Phase, Problem, Strand, SubStrand
 from coachroom.library.starter import join_list
 
@@ -219,13 +220,20 @@ class LibrarySearchForm(forms.Form):
         max_length=100,
         widget=SearchInput,
     )
-    strand = forms.ChoiceField(required=False)
+    # QuickSelect: the same markup as forms.Select, without a template per option.
+    strand = forms.ChoiceField(required=False, widget=QuickSelect)
     # Primary or secondary includes the steps written for all phases.
-    phase = forms.ChoiceField(label="Phase", choices=PHASE_CHOICES, required=False)
-    subject = forms.ChoiceField(required=False)
-    problem = forms.ChoiceField(label="Persistent problem", required=False)
-    owner = forms.ChoiceField(label="Library", choices=OWNER_CHOICES, required=False)
-    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
+    phase = forms.ChoiceField(
+        label="Phase", choices=PHASE_CHOICES, required=False, widget=QuickSelect
+    )
+    subject = forms.ChoiceField(required=False, widget=QuickSelect)
+    problem = forms.ChoiceField(label="Persistent problem", required=False, widget=QuickSelect)
+    owner = forms.ChoiceField(
+        label="Library", choices=OWNER_CHOICES, required=False, widget=QuickSelect
+    )
+    status = forms.ChoiceField(
+        label="Status", choices=STATUS_CHOICES, required=False, widget=QuickSelect
+    )
 
     def __init__(
         self,

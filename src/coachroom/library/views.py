@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.forms.models import model_to_dict
@@ -19,6 +18,8 @@ from coachroom.accounts.models import CoachingRelationship
 from coachroom.accounts.viewer import MemberRequest, coached_pairs
 from coachroom.core.errors import DomainError
 from coachroom.core.forms import PageQuery, read_query
+from coachroom.core.links import pk_links
+from coachroom.core.paging import Paginator
 from coachroom.library import services
 from coachroom.library.access import (
     any_member,
@@ -37,6 +38,18 @@ from coachroom.library.forms import (
 from coachroom.library.models import LibraryStep, LibraryStepQuerySet, Phase, Problem, Strand
 
 PAGE_SIZE = 20
+LIST_FIELDS = (
+    "title",
+    "school",
+    "trust",
+    "strand__name",
+    "strand__order",
+    "substrand__name",
+    "substrand__order",
+    "phase",
+    "subjects",
+    "is_archived",
+)
 
 
 @any_member
@@ -54,28 +67,48 @@ def _list_context(request: MemberRequest) -> dict[str, Any]:
     school = membership.school
     curator = is_curator(membership)
     visible = steps_for(membership)
+    problems = list(Problem.objects.order_by("pk"))
     search = LibrarySearchForm(
         request.GET or None,
         strands=list(Strand.objects.order_by("order", "name")),
-        problems=list(Problem.objects.order_by("pk")),
+        problems=problems,
         subjects=_subjects(visible),
         can_see_archived=curator,
     )
     filters: dict[str, Any] = {}
     if search.is_valid():
         filters = {k: v for k, v in search.cleaned_data.items() if v}
-    steps = _filter(visible, filters, school_id=school.pk)
-    steps = steps.select_related("strand", "substrand").prefetch_related("problems")
+    steps = _filter(visible, filters, school_id=school.pk, curator=curator)
+    # What the table shows, and no more: the long texts stay in the database.
+    steps = steps.only(*LIST_FIELDS).select_related("strand", "substrand")
     ordered = steps.order_by(
         "strand__order", F("substrand__order").asc(nulls_last=True), Lower("title"), "pk"
     )
+    page = Paginator(ordered, PAGE_SIZE).get_page(read_query(PageQuery, request.GET)["page"])
+    link = pk_links("library:step-detail")
+    on_page = list(page.object_list)
+    tags = _problem_tags(on_page, problems)
     return {
         "search": search,
-        "page": Paginator(ordered, PAGE_SIZE).get_page(read_query(PageQuery, request.GET)["page"]),
+        "page": page,
+        "rows": [(step, link(step.pk), tags.get(step.pk, [])) for step in on_page],
         "is_filtered": bool(filters),
         "can_curate": curator,
         "query_string": _without_page(request),
     }
+
+
+def _problem_tags(steps: list[LibraryStep], problems: list[Problem]) -> dict[int, list[Problem]]:
+    """Each step's persistent problems, from its links alone: the problems themselves are the
+    ones the filter has loaded already (prefetch_related would read them again)."""
+    by_pk = {problem.pk: problem for problem in problems}
+    links = LibraryStep.problems.through.objects.filter(librarystep__in=[s.pk for s in steps])
+    tags: dict[int, list[Problem]] = {}
+    for step_id, problem_id in links.order_by("problem_id").values_list(
+        "librarystep_id", "problem_id"
+    ):
+        tags.setdefault(step_id, []).append(by_pk[problem_id])
+    return tags
 
 
 def _subjects(visible: LibraryStepQuerySet) -> list[str]:
@@ -88,7 +121,7 @@ def _subjects(visible: LibraryStepQuerySet) -> list[str]:
 
 
 def _filter(
-    steps: LibraryStepQuerySet, filters: dict[str, Any], *, school_id: int
+    steps: LibraryStepQuerySet, filters: dict[str, Any], *, school_id: int, curator: bool
 ) -> LibraryStepQuerySet:
     for word in filters.get("q", "").split():
         steps = steps.filter(Q(title__icontains=word) | Q(looks_like__icontains=word))
@@ -112,9 +145,11 @@ def _filter(
         steps = steps.filter(school_id=school_id)
     elif filters.get("owner") == "starter":
         steps = steps.filter(school__isnull=True, trust__isnull=True)
-    # `is_hidden_here` is annotated by steps_for(); only curators' querysets include such rows.
-    retired = Q(is_archived=True) | Q(is_hidden_here=True)
-    steps = steps.filter(retired if filters.get("status") == "archived" else ~retired)
+    # `is_hidden_here` is annotated by steps_for(); only curators' querysets include such rows
+    # (for anyone else steps_for() has left them out already).
+    if curator:
+        retired = Q(is_archived=True) | Q(is_hidden_here=True)
+        steps = steps.filter(retired if filters.get("status") == "archived" else ~retired)
     return steps
 
 

@@ -3,31 +3,39 @@
 A feed holds only what a calendar needs: the kind of session, who with, when and where. Notes,
 reasons, action steps and anything else written during coaching stay in Coachroom. The feed's
 secret address (`CalendarFeed.token`) is the credential; getting a new one revokes the old.
+
+The events are written out by hand (RFC 5545: CRLF line ends, lines folded before 75 octets,
+TEXT escaping) from one `values_list` query: building icalendar's object model for a few hundred
+events cost a hundred times more than the bare page. The output is byte for byte what icalendar
+writes for the same sessions (tests/scheduling/test_ical.py keeps its writer as the reference),
+except that the calendar's name is escaped as the TEXT it is (icalendar wrote a person's name
+raw). The VTIMEZONE is still built with icalendar, once per zone and span of years, and kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-from collections.abc import Iterable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
-from icalendar import Calendar, Component, Event, Timezone, TimezoneDaylight, TimezoneStandard
-from icalendar.enums import STATUS, TRANSP
-from icalendar.prop import vDuration
+from icalendar import Component, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar.timezone.tzid import is_utc
 
 from coachroom import audit
-from coachroom.accounts.models import Membership, User
+from coachroom.accounts.models import CoachingRelationship, Membership, User
 from coachroom.core.errors import DomainError
 from coachroom.scheduling.models import CalendarFeed, SessionKind, SessionOccurrence
 
 PRODID = "-//Coachroom//Coaching calendar//EN"
+DESCRIPTION = "Planned coaching drop-ins and meetings. Notes stay in Coachroom."
 WEEKS_BACK = 4  # past sessions stay in the feed this long, so last week's changes still show
-REFRESH = dt.timedelta(hours=1)  # a hint; calendar apps poll on their own schedules
+REFRESH = "PT1H"  # an hour (an RFC 5545 DURATION): a hint; calendar apps poll as they please
 
 # Moved, missed and cancelled sessions stay in the feed as cancelled, so calendars drop them.
 CANCELLED = {
@@ -35,6 +43,34 @@ CANCELLED = {
     SessionOccurrence.Status.MISSED: "did not take place",
     SessionOccurrence.Status.CANCELLED: "cancelled",
 }
+KIND_LABELS = {str(kind.value): str(kind.label) for kind in SessionKind}
+
+# The longest physical line, in octets, before the CRLF (a continuation line adds its space):
+# RFC 5545 §3.1 says no longer than 75; this is icalendar's limit, so the output matches it.
+FOLD_OCTETS = 74
+# TEXT escaping (RFC 5545 §3.3.11); a CRLF or a lone CR is a line break too.
+TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": "\\n"})
+
+# What an event needs, in one query: no model instances (building them was most of the cost).
+EVENT_COLUMNS = (
+    "uid",
+    "sequence",
+    "updated_at",
+    "starts_at",
+    "minutes",
+    "kind",
+    "status",
+    "room",
+    "period",
+    "coach_id",
+    "relationship__coach_id",
+    "coach__first_name",
+    "coach__last_name",
+    "coach__email",
+    "relationship__coachee__first_name",
+    "relationship__coachee__last_name",
+    "relationship__coachee__email",
+)
 
 
 def feed_sessions(user: User, *, now: dt.datetime | None = None) -> QuerySet[SessionOccurrence]:
@@ -45,71 +81,204 @@ def feed_sessions(user: User, *, now: dt.datetime | None = None) -> QuerySet[Ses
     """
     since = (now or timezone.now()) - dt.timedelta(weeks=WEEKS_BACK)
     schools = Membership.objects.active().filter(user=user).values("school_id")
+    as_coachee = CoachingRelationship.objects.filter(coachee=user).values("pk")
+    # The same rows as `.involving(user)`, put so that SQLite reads two indexes, the coach's
+    # sessions by time and the pairs' sessions, rather than every session in the school.
+    either = Q(coach=user, starts_at__gte=since) | Q(
+        relationship__in=as_coachee, starts_at__gte=since
+    )
     return (
-        SessionOccurrence.objects.involving(user)
-        .filter(school_id__in=schools, starts_at__gte=since)
+        SessionOccurrence.objects.filter(either, school_id__in=schools)
         .select_related("coach", "relationship__coachee")
         .order_by("starts_at", "minutes", "pk")
     )
 
 
-def _summary(session: SessionOccurrence, user: User) -> str:
-    kind = SessionKind(session.kind).label
-    if session.coach_id == user.pk:
-        summary = f"{kind}: {session.relationship.coachee.full_name}"
-        if session.coach_id != session.relationship.coach_id:
+def escape_text(value: str) -> str:
+    """A TEXT value with backslash, semicolon, comma and line breaks escaped."""
+    return value.replace("\r\n", "\n").translate(TEXT_ESCAPES)
+
+
+def fold(line: str) -> str:
+    """A content line folded (RFC 5545 §3.1): CRLF and a space before it passes 74 octets.
+
+    Folds fall between characters, never inside one's UTF-8 bytes, and a backslash (or ^, RFC
+    6868's escape) that would end a line moves to the next, so an escaped comma and the like
+    stay whole: icalendar's rule, as some calendar apps misread a split escape.
+    """
+    if len(line) <= FOLD_OCTETS and line.isascii():
+        return line
+    lines: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode())
+        if current and size + width > FOLD_OCTETS:
+            carried = current.pop() if len(current) > 1 and current[-1] in "\\^" else ""
+            lines.append("".join(current))
+            current = [carried] if carried else []
+            size = len(carried.encode())
+        current.append(char)
+        size += width
+    lines.append("".join(current))
+    return "\r\n ".join(lines)
+
+
+def text_line(name: str, value: str) -> str:
+    """`NAME:value` for a TEXT property, escaped and folded, with its CRLF."""
+    return fold(f"{name}:{escape_text(value)}") + "\r\n"
+
+
+def _summary(
+    kind: str, status: str, *, as_coach: bool, cover: bool, coach: str, coachee: str
+) -> str:
+    label = KIND_LABELS[kind]
+    if as_coach:
+        summary = f"{label}: {coachee}"
+        if cover:
             summary = f"Cover – {summary}"
     else:
-        summary = f"{kind} with {session.coach.full_name}"
-    if session.status in CANCELLED:
-        summary = f"{summary} ({CANCELLED[SessionOccurrence.Status(session.status)]})"
+        summary = f"{label} with {coach}"
+    if status in CANCELLED:
+        summary = f"{summary} ({CANCELLED[SessionOccurrence.Status(status)]})"
     return summary
 
 
-def _location(session: SessionOccurrence) -> str | None:
-    return ", ".join(part for part in (session.room, session.period) if part) or None
+def _utc_text(moment: dt.datetime) -> str:
+    """A UTC DATE-TIME (`20261007T090000Z`); %-formatting is three times quicker than strftime."""
+    m = moment.astimezone(dt.UTC)
+    fields = (m.year, m.month, m.day, m.hour, m.minute, m.second)
+    return "%04d%02d%02dT%02d%02d%02dZ" % fields  # noqa: UP031
 
 
-def session_event(session: SessionOccurrence, user: User, zone: ZoneInfo) -> Event:
-    """One VEVENT: kind, people, time and room only. Never notes, reasons or steps."""
-    cancelled = session.status in CANCELLED
-    return Event.new(
-        uid=f"{session.uid}@coachroom",
-        sequence=session.sequence,
-        stamp=session.updated_at,
-        last_modified=session.updated_at,
-        start=timezone.localtime(session.starts_at, zone),
-        end=timezone.localtime(session.ends_at, zone),
-        summary=_summary(session, user),
-        location=_location(session),
-        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
-        transparency=TRANSP.TRANSPARENT if cancelled else TRANSP.OPAQUE,
+def _local_text(m: dt.datetime) -> str:
+    """A DATE-TIME in the zone its TZID names (`20261007T100000`)."""
+    fields = (m.year, m.month, m.day, m.hour, m.minute, m.second)
+    return "%04d%02d%02dT%02d%02d%02d" % fields  # noqa: UP031
+
+
+def _header(user: User, zone: ZoneInfo) -> str:
+    name = f"Coachroom – {user.full_name}"
+    return "".join(
+        [
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n",
+            text_line("PRODID", PRODID),
+            text_line("DESCRIPTION", DESCRIPTION),
+            text_line("X-WR-CALDESC", DESCRIPTION),
+            text_line("NAME", name),
+            text_line("X-WR-CALNAME", name),
+            f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}\r\n",  # VALUE is required by RFC 7986
+            text_line("UID", f"calendar-{user.pk}@coachroom"),
+            f"X-PUBLISHED-TTL:{REFRESH}\r\n",  # Outlook's name for REFRESH-INTERVAL
+            text_line("X-WR-TIMEZONE", zone.key),
+        ]
     )
 
 
-def _calendar(user: User, sessions: Iterable[SessionOccurrence]) -> Calendar:
+@dataclass(frozen=True)
+class Feed:
+    """A built feed and its version (`feed_version`'s ETag and time), from the same rows."""
+
+    body: bytes
+    etag: str
+    last_modified: dt.datetime | None
+
+
+def render_feed(user: User, *, now: dt.datetime | None = None) -> Feed:
+    """The person's feed as iCalendar bytes (UTF-8, CRLF line endings), from one query.
+
+    One VEVENT per session: kind, people, time and room only. Never notes, reasons or steps.
+    """
+    now = now or timezone.now()
     zone = ZoneInfo(settings.TIME_ZONE)
-    cal = Calendar.new(
-        prodid=PRODID,
-        name=f"Coachroom – {user.full_name}",
-        description="Planned coaching drop-ins and meetings. Notes stay in Coachroom.",
-        uid=f"calendar-{user.pk}@coachroom",
-        refresh_interval=REFRESH,
-    )
-    cal["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # required by RFC 7986
-    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))  # Outlook's name for REFRESH-INTERVAL
-    cal.add("X-WR-TIMEZONE", settings.TIME_ZONE)
-    events = [session_event(session, user, zone) for session in sessions]
-    for event in events:
-        cal.add_component(event)
-    if events and settings.TIME_ZONE in cal.get_missing_tzids():
-        # A VTIMEZONE for the whole years the feed spans (so both GMT and BST are defined).
-        first = min(e.start for e in events)
-        last = max(e.end for e in events)
-        cal.subcomponents.insert(
-            0, vtimezone(zone, dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1))
+    in_utc = is_utc(zone)
+    tzid = "" if in_utc else f";TZID={zone.key}"
+    when = _utc_text if in_utc else _local_text
+    # Summaries and locations repeat (the same few people and rooms): each is escaped once.
+    summaries: dict[tuple[object, ...], str] = {}
+    locations: dict[tuple[str, str], str] = {}
+    lengths: dict[int, dt.timedelta] = {}
+    events: list[str] = []
+    first = last = newest = None
+    for (
+        uid,
+        sequence,
+        updated_at,
+        starts_at,
+        minutes,
+        kind,
+        status,
+        room,
+        period,
+        coach_id,
+        pair_coach_id,
+        *names,
+    ) in feed_sessions(user, now=now).values_list(*EVENT_COLUMNS):
+        # the coach and the coachee (by email, which is unique) settle who is named
+        summary = summaries.get(key := (kind, status, coach_id, pair_coach_id, names[5]))
+        if summary is None:
+            text = _summary(
+                kind,
+                status,
+                as_coach=coach_id == user.pk,
+                cover=coach_id != pair_coach_id,
+                coach=User.name_from(*names[:3]),
+                coachee=User.name_from(*names[3:]),
+            )
+            summary = summaries[key] = text_line("SUMMARY", text)
+        location = locations.get((room, period))
+        if location is None:
+            text = ", ".join(part for part in (room, period) if part)
+            location = locations[room, period] = text_line("LOCATION", text) if text else ""
+        length = lengths.get(minutes)
+        if length is None:
+            length = lengths[minutes] = dt.timedelta(minutes=minutes)
+        start = starts_at.astimezone(zone)
+        end = (starts_at + length).astimezone(zone)
+        if first is None:
+            first = start  # the rows come in time order
+        if last is None or end > last:
+            last = end
+        if newest is None or updated_at > newest:
+            newest = updated_at
+        stamp = _utc_text(updated_at)
+        cancelled = status in CANCELLED
+        events.append(
+            f"BEGIN:VEVENT\r\n{summary}"
+            f"DTSTART{tzid}:{when(start)}\r\n"
+            f"DTEND{tzid}:{when(end)}\r\n"
+            f"DTSTAMP:{stamp}\r\n"
+            f"UID:{uid}@coachroom\r\n"
+            f"SEQUENCE:{sequence}\r\n"
+            f"LAST-MODIFIED:{stamp}\r\n"
+            f"{location}"
+            f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}\r\n"
+            f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}\r\n"
+            "END:VEVENT\r\n"
         )
-    return cal
+    parts = [_header(user, zone)]
+    if first is not None and last is not None and not in_utc:
+        # A VTIMEZONE for the whole years the feed spans (so both GMT and BST are defined).
+        parts.append(_vtimezone_text(zone.key, first.year, last.year + 1))
+    parts.extend(events)
+    parts.append("END:VCALENDAR\r\n")
+    body = "".join(parts).encode()
+    return Feed(body, _version(user, len(events), newest, now), newest)
+
+
+def build_calendar(user: User, *, now: dt.datetime | None = None) -> bytes:
+    """The person's feed as iCalendar bytes (UTF-8, CRLF line endings)."""
+    return render_feed(user, now=now).body
+
+
+@functools.lru_cache(maxsize=16)
+def _vtimezone_text(key: str, first_year: int, last_year: int) -> str:
+    """The zone's VTIMEZONE for whole years, built once per process: it is pure and small."""
+    zone = ZoneInfo(key)
+    text: str = (
+        vtimezone(zone, dt.date(first_year, 1, 1), dt.date(last_year, 1, 1)).to_ical().decode()
+    )
+    return text
 
 
 def _transitions(zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
@@ -168,12 +337,6 @@ def _offset(moment: dt.datetime) -> dt.timedelta:
     return moment.utcoffset() or dt.timedelta(0)
 
 
-def build_calendar(user: User, *, now: dt.datetime | None = None) -> bytes:
-    """The person's feed as iCalendar bytes (UTF-8, CRLF line endings)."""
-    body: bytes = _calendar(user, feed_sessions(user, now=now)).to_ical()
-    return body
-
-
 def feed_version(user: User, *, now: dt.datetime | None = None) -> tuple[str, dt.datetime | None]:
     """An ETag for the person's feed, and when it last changed, from one small query.
 
@@ -182,21 +345,26 @@ def feed_version(user: User, *, now: dt.datetime | None = None) -> tuple[str, dt
     session in the feed changes (every change bumps its `updated_at`), when one enters or leaves
     the window (the count), when the person's own name changes, and each day (the window moves).
     A change to someone else's name reaches the feed the next day, or with the next change.
+    `render_feed` works out the same tag from the rows it writes.
     """
+    now = now or timezone.now()
     shape = (
         feed_sessions(user, now=now).order_by().aggregate(n=Count("pk"), newest=Max("updated_at"))
     )
-    newest = shape["newest"]
+    return _version(user, shape["n"], shape["newest"], now), shape["newest"]
+
+
+def _version(user: User, count: int, newest: dt.datetime | None, now: dt.datetime) -> str:
     text = "|".join(
         [
             str(user.pk),
             user.full_name,
-            str(shape["n"]),
+            str(count),
             newest.isoformat() if newest else "-",
             timezone.localdate(now).isoformat(),
         ]
     )
-    return hashlib.sha256(text.encode()).hexdigest()[:32], newest
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def calendar_for_email(email: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coachroom import audit
 from coachroom.accounts.access import member_required
-from coachroom.accounts.models import CoachingRelationship, Role
+from coachroom.accounts.models import CoachingRelationship, Role, User
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.errors import ClashError, DomainError
 from coachroom.core.forms import PageQuery, read_query
 from coachroom.core.http import AuthedRequest
+from coachroom.core.links import pk_links
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling import timetable
 from coachroom.scheduling.access import (
@@ -236,6 +239,94 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+@dataclass(frozen=True)
+class WeekRow:
+    """A session as the week lists it, worked out here so the template only prints it."""
+
+    pk: int
+    url: str
+    starts_at: dt.datetime  # in school time
+    day: dt.date
+    time: str  # "10:00"
+    title: str  # "Drop-in with Alice Example" or "… with your coach, Bob Example"
+    room: str
+    cover: str  # "", "cover", or "covering for <the pair's own coach>"
+    next_drop_in: bool
+    coached: bool  # the viewer is the coachee
+    status: str
+    status_label: str
+
+
+WEEK_COLUMNS = (
+    "pk",
+    "starts_at",
+    "kind",
+    "status",
+    "room",
+    "coach_id",
+    "booked_at_meeting_id",
+    "relationship__coach_id",
+    "relationship__coachee_id",
+    "coach__first_name",
+    "coach__last_name",
+    "coach__email",
+    "relationship__coach__first_name",
+    "relationship__coach__last_name",
+    "relationship__coach__email",
+    "relationship__coachee__first_name",
+    "relationship__coachee__last_name",
+    "relationship__coachee__email",
+)
+KIND_LABELS = dict(SessionKind.choices)
+STATUS_LABELS = dict(SessionOccurrence.Status.choices)
+
+
+def week_rows(sessions: QuerySet[SessionOccurrence], user_pk: int) -> list[WeekRow]:
+    """The rows from one `values_list` query: no model instances, no per-row `reverse()`."""
+    link = pk_links("scheduling:session-detail")
+    rows = []
+    for (
+        pk,
+        starts_at,
+        kind,
+        status,
+        room,
+        coach_id,
+        booked_at_meeting_id,
+        pair_coach_id,
+        coachee_id,
+        *names,
+    ) in sessions.values_list(*WEEK_COLUMNS):
+        coach, pair_coach, coachee = (User.name_from(*names[i : i + 3]) for i in (0, 3, 6))
+        coached = coachee_id == user_pk
+        kind_label = KIND_LABELS[kind]
+        cover = ""
+        if coach_id != pair_coach_id:
+            cover = f"covering for {pair_coach}" if coach_id == user_pk else "cover"
+        local = timezone.localtime(starts_at)
+        rows.append(
+            WeekRow(
+                pk=pk,
+                url=link(pk),
+                starts_at=local,
+                day=local.date(),
+                time=f"{local:%H:%M}",
+                title=(
+                    f"{kind_label} with your coach, {coach}"
+                    if coached
+                    else f"{kind_label} with {coachee}"
+                ),
+                room=room,
+                cover=cover,
+                next_drop_in=booked_at_meeting_id is not None,
+                coached=coached,
+                status=status,
+                status_label=STATUS_LABELS[status],
+            )
+        )
+    return rows
+
+
 @member_required()
 @require_GET
 def week(request: MemberRequest) -> HttpResponse:
@@ -244,40 +335,34 @@ def week(request: MemberRequest) -> HttpResponse:
     chosen = read_query(WeekQuery, request.GET)["week"] or timezone.localdate()
     monday = _monday(chosen)
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time()))
-    mine = (
-        SessionOccurrence.objects.for_school(request.membership.school)
-        .involving(request.user)
-        .select_related("relationship__coachee", "relationship__coach", "coach")
+    order = ("starts_at", "minutes", "pk")
+    in_school = SessionOccurrence.objects.for_school(request.membership.school)
+    rows = week_rows(
+        in_school.involving(request.user)
+        .filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=5))
+        .order_by(*order),
+        request.user.pk,
     )
-    sessions = list(
-        mine.filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=5)).order_by(
-            "starts_at", "minutes", "pk"
-        )
+    days = [monday + dt.timedelta(days=i) for i in range(5)]
+    # The first twenty overdue sessions found on their own, then joined to the people: with the
+    # joins in the same SELECT, SQLite reads every past session of the coach to find them.
+    first_overdue = in_school.filter(coach=request.user).overdue().order_by(*order)[:20]
+    overdue = week_rows(
+        SessionOccurrence.objects.filter(pk__in=first_overdue.values("pk")).order_by(*order),
+        request.user.pk,
     )
-    days = [
-        (monday + dt.timedelta(days=i), [s for s in sessions if _on(s, monday, i)])
-        for i in range(5)
-    ]
     return render(
         request,
         "scheduling/week.html",
         {
-            "days": days,
+            "days": [(day, [row for row in rows if row.day == day]) for day in days],
             "monday": monday,
             "previous": monday - dt.timedelta(days=7),
             "next": monday + dt.timedelta(days=7),
             "today": timezone.localdate(),
-            "overdue": list(
-                mine.filter(coach=request.user)
-                .overdue()
-                .order_by("starts_at", "minutes", "pk")[:20]
-            ),
+            "overdue": overdue,
         },
     )
-
-
-def _on(session: SessionOccurrence, monday: dt.date, offset: int) -> bool:
-    return timezone.localdate(session.starts_at) == monday + dt.timedelta(days=offset)
 
 
 @member_required()
