@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -184,6 +185,66 @@ class Feed:
     last_modified: dt.datetime | None
 
 
+class _EventWriter:
+    """Writes one person's VEVENTs. Summaries and locations repeat (the same few people and
+    rooms), so each is escaped once."""
+
+    def __init__(self, user: User, zone: ZoneInfo) -> None:
+        self.user = user
+        self.zone = zone
+        in_utc = is_utc(zone)
+        self.tzid = "" if in_utc else f";TZID={zone.key}"
+        self.when = _utc_text if in_utc else _local_text
+        self.summaries: dict[tuple[object, ...], str] = {}
+        self.locations: dict[tuple[str, str], str] = {}
+
+    def summary(
+        self, kind: str, status: str, coach_id: int, pair_coach_id: int, names: list[str]
+    ) -> str:
+        # the coach and the coachee (by email, which is unique) settle who is named
+        key = (kind, status, coach_id, pair_coach_id, names[5])
+        if key not in self.summaries:
+            text = _summary(
+                kind,
+                status,
+                as_coach=coach_id == self.user.pk,
+                cover=coach_id != pair_coach_id,
+                coach=User.name_from(*names[:3]),
+                coachee=User.name_from(*names[3:]),
+            )
+            self.summaries[key] = text_line("SUMMARY", text)
+        return self.summaries[key]
+
+    def location(self, room: str, period: str) -> str:
+        if (room, period) not in self.locations:
+            text = ", ".join(part for part in (room, period) if part)
+            self.locations[room, period] = text_line("LOCATION", text) if text else ""
+        return self.locations[room, period]
+
+    def event(self, row: tuple[Any, ...]) -> tuple[str, dt.datetime, dt.datetime]:
+        """The VEVENT of one row of EVENT_COLUMNS, with its local start and end."""
+        (uid, sequence, updated_at, starts_at, minutes, kind, status, room, period,
+         coach_id, pair_coach_id, *names) = row  # fmt: skip
+        start = starts_at.astimezone(self.zone)
+        end = (starts_at + dt.timedelta(minutes=minutes)).astimezone(self.zone)
+        stamp = _utc_text(updated_at)
+        cancelled = status in CANCELLED
+        text = (
+            f"BEGIN:VEVENT\r\n{self.summary(kind, status, coach_id, pair_coach_id, names)}"
+            f"DTSTART{self.tzid}:{self.when(start)}\r\n"
+            f"DTEND{self.tzid}:{self.when(end)}\r\n"
+            f"DTSTAMP:{stamp}\r\n"
+            f"UID:{uid}@coachroom\r\n"
+            f"SEQUENCE:{sequence}\r\n"
+            f"LAST-MODIFIED:{stamp}\r\n"
+            f"{self.location(room, period)}"
+            f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}\r\n"
+            f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}\r\n"
+            "END:VEVENT\r\n"
+        )
+        return text, start, end
+
+
 def render_feed(user: User, *, now: dt.datetime | None = None) -> Feed:
     """The person's feed as iCalendar bytes (UTF-8, CRLF line endings), from one query.
 
@@ -191,73 +252,18 @@ def render_feed(user: User, *, now: dt.datetime | None = None) -> Feed:
     """
     now = now or timezone.now()
     zone = ZoneInfo(settings.TIME_ZONE)
-    in_utc = is_utc(zone)
-    tzid = "" if in_utc else f";TZID={zone.key}"
-    when = _utc_text if in_utc else _local_text
-    # Summaries and locations repeat (the same few people and rooms): each is escaped once.
-    summaries: dict[tuple[object, ...], str] = {}
-    locations: dict[tuple[str, str], str] = {}
-    lengths: dict[int, dt.timedelta] = {}
+    writer = _EventWriter(user, zone)
     events: list[str] = []
     first = last = newest = None
-    for (
-        uid,
-        sequence,
-        updated_at,
-        starts_at,
-        minutes,
-        kind,
-        status,
-        room,
-        period,
-        coach_id,
-        pair_coach_id,
-        *names,
-    ) in feed_sessions(user, now=now).values_list(*EVENT_COLUMNS):
-        # the coach and the coachee (by email, which is unique) settle who is named
-        summary = summaries.get(key := (kind, status, coach_id, pair_coach_id, names[5]))
-        if summary is None:
-            text = _summary(
-                kind,
-                status,
-                as_coach=coach_id == user.pk,
-                cover=coach_id != pair_coach_id,
-                coach=User.name_from(*names[:3]),
-                coachee=User.name_from(*names[3:]),
-            )
-            summary = summaries[key] = text_line("SUMMARY", text)
-        location = locations.get((room, period))
-        if location is None:
-            text = ", ".join(part for part in (room, period) if part)
-            location = locations[room, period] = text_line("LOCATION", text) if text else ""
-        length = lengths.get(minutes)
-        if length is None:
-            length = lengths[minutes] = dt.timedelta(minutes=minutes)
-        start = starts_at.astimezone(zone)
-        end = (starts_at + length).astimezone(zone)
-        if first is None:
-            first = start  # the rows come in time order
-        if last is None or end > last:
-            last = end
-        if newest is None or updated_at > newest:
-            newest = updated_at
-        stamp = _utc_text(updated_at)
-        cancelled = status in CANCELLED
-        events.append(
-            f"BEGIN:VEVENT\r\n{summary}"
-            f"DTSTART{tzid}:{when(start)}\r\n"
-            f"DTEND{tzid}:{when(end)}\r\n"
-            f"DTSTAMP:{stamp}\r\n"
-            f"UID:{uid}@coachroom\r\n"
-            f"SEQUENCE:{sequence}\r\n"
-            f"LAST-MODIFIED:{stamp}\r\n"
-            f"{location}"
-            f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}\r\n"
-            f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}\r\n"
-            "END:VEVENT\r\n"
-        )
+    for row in feed_sessions(user, now=now).values_list(*EVENT_COLUMNS):
+        text, start, end = writer.event(row)
+        events.append(text)
+        first = first or start  # the rows come in time order
+        last = end if last is None or end > last else last
+        updated_at = row[2]
+        newest = updated_at if newest is None or updated_at > newest else newest
     parts = [_header(user, zone)]
-    if first is not None and last is not None and not in_utc:
+    if first is not None and last is not None and not is_utc(zone):
         # A VTIMEZONE for the whole years the feed spans (so both GMT and BST are defined).
         parts.append(_vtimezone_text(zone.key, first.year, last.year + 1))
     parts.extend(events)
