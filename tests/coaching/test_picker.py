@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from coachroom.accounts.models import Membership
+from coachroom.coaching import picker
 from coachroom.coaching.models import ActionStep, FeedbackMeeting
 from coachroom.library.models import LibraryStep, Phase, Strand
 from tests.library.factories import LibraryStepFactory
@@ -42,9 +43,25 @@ def oak_steps(oak, pairing):
     }
 
 
-def test_the_picker_is_grouped_by_strand_in_library_order(client, bob, pairing, oak_steps):
+def test_the_meeting_opens_with_a_few_suggested_steps_not_the_library(
+    client, bob, oak, pairing, oak_steps
+):
+    LibraryStepFactory.create_batch(30, school=oak)
     client.force_login(bob)
     response = client.get(_meeting_url(pairing))
+    step_picker = response.context["picker"]
+    assert not step_picker.searching and step_picker.groups == []
+    assert 0 < len(step_picker.suggested) <= picker.SUGGESTED
+    body = response.content.decode()
+    # the suggestions and "None: I'll write the step below", nothing more
+    assert body.count('name="library_step"') == len(step_picker.suggested) + 1
+    assert "<legend>Suggested steps</legend>" in body
+    assert 'name="find_steps"' in body and 'name="q"' in body
+
+
+def test_a_search_is_grouped_by_strand_in_library_order(client, bob, pairing, oak_steps):
+    client.force_login(bob)
+    response = client.get(_meeting_url(pairing), {"q": ""})
     groups = response.context["picker"].groups
     orders = [g.strand.order for g in groups]
     assert orders == sorted(orders) and len(set(orders)) == len(orders) > 1
@@ -56,24 +73,85 @@ def test_the_picker_is_grouped_by_strand_in_library_order(client, bob, pairing, 
 
 def test_it_suits_the_schools_phase_and_the_teachers_subjects(client, bob, pairing, oak_steps):
     client.force_login(bob)
-    shown = _shown(client.get(_meeting_url(pairing)))
-    assert "Worked example, then a twin" in shown
-    assert "Phonics chant" not in shown  # a primary step at a secondary school
-    assert "Warm-up scales" not in shown  # a music step for a maths teacher
-    assert not LibraryStep.objects.filter(title__in=shown, phase=Phase.PRIMARY).exists()
-    everything = client.get(_meeting_url(pairing), {"show_all": "on"})
-    assert {"Phonics chant", "Warm-up scales"} <= set(_shown(everything))
-    assert everything.context["picker"].shown == everything.context["picker"].total
+
+    def shown(**query):
+        return _shown(client.get(_meeting_url(pairing), query))
+
+    assert shown(q="twin") == ["Worked example, then a twin"]
+    assert shown(q="chant") == []  # a primary step at a secondary school
+    assert shown(q="scales") == []  # a music step for a maths teacher
+    assert shown(q="chant", show_all="on") == ["Phonics chant"]
+    assert shown(q="scales", show_all="on") == ["Warm-up scales"]
 
 
 def test_each_step_shows_what_it_looks_like_and_its_drill(client, bob, pairing, oak_steps):
     client.force_login(bob)
-    body = client.get(_meeting_url(pairing)).content.decode()
+    body = client.get(_meeting_url(pairing), {"q": "twin"}).content.decode()
     option = body[body.index("Worked example, then a twin") :]
     option = option[: option.index("</details>")]
     assert "<summary>What it looks like and the drill" in option
     assert "<li>The teacher waits for silence.</li>" in option
     assert "Model the first example aloud" in option
+
+
+def _every_page_without_javascript(client, pairing) -> list[int]:
+    """Tick "show every step", press "Find steps", then "More steps" until the last page."""
+    seen: list[int] = []
+    data = {"praise": "Kept while paging", "q": "", "show_all": "on", "find_steps": "1"}
+    while True:
+        response = client.post(_meeting_url(pairing), data)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Kept while paging" in body and "There is a problem" not in body
+        step_picker = response.context["picker"]
+        assert step_picker.shown <= picker.PAGE_SIZE
+        seen += [s.pk for g in step_picker.groups for s in g.steps]
+        if step_picker.next_page is None:
+            assert 'name="page"' not in body
+            return seen
+        assert f'name="page" value="{step_picker.next_page}"' in body
+        data = {**data, "page": str(step_picker.next_page)}
+        data.pop("find_steps", None)
+
+
+def test_without_javascript_a_coach_can_reach_every_library_step(
+    client, bob, oak, pairing, oak_steps
+):
+    LibraryStepFactory.create_batch(25, school=oak)
+    client.force_login(bob)
+    seen = _every_page_without_javascript(client, pairing)
+    available = set(LibraryStep.objects.available_to(oak).values_list("pk", flat=True))
+    assert len(seen) == len(set(seen)) and set(seen) == available
+    assert not FeedbackMeeting.objects.exists()
+    # and any one of them can be chosen and saved with the meeting
+    last = LibraryStep.objects.get(pk=seen[-1])
+    response = client.post(
+        _meeting_url(pairing),
+        {
+            "praise": "Everyone started at once.",
+            "decision": "new",
+            "library_step": last.pk,
+            "round_1_attempt": "Tried it",
+        },
+    )
+    assert response.status_code == 302
+    assert ActionStep.objects.get().library_step == last
+
+
+def test_more_steps_with_htmx_returns_the_next_page(client, bob, oak, pairing, oak_steps):
+    LibraryStepFactory.create_batch(25, school=oak, title="Cold call step")
+    client.force_login(bob)
+    first = client.get(_picker_url(pairing), {"q": "cold call"}, HTTP_HX_REQUEST="true")
+    assert first.context["picker"].matches == 25 and first.context["picker"].next_page == 2
+    body = first.content.decode()
+    assert "Steps 1 to 20 of 25 library steps" in body and "<html" not in body
+    second = client.get(
+        _picker_url(pairing), {"q": "cold call", "page": "2"}, HTTP_HX_REQUEST="true"
+    )
+    assert len(_shown(second)) == 5 and second.context["picker"].next_page is None
+    assert {s.pk for g in first.context["picker"].groups for s in g.steps}.isdisjoint(
+        s.pk for g in second.context["picker"].groups for s in g.steps
+    )
 
 
 def test_search_as_you_type_returns_only_the_results(client, bob, pairing, oak_steps):
@@ -145,7 +223,8 @@ def test_picker_queries_do_not_grow_with_the_library(
     # joined to its strands; the session save in its savepoint (3)
     with django_assert_max_num_queries(9):
         response = client.get(_picker_url(pairing), {"q": "step"}, HTTP_HX_REQUEST="true")
-    assert len(_shown(response)) >= extra
+    assert len(_shown(response)) == min(response.context["picker"].matches, picker.PAGE_SIZE)
+    assert response.context["picker"].matches >= extra
 
 
 @pytest.mark.parametrize("extra", [3, 60])
@@ -154,9 +233,10 @@ def test_meeting_page_queries_do_not_grow_with_the_library(
 ):
     LibraryStepFactory.create_batch(extra, school=oak)
     client.force_login(bob)
-    # the picker adds two queries (the teacher's subjects, the library) to the page's own:
-    # signed-in person, pair, current step, school calendar, recent drop-ins, suggestions
-    # and booking the next drop-in reads the pair's slot, its sessions and the calendar (3)
-    with django_assert_max_num_queries(20):
+    # session, user (2); the pair, its current step, its latest drop-ins; the suggestions:
+    # the year, the priorities, the steps (3); booking the next drop-in: the calendar's terms
+    # and closures, the pair's planned drop-in, then (none planned) its slot and the free
+    # times (5); the memberships; the session save (3)
+    with django_assert_max_num_queries(17):
         response = client.get(_meeting_url(pairing))
-    assert response.context["picker"].total >= 78 + extra
+    assert len(response.content) < 40_000

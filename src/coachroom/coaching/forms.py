@@ -231,16 +231,18 @@ class MeetingForm(StepChoiceMixin):
         has_current_step: bool,
         library: Any,
         recent_drop_ins: QuerySet[Observation],
+        latest_drop_ins: list[Observation],
         **kwargs: Any,
     ) -> None:
-        """`recent_drop_ins`: the pair's submitted drop-ins as the coach may see them."""
+        """`recent_drop_ins`: the pair's submitted drop-ins as the coach may see them;
+        `latest_drop_ins`: the newest few of them, the ones the meeting may follow. The
+        choices come from that list, so showing the form reads nothing more."""
         super().__init__(*args, **kwargs)
         self.has_current_step = has_current_step
         self.set_library(library)
         obs_field = cast(forms.ModelMultipleChoiceField, self.fields["observations"])  # type: ignore[type-arg]
-        recent = recent_drop_ins.order_by("-observed_at")
-        latest = list(recent.values_list("pk", flat=True)[:5])
-        obs_field.queryset = recent.filter(pk__in=latest)
+        obs_field.queryset = recent_drop_ins.filter(pk__in=[o.pk for o in latest_drop_ins])
+        obs_field.widget.choices = [(o.pk, str(o)) for o in latest_drop_ins]
         if not has_current_step:
             cast(forms.ChoiceField, self.fields["decision"]).choices = [
                 (FeedbackMeeting.Decision.NEW, FeedbackMeeting.Decision.NEW.label)

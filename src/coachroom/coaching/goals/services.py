@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Q
 from django.utils import timezone
 
 from coachroom import audit
@@ -317,38 +316,43 @@ def priority_suggestions(
 ) -> list[LibraryStep]:
     """Library steps for this year's active priorities: the steps leads linked first, then
     other steps in the priorities' strands that suit the school's phase. Steps the school
-    can't use (archived, hidden) never appear. Two queries: the year, then the steps.
+    can't use (archived, hidden) never appear. At most three small queries: the year, what the
+    priorities link to, then the steps (ordered here: a school's few priorities reach a few
+    dozen steps at most).
 
     Teachers keep their autonomy: callers offer these first, never instead of the library.
     """
     year = school.current_year()
     if year is None:
         return []
-    active = Priority.objects.for_school(school).for_year(year).active().values("pk")
-    direct = Priority.library_steps.through.objects.filter(priority__in=active).values(
-        "librarystep_id"
+    links = (
+        Priority.objects.for_school(school)
+        .for_year(year)
+        .active()
+        .order_by()
+        .values_list("library_steps", "strands")
     )
-    strands = Priority.strands.through.objects.filter(priority__in=active).values("strand_id")
-    linked = LibraryStep.objects.available_to(school).filter(pk__in=direct)
-    in_strand = LibraryStep.objects.available_to(school).filter(
-        strand__in=strands, phase__in=phases_for(school)
+    direct = {step for step, _ in links if step is not None}
+    strands = {strand for _, strand in links if strand is not None}
+    if not direct and not strands:
+        return []
+    steps = (
+        LibraryStep.objects.available_to(school)
+        .filter(Q(pk__in=direct) | Q(strand__in=strands, phase__in=phases_for(school)))
+        .exclude(pk__in=list(exclude_ids))
+        .select_related("strand", "substrand")
+        .order_by()
     )
-    qs = LibraryStep.objects.filter(
-        Q(pk__in=linked.values("pk")) | Q(pk__in=in_strand.values("pk"))
-    ).exclude(pk__in=list(exclude_ids))
-    ordered = (
-        qs.select_related("strand", "substrand")
-        .annotate(
-            linked=Case(
-                When(pk__in=direct, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
+
+    def order(step: LibraryStep) -> tuple[Any, ...]:
+        sub = step.substrand.order if step.substrand is not None else None
+        return (
+            step.pk not in direct,
+            step.strand.order,
+            sub is None,
+            sub or 0,
+            step.title.lower(),
+            step.pk,
         )
-        .order_by(
-            "linked",
-            "strand__order",
-            F("substrand__order").asc(nulls_last=True),
-            Lower("title"),
-            "pk",
-        )
-    )
-    return list(ordered[:limit])
+
+    return sorted(steps, key=order)[:limit]
