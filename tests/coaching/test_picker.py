@@ -219,9 +219,9 @@ def test_picker_queries_do_not_grow_with_the_library(
 ):
     LibraryStepFactory.create_batch(extra, school=oak)
     client.force_login(bob)
-    # session, user, memberships (3); the coach's pair; the teacher's subjects; the library
-    # joined to its strands; the session save in its savepoint (3)
-    with django_assert_max_num_queries(9):
+    # session, user, memberships (3); the pairs the coach coaches, then this one; the
+    # teacher's subjects; the library joined to its strands; the session save (3)
+    with django_assert_max_num_queries(10):
         response = client.get(_picker_url(pairing), {"q": "step"}, HTTP_HX_REQUEST="true")
     assert len(_shown(response)) == min(response.context["picker"].matches, picker.PAGE_SIZE)
     assert response.context["picker"].matches >= extra
@@ -233,10 +233,11 @@ def test_meeting_page_queries_do_not_grow_with_the_library(
 ):
     LibraryStepFactory.create_batch(extra, school=oak)
     client.force_login(bob)
-    # session, user (2); the pair, its current step, its latest drop-ins; the suggestions:
+    # session, user (2); the pairs the coach coaches, then this one with its school and
+    # people; its current step, its latest drop-ins; the suggestions:
     # the year, the priorities, the steps (3); booking the next drop-in: the calendar's terms
     # and closures, the pair's planned drop-in, then (none planned) its slot and the free
     # times (5); the memberships; the session save (3)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         response = client.get(_meeting_url(pairing))
     assert len(response.content) < 40_000

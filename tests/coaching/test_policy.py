@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from coachroom.accounts.models import Membership, School
+from coachroom.accounts.viewer import Viewer, memberships_of
 from coachroom.coaching import policy
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepTransition
@@ -137,17 +138,71 @@ TABLE = [
 ]
 
 
+def _as_request_viewer(user):
+    """The `Viewer` a request by this person builds (the policy's cheaper, id-based path)."""
+    memberships = memberships_of(user)
+    return Viewer(user=user, membership=None, memberships=tuple(memberships))
+
+
+@pytest.mark.parametrize("as_viewer", [False, True], ids=["user", "viewer"])
 @pytest.mark.parametrize("model", sorted(RECORDS))
 @pytest.mark.parametrize(("viewer", "lead_access", "for_review", "visible"), TABLE)
-def test_who_may_read(request, oak, pairing, model, viewer, lead_access, for_review, visible):
+def test_who_may_read(
+    request, oak, pairing, model, viewer, lead_access, for_review, visible, as_viewer
+):
     oak.lead_note_access = lead_access
     oak.save()
     request.getfixturevalue("lead")
     person = request.getfixturevalue(viewer)
+    who = _as_request_viewer(person) if as_viewer else person
     record = RECORDS[model](pairing, for_review)
     expected = model in visible
-    listed = MODELS[model].objects.visible_to(person).filter(pk=record.pk).exists()
-    assert (listed, can_read(person, record)) == (expected, expected)
+    listed = MODELS[model].objects.visible_to(who).filter(pk=record.pk).exists()
+    assert (listed, can_read(who, record)) == (expected, expected)
+
+
+def test_the_viewer_path_gives_the_same_rows_as_the_user_path(
+    oak, elm, oak_year, pairing, alice, bob, carol, lead
+):
+    """Shared history, two schools, a lead with full access, a coach without the role: every
+    drop-in and meeting listed the same way for every person, by user and by viewer."""
+    oak.lead_note_access = "all"
+    oak.save()
+    earlier = RelationshipFactory(school=oak, academic_year=oak_year, coach=carol, coachee=alice)
+    _observation(earlier, False)
+    earlier.ended_on = dt.date(2026, 9, 30)
+    earlier.save()
+    carols = RelationshipFactory(
+        school=oak, academic_year=oak_year, coach=carol, history_shared=True
+    )
+    shared = RelationshipFactory(
+        school=oak, academic_year=oak_year, coach=bob, coachee=carols.coachee
+    )
+    shared.history_shared = True
+    shared.save()
+    at_elm = RelationshipFactory(school=elm, coach=bob)
+    for pair in (pairing, carols, shared, at_elm):
+        _observation(pair, False)
+        _meeting(pair, True)
+        make_step(pair)
+        _goal(pair, False)
+    MembershipFactory(user=bob, school=elm, is_coach=False)
+    people = [alice, bob, carol, lead, carols.coachee, at_elm.coachee]
+    for model in (Observation, FeedbackMeeting, ActionStep, Goal):
+        for person in people:
+            by_user = set(model.objects.visible_to(person).values_list("pk", flat=True))
+            by_viewer = set(
+                model.objects.visible_to(_as_request_viewer(person)).values_list("pk", flat=True)
+            )
+            assert by_user == by_viewer, (model.__name__, person)
+    # each grant is exercised: shared history, the lead's full access, review sharing
+    bob_sees = Observation.objects.visible_to(_as_request_viewer(bob))
+    assert bob_sees.filter(relationship=carols).exists()
+    assert not bob_sees.filter(relationship=at_elm).exists()
+    assert Observation.objects.visible_to(_as_request_viewer(lead)).filter(school=oak).count() == 4
+    carol_sees = Observation.objects.visible_to(_as_request_viewer(carol))
+    assert carol_sees.filter(relationship=carols).exists()
+    assert not carol_sees.filter(relationship=earlier).exists()
 
 
 def _reads_a_drop_in(person, *, relationship, **_ignored):

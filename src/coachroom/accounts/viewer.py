@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -54,6 +54,13 @@ def coached_pairs(user: User) -> QuerySet[CoachingRelationship]:
     )
 
 
+class CoachedPair(NamedTuple):
+    pk: int
+    school_id: int
+    coachee_id: int
+    history_shared: bool
+
+
 @dataclass(frozen=True)
 class Viewer:
     """The person asking, with everything their access depends on, fixed for the request."""
@@ -76,14 +83,20 @@ class Viewer:
         return frozenset(m.school_id for m in self.memberships if m.is_coaching_lead)
 
     @cached_property
-    def coached_pair_ids(self) -> frozenset[int]:
-        """Current pairs they coach, in schools where they are an active coach."""
+    def coached(self) -> tuple[CoachedPair, ...]:
+        """Current pairs they coach, in schools where they are an active coach (one query)."""
         if not self.coach_school_ids:
-            return frozenset()
+            return ()
         pairs = CoachingRelationship.objects.current().filter(
             coach=self.user, school_id__in=self.coach_school_ids
         )
-        return frozenset(pairs.values_list("pk", flat=True))
+        rows = pairs.order_by("pk").values_list("pk", "school_id", "coachee_id", "history_shared")
+        return tuple(CoachedPair(*row) for row in rows)
+
+    @cached_property
+    def coached_pair_ids(self) -> frozenset[int]:
+        """Current pairs they coach, in schools where they are an active coach."""
+        return frozenset(pair.pk for pair in self.coached)
 
     def membership_in(self, school_id: int) -> Membership | None:
         for membership in self.memberships:

@@ -20,7 +20,9 @@ from coachroom.core.http import AuthedRequest
 def get_pair_for_coach(request: AuthedRequest, pk: int) -> CoachingRelationship:
     """A current pair in which the signed-in person is the coach, and still holds the Coach
     role in the pair's school."""
-    qs = coached_pairs(request.user).select_related("school", "coachee", "coach")
+    if pk not in viewer_of(request).coached_pair_ids:
+        raise Http404("No such pair.")
+    qs = CoachingRelationship.objects.select_related("school", "coachee", "coach")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -51,14 +53,15 @@ def get_drop_in_for_observer(request: AuthedRequest, pk: int) -> Observation:
     """A drop-in the signed-in person observes, draft or submitted, in one read. A draft is
     theirs to edit only while they hold the Coach role in its school and the pair is current
     (otherwise 404); the caller sends a submitted one to its page."""
+    viewer = viewer_of(request)
     qs = (
-        Observation.objects.visible_to(request.user)
+        Observation.objects.visible_to(viewer)
         .filter(observer=request.user)
         .select_related("school", "teacher", "relationship")
     )
     observation = get_object_or_404(qs, pk=pk)
     if observation.is_draft and (
-        observation.school_id not in viewer_of(request).coach_school_ids
+        observation.school_id not in viewer.coach_school_ids
         or not observation.relationship.is_current
     ):
         raise Http404("This drop-in can't be edited.")
@@ -69,7 +72,7 @@ def get_own_observation(request: AuthedRequest, pk: int) -> Observation:
     """A drop-in the signed-in person observes, draft or submitted; a draft whose pair has
     ended is a 404, as on its edit page."""
     qs = (
-        Observation.objects.visible_to(request.user)
+        Observation.objects.visible_to(viewer_of(request))
         .filter(observer=request.user)
         .select_related("school", "teacher", "relationship")
     )

@@ -44,7 +44,7 @@ class CoachingRecordQuerySet(policy.GatedQuerySet[_Record]):
     def for_school(self, school: School) -> Self:
         return self.filter(school=school)
 
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         return self.filter(policy.notes_visible_q(user))
 
 
@@ -128,7 +128,7 @@ class ActionStepQuerySet(policy.GatedQuerySet["ActionStep"]):
     def active(self) -> Self:
         return self.filter(state__in=ACTIVE_STATES)
 
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         """Step titles and states: the teacher, their coaches and the school's coaching leads.
 
         Steps are not notes: leads see titles and states to run the programme (domain §3).
@@ -242,7 +242,7 @@ class ActionStep(models.Model):
 
 
 class StepTransitionQuerySet(policy.GatedQuerySet["StepTransition"]):
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         """The history of the steps the viewer may see (reasons are shown to the teacher and
         their coach only: `StepActions.show_reasons`)."""
         return self.filter(step__in=ActionStep.objects.visible_to(user).values("pk"))
@@ -423,7 +423,7 @@ class StepEvidence(models.Model):
 
 
 class MeetingQuerySet(CoachingRecordQuerySet["FeedbackMeeting"]):
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         """The privacy rule, plus review sharing (coaching/policy.py)."""
         return self.filter(policy.meetings_visible_q(user))
 

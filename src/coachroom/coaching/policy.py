@@ -64,10 +64,17 @@ def _lead_schools(user: User) -> models.QuerySet[Membership]:
 
 
 def notes_visible_q(who: Who, *, review_field: str | None = None) -> Q:
-    """Records with `school`, `teacher` and `relationship` the viewer may read in full."""
+    """Records with `school`, `teacher` and `relationship` the viewer may read in full.
+
+    Given the request's `Viewer`, the same rule is written with the ids its memberships and
+    coached pairs already hold (one small query, shared with every other check in the
+    request) instead of subqueries: far cheaper to build, and the same rows
+    (tests/coaching/test_policy.py runs its table both ways)."""
     viewer = _user(who)
     if not viewer.is_active:
         return _nothing()
+    if isinstance(who, Viewer):
+        return _notes_visible_to_viewer(who, review_field=review_field)
     schools = coach_school_ids(viewer)
     current = coached_pairs(viewer)
     own_pairs = Q(relationship__in=current.values("pk"), school__in=schools)
@@ -93,6 +100,28 @@ def notes_visible_q(who: Who, *, review_field: str | None = None) -> Q:
     return visible
 
 
+def _notes_visible_to_viewer(who: Viewer, *, review_field: str | None) -> Q:
+    """`notes_visible_q` for a request's viewer: the same four grants (and review sharing)."""
+    coach_schools = who.coach_school_ids
+    pairs = [p for p in who.coached if p.school_id in coach_schools]
+    visible = Q(teacher=who.user)
+    if pairs:
+        visible |= Q(relationship__in=[p.pk for p in pairs], school__in=coach_schools)
+    for pair in pairs:
+        if pair.history_shared:
+            visible |= Q(teacher=pair.coachee_id, school=pair.school_id)
+    lead_all = [
+        m.school_id
+        for m in who.memberships
+        if m.is_coaching_lead and m.school.lead_note_access == School.LeadNoteAccess.ALL
+    ]
+    if lead_all:
+        visible |= Q(school__in=lead_all)
+    if review_field and who.led_school_ids:
+        visible |= Q(**{review_field: True}, school__in=who.led_school_ids)
+    return visible
+
+
 def meetings_visible_q(who: Who) -> Q:
     """Feedback meetings: the rule, plus review sharing. A reviewer asked to review a coach
     reads that coach's meetings submitted for review (the teacher is told), in the review and
@@ -108,7 +137,7 @@ def meetings_visible_q(who: Who) -> Q:
     shared_for_review = Q(
         Exists(reviewing), submitted_for_review=True, school__in=_member_schools(viewer)
     )
-    return notes_visible_q(viewer, review_field="submitted_for_review") | shared_for_review
+    return notes_visible_q(who, review_field="submitted_for_review") | shared_for_review
 
 
 def steps_visible_q(who: Who) -> Q:
@@ -117,7 +146,7 @@ def steps_visible_q(who: Who) -> Q:
     viewer = _user(who)
     if not viewer.is_active:
         return _nothing()
-    return notes_visible_q(viewer) | Q(school__in=_lead_schools(viewer).values("school"))
+    return notes_visible_q(who) | Q(school__in=_lead_schools(viewer).values("school"))
 
 
 def walk_visits_visible_q(who: Who) -> Q:
@@ -134,7 +163,7 @@ def walk_visits_visible_q(who: Who) -> Q:
         started_on__lte=OuterRef("walk__walked_on"),
     )
     walker = Q(walk__led_by=viewer, school__in=schools)
-    return notes_visible_q(viewer) | walker | Q(Exists(coaching), school__in=schools)
+    return notes_visible_q(who) | walker | Q(Exists(coaching), school__in=schools)
 
 
 def reviews_visible_q(who: Who) -> Q:
@@ -192,13 +221,13 @@ def may_export_for_school(who: Who, school: School) -> bool:
 
 
 class _VisibleQuerySet(Protocol):
-    def visible_to(self, user: User) -> models.QuerySet[Any]: ...
+    def visible_to(self, user: Who) -> models.QuerySet[Any]: ...
 
 
 def can_read(who: Who, record: models.Model) -> bool:
     """One record, through the same filter its model's `visible_to` applies."""
     one = cast(_VisibleQuerySet, type(record)._default_manager.filter(pk=record.pk))
-    return one.visible_to(_user(who)).exists()
+    return one.visible_to(who).exists()
 
 
 def coaches_pair(who: Who, relationship: CoachingRelationship) -> bool:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
+from coachroom.accounts.viewer import viewer_of
 from coachroom.coaching import booking, meetings, picker, services
 from coachroom.coaching.access import (
     get_drop_in_for_observer,
@@ -150,7 +151,7 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_coach(request, pair_pk)
     current = services.active_step(pair)
     recent = (
-        Observation.objects.visible_to(request.user)
+        Observation.objects.visible_to(viewer_of(request))
         .filter(relationship=pair)
         .submitted()
         .order_by("-observed_at", "-pk")

@@ -89,7 +89,7 @@ class LearningWalk(models.Model):
 
 
 class WalkVisitQuerySet(CoachingRecordQuerySet["WalkVisit"]):
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         """The privacy rule, plus the walker and the teacher's current coaches."""
         return self.filter(policy.walk_visits_visible_q(user))
 

@@ -19,7 +19,7 @@ class GoalQuerySet(policy.GatedQuerySet["Goal"]):
     def for_school(self, school: School) -> Self:
         return self.filter(school=school)
 
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         """Goals with measures are coaching records: the one privacy rule decides."""
         return self.filter(policy.notes_visible_q(user))
 
@@ -109,7 +109,7 @@ class Goal(models.Model):
 
 
 class GoalReadingQuerySet(policy.GatedQuerySet["GoalReading"]):
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: policy.Who) -> Self:
         """Readings of the goals the viewer may see."""
         return self.filter(goal__in=Goal.objects.visible_to(user).values("pk"))
 
