@@ -10,6 +10,8 @@ from coachroom.accounts.models import Membership
 from coachroom.coaching import picker
 from coachroom.coaching.models import ActionStep, FeedbackMeeting
 from coachroom.library.models import LibraryStep, Phase, Strand
+from tests.coaching.access_rows_goals import make_priority
+from tests.factories import make_step
 from tests.library.factories import LibraryStepFactory
 
 
@@ -241,3 +243,39 @@ def test_meeting_page_queries_do_not_grow_with_the_library(
     with django_assert_max_num_queries(18):
         response = client.get(_meeting_url(pairing))
     assert len(response.content) < 40_000
+
+
+def test_suggestions_are_the_priorities_then_steps_like_the_current_one(
+    client, bob, oak, oak_year, pairing
+):
+    current_step = LibraryStep.objects.starter().get(key="question-pause-before-name")
+    make_step(pairing, library_step=current_step)
+    linked = LibraryStep.objects.starter().get(key="question-everyone-shows")
+    make_priority(
+        oak,
+        oak_year,
+        strands=[Strand.objects.get(slug="feedback-assessment")],
+        library_steps=[linked],
+    )
+    client.force_login(bob)
+    suggested = client.get(_meeting_url(pairing)).context["picker"].suggested
+    assert len(suggested) == picker.SUGGESTED
+    assert suggested[0] == linked and suggested[0].serves_priority
+    assert [s.strand.slug for s in suggested[1:3]] == ["feedback-assessment"] * 2
+    assert all(s.serves_priority for s in suggested[:3])
+    like = suggested[3:]
+    assert all(s.strand_id == current_step.strand_id for s in like)
+    assert not any(getattr(s, "serves_priority", False) for s in like)
+    assert current_step not in suggested
+    body = client.get(_meeting_url(pairing)).content.decode()
+    assert body.count('<span class="tag">School priority</span>') == 3
+
+
+def test_with_no_priorities_and_no_step_the_library_fills_the_suggestions(
+    client, bob, oak, pairing
+):
+    client.force_login(bob)
+    suggested = client.get(_meeting_url(pairing)).context["picker"].suggested
+    first = list(LibraryStep.objects.available_to(oak).order_by("strand__order", "title"))
+    assert len(suggested) == picker.SUGGESTED
+    assert suggested[0].strand == first[0].strand

@@ -131,8 +131,8 @@ def test_the_app_forms_draw_as_their_templates_do(pairing, bob):
             {"praise": "", "round_1_feedback": "Again"},
             relationship=pairing,
             has_current_step=True,
-            library=LibraryStep.objects.all(),
-            recent_drop_ins=Observation.objects.none(),
+            library=LibraryStep.objects.all,
+            recent_drop_ins=Observation.objects.none,
             latest_drop_ins=[],
             renderer=renderer,
         )

@@ -181,21 +181,26 @@ def suggestions_only(
 def suggested_steps(
     relationship: CoachingRelationship, current: ActionStep | None
 ) -> list[LibraryStep]:
-    """Steps serving the school's priorities first, then the current step's strand.
+    """Steps serving the school's priorities first (up to three), then steps in the current
+    step's strand, then the rest of the library in order, `SUGGESTED` in all.
     `current`: the pair's active step (`services.active_step`, with its library step)."""
     school = relationship.school
     library_step = current.library_step if current is not None else None
     exclude = [library_step.pk] if library_step is not None else []
-    picks = priority_suggestions(school=school, exclude_ids=exclude, limit=3)
-    for step in picks:
-        step.serves_priority = True  # type: ignore[attr-defined]
-    rest = suggest_steps(
+    picks = priority_suggestions(
         school=school,
-        strand=library_step.strand_id if library_step is not None else None,
-        exclude_ids=[*exclude, *(s.pk for s in picks)],
-        limit=SUGGESTED - len(picks),
-    )
-    return [*picks, *rest]
+        exclude_ids=exclude,
+        limit=3,
+        like_strand=library_step.strand_id if library_step is not None else None,
+        like_limit=SUGGESTED,
+    )[:SUGGESTED]
+    if len(picks) < SUGGESTED:  # a short strand, or no priorities and no current step
+        picks += suggest_steps(
+            school=school,
+            exclude_ids=[*exclude, *(s.pk for s in picks)],
+            limit=SUGGESTED - len(picks),
+        )
+    return picks
 
 
 def picker_from(

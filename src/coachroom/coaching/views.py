@@ -169,8 +169,8 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
         None if finding else _with_chosen_time(request),
         relationship=pair,
         has_current_step=current is not None,
-        library=picker.library_for(pair.school),
-        recent_drop_ins=recent,
+        library=lambda: picker.library_for(pair.school),
+        recent_drop_ins=lambda: recent,
         latest_drop_ins=latest,
         initial=_kept_or_chosen(
             initial, query, finding=finding, picked=step_picker, current=current

@@ -3,6 +3,7 @@ the small forms every query-string input goes through."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,6 @@ from django.forms import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.http import QueryDict
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 
@@ -40,14 +40,19 @@ _OPTION_INPUTS = frozenset({f"{_WIDGETS}radio_option.html", f"{_WIDGETS}checkbox
 
 
 def _text(value: Any) -> str:
-    """`{{ value }}`: localised, then escaped unless already safe."""
+    """`{{ value }}`: localised, then escaped unless already safe (`html.escape` is what
+    Django's `escape` does, without its lazy-string wrapper)."""
+    if type(value) is str:
+        return html.escape(value)
     value = localize(template_localtime(value))
-    return conditional_escape(value if isinstance(value, str) else str(value))
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
 
 
 def _formatted(value: Any) -> str:
     """`{{ value|stringformat:'s' }}`."""
-    return conditional_escape(value) if isinstance(value, SafeData) else escape(str(value))
+    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
 def _attrs(attrs: dict[str, Any]) -> str:

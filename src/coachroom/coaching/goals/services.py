@@ -311,48 +311,67 @@ def goal_reading_add(
 # Reads for other apps ----------------------------------------------------------------------------
 
 
+def library_order(step: LibraryStep) -> tuple[Any, ...]:
+    """Strand, then sub-strand (steps without one last), then title: the library's order.
+    The step must come with its strand and sub-strand."""
+    sub = step.substrand.order if step.substrand is not None else None
+    return (step.strand.order, sub is None, sub or 0, step.title.lower(), step.pk)
+
+
 def priority_suggestions(
-    *, school: School, limit: int = 5, exclude_ids: Collection[int] = ()
+    *,
+    school: School,
+    limit: int = 5,
+    exclude_ids: Collection[int] = (),
+    like_strand: int | None = None,
+    like_limit: int = 0,
 ) -> list[LibraryStep]:
     """Library steps for this year's active priorities: the steps leads linked first, then
     other steps in the priorities' strands that suit the school's phase. Steps the school
-    can't use (archived, hidden) never appear. At most three small queries: the year, what the
-    priorities link to, then the steps (ordered here: a school's few priorities reach a few
-    dozen steps at most).
+    can't use (archived, hidden) never appear. With `like_strand`, up to `like_limit` more
+    steps of that strand that suit the phase follow, in library order, read in the same query
+    (the meeting's "steps like the current one"). At most three small queries: the year, what
+    the priorities link to, then the steps (ordered here: they are a few dozen at most).
 
     Teachers keep their autonomy: callers offer these first, never instead of the library.
     """
     year = school.current_year()
-    if year is None:
-        return []
     links = (
         Priority.objects.for_school(school)
         .for_year(year)
         .active()
         .order_by()
         .values_list("library_steps", "strands")
+        if year is not None
+        else []
     )
     direct = {step for step, _ in links if step is not None}
     strands = {strand for _, strand in links if strand is not None}
-    if not direct and not strands:
+    phases = phases_for(school)
+    wanted = Q(pk__in=direct) | Q(strand__in=strands, phase__in=phases)
+    if like_strand is not None and like_limit:
+        wanted |= Q(strand=like_strand, phase__in=phases)
+    elif not direct and not strands:
         return []
-    steps = (
+    steps = list(
         LibraryStep.objects.available_to(school)
-        .filter(Q(pk__in=direct) | Q(strand__in=strands, phase__in=phases_for(school)))
+        .filter(wanted)
         .exclude(pk__in=list(exclude_ids))
         .select_related("strand", "substrand")
         .order_by()
     )
 
-    def order(step: LibraryStep) -> tuple[Any, ...]:
-        sub = step.substrand.order if step.substrand is not None else None
-        return (
-            step.pk not in direct,
-            step.strand.order,
-            sub is None,
-            sub or 0,
-            step.title.lower(),
-            step.pk,
-        )
+    def serves_priority(step: LibraryStep) -> bool:
+        return step.pk in direct or (step.strand_id in strands and step.phase in phases)
 
-    return sorted(steps, key=order)[:limit]
+    picks = sorted(
+        (s for s in steps if serves_priority(s)),
+        key=lambda step: (step.pk not in direct, *library_order(step)),
+    )[:limit]
+    for step in picks:
+        step.serves_priority = True  # type: ignore[attr-defined]
+    alike = sorted(
+        (s for s in steps if s not in picks and s.strand_id == like_strand and s.phase in phases),
+        key=library_order,
+    )
+    return [*picks, *alike[:like_limit]]
