@@ -67,6 +67,22 @@ class StepPicker:
     next_page: int | None = None
 
     @property
+    def sections(self) -> list[tuple[str, list[LibraryStep]]]:
+        """What the template lists, in one loop: the chosen step (no heading), then the
+        suggestions or each strand's matches, without the chosen step again."""
+        chosen = [self.chosen] if self.chosen is not None else []
+        listed = (
+            [(g.strand.name, g.steps) for g in self.groups]
+            if self.searching
+            else [("Suggested steps", self.suggested)]
+            if self.suggested
+            else []
+        )
+        sections = [("", chosen)]
+        sections += [(name, [s for s in steps if s not in chosen]) for name, steps in listed]
+        return [(name, steps) for name, steps in sections if steps]
+
+    @property
     def first_shown(self) -> int:
         return (self.page - 1) * PAGE_SIZE + 1 if self.shown else 0
 
