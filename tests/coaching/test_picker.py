@@ -74,7 +74,7 @@ def test_the_meeting_opens_with_a_few_suggested_steps_not_the_library(
 
 def test_a_search_is_grouped_by_strand_in_library_order(client, bob, pairing, oak_steps):
     client.force_login(bob)
-    response = client.get(_meeting_url(pairing), {"q": ""})
+    response = client.get(_meeting_url(pairing), {"q": "", "find_steps": "1"})
     groups = response.context["picker"].groups
     orders = [g.strand.order for g in groups]
     assert orders == sorted(orders) and len(set(orders)) == len(orders) > 1
@@ -290,3 +290,16 @@ def test_with_no_priorities_and_no_step_the_library_fills_the_suggestions(
     first = list(LibraryStep.objects.available_to(oak).order_by("strand__order", "title"))
     assert len(suggested) == picker.SUGGESTED
     assert suggested[0].strand == first[0].strand
+
+
+def test_a_meeting_shown_again_to_correct_keeps_to_the_suggestions(
+    client, bob, pairing, oak_steps, django_assert_max_num_queries
+):
+    client.force_login(bob)
+    response = client.post(_meeting_url(pairing), {"q": "", "praise": "", "decision": "new"})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert not response.context["picker"].searching
+    cleared = client.get(_picker_url(pairing), {"q": ""}, HTTP_HX_REQUEST="true")
+    assert "<legend>Suggested steps</legend>" in cleared.content.decode()
+    browse = client.get(_picker_url(pairing), {"q": "", "find_steps": "1"}, HTTP_HX_REQUEST="true")
+    assert _shown(browse) and "Suggested steps" not in browse.content.decode()

@@ -3,12 +3,14 @@ the whole library, grouped by strand, suited to the school's phase and the teach
 (or all of them), a page at a time.
 
 The meeting page opens with the suggestions only (the school's priorities, then steps like the
-current one), so it costs the same whatever the size of the library. Searching, ticking "show
-every step" or asking for the next page lists the matches, `PAGE_SIZE` at a time: with htmx as
-you type, without JavaScript through "Find steps" and "More steps", which post the meeting form
-back with what was typed. Paging through "show every step" reaches every step the school may
-choose. Searching is two queries (the library with its strands, the teacher's subjects); the
-filtering, grouping and paging happen here, on a list the school's library keeps small.
+current one), so it costs the same whatever the size of the library; so does the page shown
+again after a save that needs correcting, and clearing the search brings them back. Searching,
+ticking "show every step", "Find steps" or asking for the next page lists the matches,
+`PAGE_SIZE` at a time: with htmx as you type, without JavaScript through "Find steps" and
+"More steps", which post the meeting form back with what was typed. Paging through "show
+every step" reaches every step the school may choose. Searching is two queries (the library
+with its strands, the teacher's subjects); the filtering, grouping and paging happen here, on a
+list the school's library keeps small.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from coachroom.library.services import phases_for, suggest_steps
 
 PAGE_SIZE = 20
 SUGGESTED = 5
-# Any of these in a query string or posted form means the coach is looking through the library.
-SEARCH_KEYS = ("q", "show_all", "page")
+# "Find steps": with nothing typed, it lists the library (suited steps, or every step), a page
+# at a time. Words typed, "show every step" or a page do the same without it.
+FIND = "find_steps"
 
 
 class PickerSearchForm(forms.Form):
@@ -230,12 +233,15 @@ def picker_from(
     form = PickerSearchForm(data)
     clean = form.cleaned_data if form.is_valid() else {}
     chosen_id = clean.get("library_step")
-    if not any(key in data for key in SEARCH_KEYS):
+    query = (clean.get("q") or "").strip()
+    show_all = bool(clean.get("show_all"))
+    page = clean.get("page")
+    if not (query or show_all or page or FIND in data):
         return suggestions_only(relationship=relationship, suggested=suggest(), chosen_id=chosen_id)
     return search(
         relationship=relationship,
-        query=(clean.get("q") or "").strip(),
-        show_all=bool(clean.get("show_all")),
-        page=clean.get("page") or 1,
+        query=query,
+        show_all=show_all,
+        page=page or 1,
         chosen_id=chosen_id,
     )

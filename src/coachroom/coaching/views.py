@@ -159,7 +159,7 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     latest = list(recent[:RECENT_DROP_INS])
     # "Find steps" (or "More steps") without JavaScript posts the form back: keep what was
     # typed, save nothing.
-    finding = "find_steps" in request.POST or "page" in request.POST
+    finding = picker.FIND in request.POST or "page" in request.POST
     query = request.POST if request.method == "POST" else request.GET
     step_picker = picker.picker_from(
         query, relationship=pair, suggest=lambda: picker.suggested_steps(pair, current)
