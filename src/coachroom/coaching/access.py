@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from coachroom.accounts.access import current_membership
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
-from coachroom.accounts.viewer import coach_school_ids, coached_pairs
+from coachroom.accounts.viewer import coached_pairs, viewer_of
 from coachroom.coaching import policy
 from coachroom.coaching.models import DRAFT_PUBLISH_DAYS, ActionStep, FeedbackMeeting, Observation
 from coachroom.core.http import AuthedRequest
@@ -20,7 +20,9 @@ from coachroom.core.http import AuthedRequest
 def get_pair_for_coach(request: AuthedRequest, pk: int) -> CoachingRelationship:
     """A current pair in which the signed-in person is the coach, and still holds the Coach
     role in the pair's school."""
-    qs = coached_pairs(request.user).select_related("school", "coachee", "coach")
+    if pk not in viewer_of(request).coached_pair_ids:
+        raise Http404("No such pair.")
+    qs = CoachingRelationship.objects.select_related("school", "coachee", "coach")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -47,19 +49,22 @@ def get_observation_for_user(request: AuthedRequest, pk: int) -> Observation:
     return observation
 
 
-def get_draft_for_observer(request: AuthedRequest, pk: int) -> Observation:
+def get_drop_in_for_observer(request: AuthedRequest, pk: int) -> Observation:
+    """A drop-in the signed-in person observes, draft or submitted, in one read. A draft is
+    theirs to edit only while they hold the Coach role in its school and the pair is current
+    (otherwise 404); the caller sends a submitted one to its page."""
+    viewer = viewer_of(request)
     qs = (
-        Observation.objects.visible_to(request.user)
-        .filter(
-            observer=request.user,
-            status=Observation.Status.DRAFT,
-            school__in=coach_school_ids(request.user),
-        )
+        Observation.objects.visible_to(viewer)
+        .filter(observer=request.user)
         .select_related("school", "teacher", "relationship")
     )
     observation = get_object_or_404(qs, pk=pk)
-    if not observation.relationship.is_current:
-        raise Http404("This coaching pair has ended.")
+    if observation.is_draft and (
+        observation.school_id not in viewer.coach_school_ids
+        or not observation.relationship.is_current
+    ):
+        raise Http404("This drop-in can't be edited.")
     return observation
 
 
@@ -67,7 +72,7 @@ def get_own_observation(request: AuthedRequest, pk: int) -> Observation:
     """A drop-in the signed-in person observes, draft or submitted; a draft whose pair has
     ended is a 404, as on its edit page."""
     qs = (
-        Observation.objects.visible_to(request.user)
+        Observation.objects.visible_to(viewer_of(request))
         .filter(observer=request.user)
         .select_related("school", "teacher", "relationship")
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -229,18 +230,23 @@ class MeetingForm(StepChoiceMixin):
         *args: Any,
         relationship: CoachingRelationship,
         has_current_step: bool,
-        library: Any,
-        recent_drop_ins: QuerySet[Observation],
+        library: Callable[[], QuerySet[LibraryStep]],
+        recent_drop_ins: Callable[[], QuerySet[Observation]],
+        latest_drop_ins: list[Observation],
         **kwargs: Any,
     ) -> None:
-        """`recent_drop_ins`: the pair's submitted drop-ins as the coach may see them."""
+        """`library`: the steps the school may choose; `recent_drop_ins`: the pair's submitted
+        drop-ins as the coach may see them; `latest_drop_ins`: the newest few of those, the
+        ones the meeting may follow. The choices shown come from that list; the querysets,
+        asked for only when there is something to check, validate what was posted."""
         super().__init__(*args, **kwargs)
         self.has_current_step = has_current_step
-        self.set_library(library)
         obs_field = cast(forms.ModelMultipleChoiceField, self.fields["observations"])  # type: ignore[type-arg]
-        recent = recent_drop_ins.order_by("-observed_at")
-        latest = list(recent.values_list("pk", flat=True)[:5])
-        obs_field.queryset = recent.filter(pk__in=latest)
+        if self.is_bound:
+            self.set_library(library())
+            latest = [o.pk for o in latest_drop_ins]
+            obs_field.queryset = recent_drop_ins().filter(pk__in=latest)
+        obs_field.widget.choices = [(o.pk, str(o)) for o in latest_drop_ins]
         if not has_current_step:
             cast(forms.ChoiceField, self.fields["decision"]).choices = [
                 (FeedbackMeeting.Decision.NEW, FeedbackMeeting.Decision.NEW.label)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from coachroom.coaching import picker
+from coachroom.coaching import picker, services
 from coachroom.coaching.access import get_pair_for_coach
 from coachroom.core.http import AuthedRequest
 
@@ -22,8 +22,11 @@ def step_picker(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     if not request.htmx:
         url = reverse("coaching:meeting-new", args=[pair.pk])
         return redirect(f"{url}?{request.GET.urlencode()}#step-choice-title")
-    library = list(picker.library_for(pair.school))
-    step_picker = picker.picker_from(request.GET, relationship=pair, library=library)
+    step_picker = picker.picker_from(
+        request.GET,
+        relationship=pair,
+        suggest=lambda: picker.suggested_steps(pair, services.active_step(pair)),
+    )
     return render(
         request, "coaching/meeting_new.html#step-picker", {"pair": pair, "picker": step_picker}
     )

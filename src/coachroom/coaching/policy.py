@@ -166,7 +166,7 @@ def walk_visits_visible_q(who: Who) -> Q:
         started_on__lte=OuterRef("walk__walked_on"),
     )
     walker = Q(walk__led_by=viewer, school__in=schools)
-    return notes_visible_q(viewer) | walker | Q(Exists(coaching), school__in=schools)
+    return notes_visible_q(who) | walker | Q(Exists(coaching), school__in=schools)
 
 
 def reviews_visible_q(who: Who) -> Q:
@@ -224,13 +224,13 @@ def may_export_for_school(who: Who, school: School) -> bool:
 
 
 class _VisibleQuerySet(Protocol):
-    def visible_to(self, user: User) -> models.QuerySet[Any]: ...
+    def visible_to(self, user: Who) -> models.QuerySet[Any]: ...
 
 
 def can_read(who: Who, record: models.Model) -> bool:
     """One record, through the same filter its model's `visible_to` applies."""
     one = cast(_VisibleQuerySet, type(record)._default_manager.filter(pk=record.pk))
-    return one.visible_to(_user(who)).exists()
+    return one.visible_to(who).exists()
 
 
 def coaches_pair(who: Who, relationship: CoachingRelationship) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from coachroom import audit
@@ -89,9 +90,11 @@ def _audit_step(step: ActionStep, by: User | None, action: str) -> None:
 
 
 def active_step(relationship: CoachingRelationship) -> ActionStep | None:
+    """The pair's active step, with its library step (the meeting suggests steps like it)."""
     return (
         ActionStep.objects.active()
         .filter(relationship=relationship)
+        .select_related("library_step")
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -479,14 +482,13 @@ def observation_autosave(*, observation: Observation, by: User, **fields: object
 def steps_to_look_for(relationship: CoachingRelationship) -> list[ActionStep]:
     """The pair's current step, plus any secured step whose stick-check is due."""
     today = timezone.localdate()
-    steps = ActionStep.objects.filter(relationship=relationship).filter(
-        state__in=(StepState.AGREED, StepState.PRACTISING, StepState.REOPENED)
-    ) | ActionStep.objects.filter(
-        relationship=relationship,
+    due = Q(
         state=StepState.SECURED,
         stuck_at__isnull=True,
         stick_check_due__lte=today,
     )
+    looking = Q(state__in=(StepState.AGREED, StepState.PRACTISING, StepState.REOPENED))
+    steps = ActionStep.objects.filter(looking | due, relationship=relationship)
     return list(steps.order_by("created_at", "pk"))
 
 

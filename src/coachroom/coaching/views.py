@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coachroom import audit
 from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
+from coachroom.accounts.viewer import viewer_of
 from coachroom.coaching import booking, meetings, picker, services
 from coachroom.coaching.access import (
-    get_draft_for_observer,
+    get_drop_in_for_observer,
     get_meeting_for_user,
     get_observation_for_user,
     get_own_observation,
@@ -30,7 +31,6 @@ from coachroom.coaching.forms import (
     ReflectionForm,
     YearQuery,
 )
-from coachroom.coaching.goals.services import priority_suggestions
 from coachroom.coaching.models import (
     ActionStep,
     FeedbackMeeting,
@@ -41,8 +41,6 @@ from coachroom.coaching.models import (
 from coachroom.core.errors import ClashError, DomainError
 from coachroom.core.forms import read_query
 from coachroom.core.http import AuthedRequest
-from coachroom.library import services as library_services
-from coachroom.library.models import LibraryStep
 
 # Drop-ins --------------------------------------------------------------------------------------
 
@@ -63,15 +61,10 @@ def drop_in_start(request: AuthedRequest, pair_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def drop_in_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    # Back (or a second tap on Save) after saving: the observer's saved drop-in, not a 404.
-    saved = (
-        Observation.objects.visible_to(request.user)
-        .filter(pk=pk, observer=request.user)
-        .exclude(status=Observation.Status.DRAFT)
-    )
-    if saved.exists():
+    observation = get_drop_in_for_observer(request, pk)
+    if not observation.is_draft:
+        # Back (or a second tap on Save) after saving: the observer's saved drop-in, not a 404.
         return redirect("coaching:drop-in-detail", pk=pk)
-    observation = get_draft_for_observer(request, pk)
     steps = services.steps_to_look_for(observation.relationship)
     form = DropInForm(request.POST or None, instance=observation, steps=steps, submitting=True)
     if request.method == "POST" and form.is_valid():
@@ -150,29 +143,35 @@ def drop_in_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 # Feedback meetings -----------------------------------------------------------------------------
 
+RECENT_DROP_INS = 5  # the drop-ins a meeting may follow: the pair's newest few
+
 
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_coach(request, pair_pk)
     current = services.active_step(pair)
     recent = (
-        Observation.objects.visible_to(request.user)
+        Observation.objects.visible_to(viewer_of(request))
         .filter(relationship=pair)
         .submitted()
-        .order_by("-observed_at")
+        .order_by("-observed_at", "-pk")
     )
-    library = picker.library_for(pair.school)
-    # "Find steps" without JavaScript posts the form back: keep what was typed, save nothing.
-    finding = "find_steps" in request.POST
+    latest = list(recent[:RECENT_DROP_INS])
+    # "Find steps" (or "More steps") without JavaScript posts the form back: keep what was
+    # typed, save nothing.
+    finding = picker.FIND in request.POST or "page" in request.POST
     query = request.POST if request.method == "POST" else request.GET
-    step_picker = picker.picker_from(query, relationship=pair, library=list(library))
-    initial = {**_next_drop_in_initial(pair), "observations": [o.pk for o in recent[:1]]}
+    step_picker = picker.picker_from(
+        query, relationship=pair, suggest=lambda: picker.suggested_steps(pair, current)
+    )
+    initial = {**_next_drop_in_initial(pair), "observations": [o.pk for o in latest[:1]]}
     form = MeetingForm(
         None if finding else _with_chosen_time(request),
         relationship=pair,
         has_current_step=current is not None,
-        library=library,
-        recent_drop_ins=recent,
+        library=lambda: picker.library_for(pair.school),
+        recent_drop_ins=lambda: recent,
+        latest_drop_ins=latest,
         initial=_kept_or_chosen(
             initial, query, finding=finding, picked=step_picker, current=current
         ),
@@ -198,7 +197,7 @@ def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
             "form": form,
             "current": current,
             "picker": step_picker,
-            "suggestions": _suggestions(pair.school, current),
+            "drop_ins": latest,
             "clash": clash,
         },
     )
@@ -273,22 +272,6 @@ def _saved_message(meeting: FeedbackMeeting, form: MeetingForm) -> str:
         when = form.cleaned_data["next_drop_in_time"]
         booked = f" Next drop-in booked for {meeting.next_drop_in:%A %-d %B} at {when:%H:%M}."
     return "Meeting saved. The teacher can now see it and reflect." + booked
-
-
-def _suggestions(school: School, current: ActionStep | None) -> list[LibraryStep]:
-    """Steps serving the school's priorities first, then the current step's strand."""
-    strand = current.library_step.strand if current and current.library_step else None
-    exclude = [current.library_step_id] if current and current.library_step_id else []
-    picks = priority_suggestions(school=school, exclude_ids=exclude, limit=3)
-    for step in picks:
-        step.serves_priority = True  # type: ignore[attr-defined]
-    rest = library_services.suggest_steps(
-        school=school,
-        strand=strand,
-        exclude_ids=[*exclude, *(s.pk for s in picks)],
-        limit=5 - len(picks),
-    )
-    return [*picks, *rest]
 
 
 @require_GET

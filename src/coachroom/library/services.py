@@ -246,12 +246,12 @@ def phases_for(school: School) -> tuple[str, ...]:
 def suggest_steps(
     *,
     school: School,
-    strand: Strand | None = None,
+    strand: Strand | int | None = None,
     exclude_ids: Collection[int] = (),
     limit: int = 5,
 ) -> list[LibraryStep]:
     """Steps to offer a coach: available to the school and suited to its phase, those in
-    `strand` first, then the rest in library order. One query."""
+    `strand` (a strand or its id) first, then the rest in library order. One query."""
     qs = (
         LibraryStep.objects.available_to(school)
         .filter(phase__in=phases_for(school))

@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Q
 from django.utils import timezone
 
 from coachroom import audit
@@ -312,43 +311,67 @@ def goal_reading_add(
 # Reads for other apps ----------------------------------------------------------------------------
 
 
+def library_order(step: LibraryStep) -> tuple[Any, ...]:
+    """Strand, then sub-strand (steps without one last), then title: the library's order.
+    The step must come with its strand and sub-strand."""
+    sub = step.substrand.order if step.substrand is not None else None
+    return (step.strand.order, sub is None, sub or 0, step.title.lower(), step.pk)
+
+
 def priority_suggestions(
-    *, school: School, limit: int = 5, exclude_ids: Collection[int] = ()
+    *,
+    school: School,
+    limit: int = 5,
+    exclude_ids: Collection[int] = (),
+    like_strand: int | None = None,
+    like_limit: int = 0,
 ) -> list[LibraryStep]:
     """Library steps for this year's active priorities: the steps leads linked first, then
     other steps in the priorities' strands that suit the school's phase. Steps the school
-    can't use (archived, hidden) never appear. Two queries: the year, then the steps.
+    can't use (archived, hidden) never appear. With `like_strand`, up to `like_limit` more
+    steps of that strand that suit the phase follow, in library order, read in the same query
+    (the meeting's "steps like the current one"). At most three small queries: the year, what
+    the priorities link to, then the steps (ordered here: they are a few dozen at most).
 
     Teachers keep their autonomy: callers offer these first, never instead of the library.
     """
     year = school.current_year()
-    if year is None:
+    links = (
+        Priority.objects.for_school(school)
+        .for_year(year)
+        .active()
+        .order_by()
+        .values_list("library_steps", "strands")
+        if year is not None
+        else []
+    )
+    direct = {step for step, _ in links if step is not None}
+    strands = {strand for _, strand in links if strand is not None}
+    phases = phases_for(school)
+    wanted = Q(pk__in=direct) | Q(strand__in=strands, phase__in=phases)
+    if like_strand is not None and like_limit:
+        wanted |= Q(strand=like_strand, phase__in=phases)
+    elif not direct and not strands:
         return []
-    active = Priority.objects.for_school(school).for_year(year).active().values("pk")
-    direct = Priority.library_steps.through.objects.filter(priority__in=active).values(
-        "librarystep_id"
+    steps = list(
+        LibraryStep.objects.available_to(school)
+        .filter(wanted)
+        .exclude(pk__in=list(exclude_ids))
+        .select_related("strand", "substrand")
+        .order_by()
     )
-    strands = Priority.strands.through.objects.filter(priority__in=active).values("strand_id")
-    linked = LibraryStep.objects.available_to(school).filter(pk__in=direct)
-    in_strand = LibraryStep.objects.available_to(school).filter(
-        strand__in=strands, phase__in=phases_for(school)
+
+    def serves_priority(step: LibraryStep) -> bool:
+        return step.pk in direct or (step.strand_id in strands and step.phase in phases)
+
+    picks = sorted(
+        (s for s in steps if serves_priority(s)),
+        key=lambda step: (step.pk not in direct, *library_order(step)),
+    )[:limit]
+    for step in picks:
+        step.serves_priority = True  # type: ignore[attr-defined]
+    alike = sorted(
+        (s for s in steps if s not in picks and s.strand_id == like_strand and s.phase in phases),
+        key=library_order,
     )
-    qs = LibraryStep.objects.filter(
-        Q(pk__in=linked.values("pk")) | Q(pk__in=in_strand.values("pk"))
-    ).exclude(pk__in=list(exclude_ids))
-    ordered = (
-        qs.select_related("strand", "substrand")
-        .annotate(
-            linked=Case(
-                When(pk__in=direct, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-        )
-        .order_by(
-            "linked",
-            "strand__order",
-            F("substrand__order").asc(nulls_last=True),
-            Lower("title"),
-            "pk",
-        )
-    )
-    return list(ordered[:limit])
+    return [*picks, *alike[:like_limit]]
