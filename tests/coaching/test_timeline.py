@@ -166,7 +166,11 @@ def test_entries_show_what_the_page_needs_without_the_notes(alice, pairing, oak_
         "Bob Example",
         ("The step: partly",),
     )
-    assert (met.url, met.rounds, met.awaits_reflection) == (meeting.get_absolute_url(), 2, True)
+    assert (met.url, met.rounds, met.awaits_reflection) == (
+        meeting.get_absolute_url(),
+        "2 rehearsal rounds",
+        True,
+    )
     assert (changed.url, changed.step_title, changed.change, changed.who) == (
         step.get_absolute_url(),
         "Stop, scan, say",
@@ -317,7 +321,7 @@ def test_where_drop_ins_wait_for_the_meeting_the_teacher_sees_them_after_it(
 ):
     oak.drop_in_visibility = School.DropInVisibility.AFTER_MEETING
     oak.save()
-    waiting, discussed = _drop_ins(pairing, 2)
+    _waiting, discussed = _drop_ins(pairing, 2)
     (meeting,) = _meetings(pairing, 1, newest=TEST_NOW - 3 * HOUR)
     meeting.observations.add(discussed)
     client.force_login(alice)
@@ -333,7 +337,7 @@ def test_the_teachers_filter_agrees_with_the_one_record_rule(oak, pairing, visib
     Observation.objects.filter(pk=old_draft.pk).update(
         created_at=timezone.now() - dt.timedelta(days=30)
     )
-    waiting, discussed = _drop_ins(pairing, 2)
+    _waiting, discussed = _drop_ins(pairing, 2)
     _meetings(pairing, 1)[0].observations.add(discussed)
     rows = Observation.objects.filter(relationship=pairing).select_related("school")
     by_rule = {o.pk for o in rows if teacher_may_see_observation(o)}
@@ -360,7 +364,7 @@ def test_the_lead_sees_steps_and_meetings_for_review_but_no_private_notes(
 ):
     (change,) = _step_changes(pairing, 1)
     _drop_ins(pairing, 2, newest=TEST_NOW - HOUR)
-    private, for_review = _meetings(pairing, 2, newest=TEST_NOW - 4 * HOUR)
+    _private, for_review = _meetings(pairing, 2, newest=TEST_NOW - 4 * HOUR)
     FeedbackMeeting.objects.filter(pk=for_review.pk).update(submitted_for_review=True)
     client.force_login(lead)
     response = _page(client, alice)

@@ -67,24 +67,17 @@ class Entry:
     who: str  # the observer, the coach, or who changed the step ("" if nobody did)
     is_draft: bool = False  # drop-ins
     evidence: tuple[str, ...] = ()  # drop-ins: "The step: partly", "Did it stick? seen"
-    rounds: int = 0  # meetings: rehearsal rounds
+    rounds: str = ""  # meetings: "2 rehearsal rounds"
     awaits_reflection: bool = False  # meetings: the teacher has not reflected yet
     step_title: str = ""  # step changes
     change: str = ""  # step changes: "agreed", "rehearsed in a meeting; now practising"
+    # Set once the entry is on the page:
     number: int = 0  # its place in the year, newest first, from 1
-    # The first of the entries "Show earlier entries" added: where the link takes the reader
-    # (`#entry-26`), and where focus goes when htmx appends them.
+    # the first of the entries "Show earlier entries" added: where the link takes the reader
+    # (`#entry-26`), and where focus goes when htmx appends them
     first_new: bool = False
-
-    @property
-    def when(self) -> str:
-        """ "Mon 23 Nov 2026, 09:15", local time."""
-        local = timezone.localtime(self.at)
-        return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
-
-    @property
-    def when_iso(self) -> str:
-        return timezone.localtime(self.at).isoformat()
+    when: str = ""  # "Mon 23 Nov 2026, 09:15", local time
+    when_iso: str = ""  # the same for <time datetime>
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +203,9 @@ def _meetings(q: _Query) -> Iterator[Entry]:
     )
     link = _links("coaching:meeting-detail")
     for pk, at, count, awaits, *coach in values[: q.limit]:
+        label = f"{count} rehearsal round{'' if count == 1 else 's'}"
         yield Entry(
-            "meeting", pk, at, link(pk), _name(*coach), rounds=count, awaits_reflection=awaits
+            "meeting", pk, at, link(pk), _name(*coach), rounds=label, awaits_reflection=awaits
         )
 
 
@@ -230,23 +224,6 @@ def _step_changes(q: _Query) -> Iterator[Entry]:
         change = transition_summary(from_state, to_state, event).lower()
         who = _name(*by) if any(by) else ""
         yield Entry("step", pk, at, link(step), who, step_title=title, change=change)
-
-
-def _with_evidence(entries: list[Entry]) -> list[Entry]:
-    """What each drop-in on the page saw of the steps (a rating, never narrative)."""
-    ids = [e.pk for e in entries if e.kind == "drop-in"]
-    if not ids:
-        return entries
-    seen: defaultdict[int, list[str]] = defaultdict(list)
-    rows = StepEvidence.objects.filter(observation__in=ids).order_by("pk")
-    for observation, rating, stick_check in rows.values_list(
-        "observation", "rating", "is_stick_check"
-    ):
-        prefix = "Did it stick?" if stick_check else "The step:"
-        seen[observation].append(f"{prefix} {Rating(rating).label.lower()}")
-    return [
-        dataclasses.replace(e, evidence=tuple(seen[e.pk])) if e.pk in seen else e for e in entries
-    ]
 
 
 def _current_steps(q: _Query) -> list[CurrentStep]:
@@ -280,14 +257,39 @@ def timeline_for(
         _drop_ins(q), _meetings(q), _step_changes(q), key=lambda e: e.at, reverse=True
     )
     merged = list(itertools.islice(newest_first, shown + 1))
-    first_new = shown - BATCH + 1 if shown > BATCH else 0
-    entries = [
-        dataclasses.replace(e, number=n, first_new=n == first_new)
-        for n, e in enumerate(merged[:shown], start=1)
-    ]
     return Timeline(
-        entries=_with_evidence(entries),
+        entries=_on_the_page(merged[:shown], shown),
         shown=shown,
         has_earlier=len(merged) > shown,
         current_steps=_current_steps(q),
     )
+
+
+def _on_the_page(entries: list[Entry], shown: int) -> list[Entry]:
+    """The entries shown, numbered, dated in local time and with what each drop-in saw of
+    the steps (a rating, never narrative): one more query, for the drop-ins among them."""
+    seen: defaultdict[int, list[str]] = defaultdict(list)
+    drop_ins = [e.pk for e in entries if e.kind == "drop-in"]
+    if drop_ins:
+        rows = StepEvidence.objects.filter(observation__in=drop_ins).order_by("pk")
+        for observation, rating, stick_check in rows.values_list(
+            "observation", "rating", "is_stick_check"
+        ):
+            prefix = "Did it stick?" if stick_check else "The step:"
+            seen[observation].append(f"{prefix} {Rating(rating).label.lower()}")
+    first_new = shown - BATCH + 1 if shown > BATCH else 0
+    zone = timezone.get_current_timezone()
+    page = []
+    for number, entry in enumerate(entries, start=1):
+        local = entry.at.astimezone(zone)
+        page.append(
+            dataclasses.replace(
+                entry,
+                number=number,
+                first_new=number == first_new,
+                when=f"{local:%a} {local.day} {local:%b %Y, %H:%M}",
+                when_iso=local.isoformat(),
+                evidence=tuple(seen.get(entry.pk, ())) if entry.kind == "drop-in" else (),
+            )
+        )
+    return page
