@@ -20,7 +20,14 @@ from coachroom.coaching.models import (
     StepEvidence,
     StepTransition,
 )
-from coachroom.coaching.timeline import BATCH, MOST, choose_year, timeline_for, year_window
+from coachroom.coaching.timeline import (
+    BATCH,
+    MOST,
+    Timeline,
+    choose_year,
+    timeline_for,
+    year_window,
+)
 from tests.cast import TEST_NOW
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory, make_step
 
@@ -250,6 +257,14 @@ def test_a_huge_count_is_held_to_the_most_a_page_shows(alice, pairing, oak_year)
         viewer=alice, teacher=alice, school=pairing.school, window=window, shown=10**9
     )
     assert result.shown == MOST
+
+
+def test_at_the_most_a_page_shows_there_is_no_link_to_the_same_page_again():
+    def timeline(shown):
+        return Timeline(entries=[], shown=shown, has_earlier=True, current_steps=[])
+
+    assert timeline(MOST - BATCH).offers_earlier
+    assert not timeline(MOST).offers_earlier
 
 
 # The year switch ----------------------------------------------------------------------------

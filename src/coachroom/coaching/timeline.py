@@ -103,6 +103,11 @@ class Timeline:
         return min(self.shown + BATCH, MOST)
 
     @property
+    def offers_earlier(self) -> bool:
+        """Whether "Show earlier entries" can show more (not past `MOST`)."""
+        return self.has_earlier and self.next_shown > self.shown
+
+    @property
     def latest_batch(self) -> list[Entry]:
         """The entries "Show earlier entries" added: what an htmx request appends."""
         return self.entries[max(0, self.shown - BATCH) :]
