@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coachroom.accounts.models import AcademicYear, School, User
+from coachroom.accounts.viewer import Viewer
 from coachroom.coaching.access import teacher_may_see_q
 from coachroom.coaching.models import (
     ACTIVE_STATES,
@@ -47,6 +48,7 @@ from coachroom.coaching.models import (
     StepTransition,
     transition_summary,
 )
+from coachroom.coaching.policy import Who
 
 BATCH = 25  # entries a page shows at first, and how many more each "Show earlier entries" adds
 MOST = 1000  # more than a year of the busiest pair's coaching; a larger ?shown= reads as this
@@ -163,7 +165,7 @@ def _name(first_name: str | None, last_name: str | None, email: str | None) -> s
 
 @dataclass(frozen=True)
 class _Query:
-    viewer: User
+    viewer: Who  # the request's Viewer (the rule from the ids it holds), or a User
     teacher: User
     school: School
     window: Window
@@ -174,9 +176,10 @@ def _drop_ins(q: _Query) -> Iterator[Entry]:
     rows = Observation.objects.visible_to(q.viewer, about=q.teacher).filter(
         school=q.school, **_within("observed_at", q.window)
     )
-    if q.viewer.pk == q.teacher.pk:
+    person = q.viewer.user if isinstance(q.viewer, Viewer) else q.viewer
+    if person.pk == q.teacher.pk:
         # drafts and (where the school says so) drop-ins before their meeting stay the coach's
-        rows = rows.filter(Q(observer=q.viewer) | teacher_may_see_q(q.school))
+        rows = rows.filter(Q(observer=person) | teacher_may_see_q(q.school))
     values = rows.order_by("-observed_at", "-pk").values_list(
         "pk", "observed_at", "status", *(f"observer__{f}" for f in _PERSON)
     )
@@ -250,7 +253,7 @@ def _current_steps(q: _Query) -> list[CurrentStep]:
 
 
 def timeline_for(
-    *, viewer: User, teacher: User, school: School, window: Window, shown: int = BATCH
+    *, viewer: Who, teacher: User, school: School, window: Window, shown: int = BATCH
 ) -> Timeline:
     """The newest `shown` entries about `teacher` at `school` in `window` that `viewer` may
     read, through the privacy gate: five queries (drop-ins, their step evidence, meetings,

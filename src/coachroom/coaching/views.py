@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship, School
+from coachroom.accounts.viewer import viewer_of
 from coachroom.coaching import booking, meetings, picker, services
 from coachroom.coaching.access import (
     get_draft_for_observer,
@@ -344,7 +345,7 @@ def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
     query = read_query(TimelineQuery, request.GET)
     year, years = choose_year(school, query["year"])
     entries = timeline_for(
-        viewer=request.user,
+        viewer=viewer_of(request),  # the rule from the ids the request already holds
         teacher=teacher,
         school=school,
         window=year_window(year, years),
