@@ -16,7 +16,7 @@ import datetime as dt
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,7 +30,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
 from coachroom.accounts.models import AcademicYear, School, User
@@ -49,6 +48,7 @@ from coachroom.coaching.models import (
     transition_summary,
 )
 from coachroom.coaching.policy import Who
+from coachroom.core.links import pk_links
 
 BATCH = 25  # entries a page shows at first, and how many more each "Show earlier entries" adds
 MOST = 1000  # more than a year of the busiest pair's coaching; a larger ?shown= reads as this
@@ -152,13 +152,6 @@ def _within(field: str, window: Window) -> dict[str, dt.datetime]:
     return {f"{field}__{op}": value for op, value in window.items()}
 
 
-def _links(name: str) -> Callable[[int], str]:
-    """Links to one kind of page, from one `reverse()` rather than one per row."""
-    marker = 9_876_543_210
-    head, tail = reverse(name, args=[marker]).split(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def _name(first_name: str | None, last_name: str | None, email: str | None) -> str:
     return User.name_from(first_name or "", last_name or "", email or "")
 
@@ -183,7 +176,7 @@ def _drop_ins(q: _Query) -> Iterator[Entry]:
     values = rows.order_by("-observed_at", "-pk").values_list(
         "pk", "observed_at", "status", *(f"observer__{f}" for f in _PERSON)
     )
-    link = _links("coaching:drop-in-detail")
+    link = pk_links("coaching:drop-in-detail")
     for pk, at, status, *observer in values[: q.limit]:
         is_draft = status == Observation.Status.DRAFT
         yield Entry("drop-in", pk, at, link(pk), _name(*observer), is_draft=is_draft)
@@ -209,7 +202,7 @@ def _meetings(q: _Query) -> Iterator[Entry]:
     values = rows.values_list(
         "pk", "held_at", "round_count", "awaits_reflection", *(f"coach__{f}" for f in _PERSON)
     )
-    link = _links("coaching:meeting-detail")
+    link = pk_links("coaching:meeting-detail")
     for pk, at, count, awaits, *coach in values[: q.limit]:
         label = f"{count} rehearsal round{'' if count == 1 else 's'}"
         yield Entry(
@@ -227,7 +220,7 @@ def _step_changes(q: _Query) -> Iterator[Entry]:
         "pk", "at", "step", "step__title", "from_state", "to_state", "event",
         *(f"by__{f}" for f in _PERSON),
     )  # fmt: skip
-    link = _links("coaching:step-detail")
+    link = pk_links("coaching:step-detail")
     for pk, at, step, title, from_state, to_state, event, *by in values[: q.limit]:
         change = transition_summary(from_state, to_state, event).lower()
         who = _name(*by) if any(by) else ""
@@ -245,7 +238,7 @@ def _current_steps(q: _Query) -> list[CurrentStep]:
         .distinct()
         .order_by("-created_at", "-pk")
     )
-    link = _links("coaching:step-detail")
+    link = pk_links("coaching:step-detail")
     return [
         CurrentStep(link(pk), title, state, StepState(state).label, stuck_at is not None)
         for pk, title, state, stuck_at in rows.values_list("pk", "title", "state", "stuck_at")
