@@ -121,6 +121,8 @@ MODELS = {
     "thanks": Thanks,
 }
 EVERYTHING = set(RECORDS)
+# The records about one teacher that take `visible_to(viewer, about=teacher)`.
+ABOUT_A_TEACHER = {"observation", "meeting", "step", "transition"}
 
 # viewer, the school's lead setting, meeting submitted for review → visible, per model.
 # Steps are titles and states, not notes: coaching leads see them to run the programme.
@@ -194,6 +196,26 @@ def test_a_viewer_whose_coach_role_ended_reads_nothing_of_the_pair(oak, pairing,
     record = _observation(pairing, False)
     Membership.objects.filter(user=bob, school=oak).update(is_coach=False)
     assert not Observation.objects.visible_to(_request_viewer(bob)).filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("as_viewer", [False, True], ids=["user", "viewer"])
+@pytest.mark.parametrize("model", sorted(ABOUT_A_TEACHER))
+@pytest.mark.parametrize(("viewer", "lead_access", "for_review", "visible"), TABLE)
+def test_who_may_read_about_one_teacher(
+    request, oak, pairing, model, viewer, lead_access, for_review, visible, as_viewer
+):
+    """`visible_to(viewer, about=teacher)` (the timeline's reads) is the same rule for one
+    teacher's records, and nobody else's, for a `User` and a request's `Viewer` alike."""
+    oak.lead_note_access = lead_access
+    oak.save()
+    request.getfixturevalue("lead")
+    person = request.getfixturevalue(viewer)
+    record = RECORDS[model](pairing, for_review)
+    who = _request_viewer(person) if as_viewer else person
+    rows = MODELS[model].objects.filter(pk=record.pk)
+    about_her = rows.visible_to(who, about=pairing.coachee).exists()
+    about_another = rows.visible_to(who, about=UserFactory()).exists()
+    assert (about_her, about_another) == (model in visible, False)
 
 
 def _reads_a_drop_in(person, *, relationship, **_ignored):

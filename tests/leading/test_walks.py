@@ -323,3 +323,13 @@ def test_lead_note_access_setting_is_the_only_way_a_lead_reads_visits(oak, visit
     oak.lead_note_access = School.LeadNoteAccess.ALL
     oak.save()
     assert list(WalkVisit.objects.visible_to(lead)) == [visit]
+
+
+def test_visits_about_one_teacher_follow_the_same_rule(visit, alice, bob, head, carol):
+    """`visible_to(viewer, about=teacher)`: the teacher, her coach and the walker read it;
+    another coach does not; nobody reads it as about someone else."""
+    about_her = {
+        p: WalkVisit.objects.visible_to(p, about=alice).exists() for p in (alice, bob, head, carol)
+    }
+    assert about_her == {alice: True, bob: True, head: True, carol: False}
+    assert not WalkVisit.objects.visible_to(head, about=bob).exists()

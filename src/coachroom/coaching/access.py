@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -35,6 +35,17 @@ def teacher_may_see_observation(observation: Observation) -> bool:
         count = getattr(observation, "meeting_count", None)  # annotated on list pages
         return bool(count) if count is not None else observation.meetings.exists()
     return True
+
+
+def teacher_may_see_q(school: School) -> Q:
+    """`teacher_may_see_observation` as a filter, for the drop-ins of one school in a list."""
+    cutoff = timezone.now() - dt.timedelta(days=DRAFT_PUBLISH_DAYS)
+    drafts = Q(status=Observation.Status.DRAFT, created_at__lte=cutoff)
+    submitted = Q(status=Observation.Status.SUBMITTED)
+    if school.drop_in_visibility == School.DropInVisibility.AFTER_MEETING:
+        meetings = FeedbackMeeting.observations.through.objects.filter(observation=OuterRef("pk"))
+        submitted &= Q(Exists(meetings))
+    return drafts | submitted
 
 
 def get_observation_for_user(request: AuthedRequest, pk: int) -> Observation:

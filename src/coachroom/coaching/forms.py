@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, Rating
+from coachroom.coaching.timeline import BATCH
 from coachroom.library.models import LibraryStep
 
 REHEARSAL_SLOTS = 4
@@ -357,3 +358,10 @@ class YearQuery(forms.Form):
     """The query string's ?year=; anything else shows the default."""
 
     year = forms.IntegerField(min_value=1, required=False, initial=None)
+
+
+class TimelineQuery(YearQuery):
+    """The timeline's ?year= and ?shown= (how many entries, newest first: "Show earlier
+    entries" asks for a batch more; a number beyond the page's most shows the most)."""
+
+    shown = forms.IntegerField(min_value=1, required=False, initial=BATCH)

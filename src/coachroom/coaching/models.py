@@ -44,8 +44,8 @@ class CoachingRecordQuerySet(policy.GatedQuerySet[_Record]):
     def for_school(self, school: School) -> Self:
         return self.filter(school=school)
 
-    def visible_to(self, user: policy.Who) -> Self:
-        return self.filter(policy.notes_visible_q(user))
+    def visible_to(self, user: policy.Who, *, about: User | None = None) -> Self:
+        return self.filter(policy.about_q(user, about, policy.notes_visible_q))
 
 
 class StepState(models.TextChoices):
@@ -128,12 +128,12 @@ class ActionStepQuerySet(policy.GatedQuerySet["ActionStep"]):
     def active(self) -> Self:
         return self.filter(state__in=ACTIVE_STATES)
 
-    def visible_to(self, user: policy.Who) -> Self:
+    def visible_to(self, user: policy.Who, *, about: User | None = None) -> Self:
         """Step titles and states: the teacher, their coaches and the school's coaching leads.
 
         Steps are not notes: leads see titles and states to run the programme (domain §3).
         """
-        return self.filter(policy.steps_visible_q(user))
+        return self.filter(policy.about_q(user, about, policy.steps_visible_q))
 
 
 class ActionStep(models.Model):
@@ -242,10 +242,11 @@ class ActionStep(models.Model):
 
 
 class StepTransitionQuerySet(policy.GatedQuerySet["StepTransition"]):
-    def visible_to(self, user: policy.Who) -> Self:
+    def visible_to(self, user: policy.Who, *, about: User | None = None) -> Self:
         """The history of the steps the viewer may see (reasons are shown to the teacher and
         their coach only: `StepActions.show_reasons`)."""
-        return self.filter(step__in=ActionStep.objects.visible_to(user).values("pk"))
+        steps = ActionStep.objects.visible_to(user, about=about)
+        return self.filter(step__in=steps.values("pk"))
 
 
 class StepTransition(models.Model):
@@ -280,6 +281,8 @@ class StepTransition(models.Model):
         ordering: ClassVar[list[str]] = ["at", "pk"]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["step", "at"], name="transition_by_step"),
+            # a teacher's timeline: their steps' changes in one school and year, newest first
+            models.Index(fields=["school", "step", "at"], name="transition_by_school_step"),
             models.Index(fields=["school", "to_state", "at"], name="transition_by_state"),
             # the dashboards count secured steps and stick-check slips by event
             models.Index(fields=["school", "event", "at"], name="transition_by_event"),
@@ -299,14 +302,12 @@ class StepTransition(models.Model):
 
     @property
     def event_label(self) -> str:
-        return EVENT_LABELS.get(self.event, self.event.replace("_", " ").capitalize())
+        return _event_label(self.event)
 
     @property
     def summary(self) -> str:
         """“Agreed”, or “Rehearsed in a meeting; now practising” when the event isn't the state."""
-        if self.from_state == self.to_state or self.event == self.to_state:
-            return self.event_label
-        return f"{self.event_label}; now {self.to_label.lower()}"
+        return transition_summary(self.from_state, self.to_state, self.event)
 
     @property
     def rating_seen(self) -> str:
@@ -317,6 +318,18 @@ class StepTransition(models.Model):
     def not_counted_because(self) -> str:
         """Why a sighting did not count towards securing (a rule, never narrative)."""
         return self.reason if self.event == "seen_not_counted" else ""
+
+
+def transition_summary(from_state: str, to_state: str, event: str) -> str:
+    """`StepTransition.summary` from the columns, for lists read with `values_list`."""
+    label = _event_label(event)
+    if from_state == to_state or event == to_state:
+        return label
+    return f"{label}; now {StepState(to_state).label.lower()}"
+
+
+def _event_label(event: str) -> str:
+    return EVENT_LABELS.get(event, event.replace("_", " ").capitalize())
 
 
 EVENT_LABELS = {
@@ -423,9 +436,9 @@ class StepEvidence(models.Model):
 
 
 class MeetingQuerySet(CoachingRecordQuerySet["FeedbackMeeting"]):
-    def visible_to(self, user: policy.Who) -> Self:
+    def visible_to(self, user: policy.Who, *, about: User | None = None) -> Self:
         """The privacy rule, plus review sharing (coaching/policy.py)."""
-        return self.filter(policy.meetings_visible_q(user))
+        return self.filter(policy.about_q(user, about, policy.meetings_visible_q))
 
 
 class FeedbackMeeting(models.Model):

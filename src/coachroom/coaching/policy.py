@@ -28,13 +28,15 @@ The exceptions, each a named function here and nowhere else:
 
 Every model that holds narrative has `objects.visible_to(viewer)` calling one of these, and
 `can_read` answers for one record through the same filter, so one rule gives one answer.
+Records about a teacher also take `visible_to(viewer, about=teacher)`: the same rule for one
+teacher's records (`about_q`), as the timeline reads them.
 Object pages resolve across all the viewer's schools through these filters; list pages narrow
 them to the current school (README, "Which school").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, Self, TypeVar, cast
 
 from django.db import models
@@ -119,6 +121,22 @@ def notes_visible_q(who: Who, *, review_field: str | None = None) -> Q:
     if review_field:
         visible |= Q(**{review_field: True}, school__in=lead_schools.values("school"))
     return visible
+
+
+def about_q(who: Who, about: User | None, rule: Callable[[Who], Q]) -> Q:
+    """`rule` narrowed to the records about one teacher (`visible_to(viewer, about=teacher)`).
+
+    The teacher sees everything written about them, so for their own records the filter is
+    just that: every other clause of every rule here is an alternative to it, and building them
+    would only add conditions to compile and run."""
+    if about is None:
+        return rule(who)
+    viewer = _user(who)
+    if not viewer.is_active:
+        return _nothing()
+    if about.pk == viewer.pk:
+        return Q(teacher=viewer)
+    return Q(teacher=about) & rule(who)
 
 
 def meetings_visible_q(who: Who) -> Q:

@@ -1,19 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from coachroom import audit
-from coachroom.accounts.models import AcademicYear, CoachingRelationship, School, User
+from coachroom.accounts.models import CoachingRelationship
 from coachroom.accounts.viewer import viewer_of
 from coachroom.coaching import booking, meetings, picker, services
 from coachroom.coaching.access import (
@@ -23,21 +21,19 @@ from coachroom.coaching.access import (
     get_own_observation,
     get_pair_for_coach,
     get_teacher_for_timeline,
-    teacher_may_see_observation,
 )
 from coachroom.coaching.forms import (
     DropInForm,
     MeetingForm,
     ReflectionForm,
-    YearQuery,
+    TimelineQuery,
 )
 from coachroom.coaching.models import (
     ActionStep,
     FeedbackMeeting,
     Observation,
-    StepState,
-    StepTransition,
 )
+from coachroom.coaching.timeline import choose_year, timeline_for, year_window
 from coachroom.core.errors import ClashError, DomainError
 from coachroom.core.forms import read_query
 from coachroom.core.http import AuthedRequest
@@ -322,111 +318,39 @@ def meeting_reflect(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@dataclass
-class TimelineItem:
-    at: datetime
-    kind: str
-    obj: Any
-
-
-def _timeline_year(request: AuthedRequest, school: School) -> tuple[Any, list[Any]]:
-    """The academic year the timeline shows (the current one unless ?year= picks another)."""
-    years = list(AcademicYear.objects.filter(school=school).order_by("-starts_on"))
-    chosen = school.current_year()
-    wanted = read_query(YearQuery, request.GET)["year"]
-    for year in years:
-        if year.pk == wanted:
-            chosen = year
-    return chosen, years
-
-
-def _year_window(year: AcademicYear, years: list[AcademicYear]) -> dict[str, datetime]:
-    """A year's part of the record: from its first day until the next year's first day.
-
-    The holidays between two years belong to the year just ended, the time after the latest
-    year to that year, and the time before the earliest to the earliest, so that everything
-    written about a teacher shows in exactly one year, even a drop-in made in the summer
-    holiday or before the first term starts.
-    """
-    window: dict[str, datetime] = {}
-    if any(other.starts_on < year.starts_on for other in years):
-        window["gte"] = timezone.make_aware(dt.datetime.combine(year.starts_on, dt.time()))
-    later = [other.starts_on for other in years if other.starts_on > year.starts_on]
-    if later:
-        window["lt"] = timezone.make_aware(dt.datetime.combine(min(later), dt.time()))
-    return window
-
-
 @require_GET
+@vary_on_headers("HX-Request")
 def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
-    """Everything about a teacher, newest first, one academic year at a time."""
+    """Everything about a teacher, newest first, one academic year at a time, a batch of
+    entries at a time: "Show earlier entries" is a link to the same page showing more
+    (`?shown=`), which htmx turns into appending just the next batch."""
     teacher, school = get_teacher_for_timeline(request, teacher_pk)
-    # Every view is audited, including one served from the page cache.
     audit.audit_read(
         reader=request.user, about=teacher, school=school, action="coaching.timeline.viewed"
     )
-    return render(request, "coaching/timeline.html", _timeline_context(request, teacher, school))
-
-
-def _timeline_context(request: AuthedRequest, teacher: User, school: School) -> dict[str, Any]:
-    viewer = request.user
-    is_teacher = viewer.pk == teacher.pk
-    year, years = _timeline_year(request, school)
-    window = _year_window(year, years) if year is not None else {}
-
-    def in_year(field: str) -> dict[str, Any]:
-        return {f"{field}__{op}": value for op, value in window.items()}
-
-    observations = list(
-        Observation.objects.for_school(school)
-        .filter(teacher=teacher, **in_year("observed_at"))
-        .visible_to(viewer)
-        .select_related("observer", "school")
-        .annotate(meeting_count=Count("meetings"))
-        .prefetch_related(Prefetch("evidence", to_attr="evidence_list"))
+    query = read_query(TimelineQuery, request.GET)
+    year, years = choose_year(school, query["year"])
+    entries = timeline_for(
+        viewer=viewer_of(request),  # the rule from the ids the request already holds
+        teacher=teacher,
+        school=school,
+        window=year_window(year, years),
+        shown=query["shown"],
     )
-    if is_teacher:
-        observations = [
-            o for o in observations if o.observer_id == viewer.pk or teacher_may_see_observation(o)
-        ]
-    meetings = (
-        FeedbackMeeting.objects.for_school(school)
-        .filter(teacher=teacher, **in_year("held_at"))
-        .visible_to(viewer)
-        .select_related("coach", "step")
-        .annotate(round_count=Count("rounds"))
-    )
-    steps = {
-        s.pk: s
-        for s in ActionStep.objects.for_school(school).filter(teacher=teacher).visible_to(viewer)
-    }
-    transitions = (
-        StepTransition.objects.filter(step__in=list(steps), **in_year("at"))
-        .select_related("by")
-        .order_by("at", "pk")
-    )
-    items = [TimelineItem(o.observed_at, "drop-in", o) for o in observations]
-    items += [TimelineItem(m.held_at, "meeting", m) for m in meetings]
-    stepped_this_year: set[int] = set()
-    for t in transitions:
-        t.step_obj = steps[t.step_id]  # type: ignore[attr-defined]
-        stepped_this_year.add(t.step_id)
-        items.append(TimelineItem(t.at, "step", t))
-    items.sort(key=lambda item: item.at, reverse=True)
-    current = [
-        s
-        for s in steps.values()
-        if s.is_active or (s.state == StepState.SECURED and s.pk in stepped_this_year)
-    ]
-    return {
+    context = {
         "teacher": teacher,
         "school": school,
-        "items": items,
-        "is_teacher": is_teacher,
-        "current_steps": sorted(current, key=lambda s: s.created_at, reverse=True),
+        "is_teacher": request.user.pk == teacher.pk,
         "year": year,
         "years": years,
+        "timeline": entries,
+        "items": entries.entries,
+        "current_steps": entries.current_steps,
     }
+    if request.htmx and not request.htmx.history_restore_request:
+        context["items"] = entries.latest_batch
+        return render(request, "coaching/timeline.html#earlier-entries", context)
+    return render(request, "coaching/timeline.html", context)
 
 
 @require_GET

@@ -89,9 +89,9 @@ class LearningWalk(models.Model):
 
 
 class WalkVisitQuerySet(CoachingRecordQuerySet["WalkVisit"]):
-    def visible_to(self, user: policy.Who) -> Self:
+    def visible_to(self, user: policy.Who, *, about: User | None = None) -> Self:
         """The privacy rule, plus the walker and the teacher's current coaches."""
-        return self.filter(policy.walk_visits_visible_q(user))
+        return self.filter(policy.about_q(user, about, policy.walk_visits_visible_q))
 
 
 class WalkVisit(models.Model):

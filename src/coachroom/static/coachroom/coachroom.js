@@ -26,3 +26,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// "Show earlier entries" (and anything else htmx adds that should take the reader with it):
+// move focus to the first new entry, so keyboard and screen-reader users carry on from there.
+document.addEventListener("htmx:afterSettle", () => {
+  const added = document.querySelectorAll("[data-focus-after-swap]");
+  added.forEach((element) => element.removeAttribute("data-focus-after-swap"));
+  if (added.length) added[added.length - 1].focus();
+});
