@@ -39,8 +39,9 @@ def _tags(request: AuthedRequest, record: ActionStep | FeedbackMeeting) -> HttpR
             remove = RemoveTagForm(request.POST, tags=tags)
             if remove.is_valid():
                 services.tag_remove(tag=remove.cleaned_data["remove"], by=request.user)
-                messages.success(request, "Tag removed.")
-            if not request.htmx:
+            if not request.htmx:  # htmx swaps the panel in place, which shows the change
+                if remove.is_valid():
+                    messages.success(request, "Tag removed.")
                 return redirect(record)
         else:
             form = TagForm(request.POST)
@@ -56,10 +57,10 @@ def _tags(request: AuthedRequest, record: ActionStep | FeedbackMeeting) -> HttpR
                 except DomainError as error:
                     form.add_error(None, str(error))
                 else:
-                    messages.success(request, "Tag added.")
-                    form = None
                     if not request.htmx:
+                        messages.success(request, "Tag added.")
                         return redirect(record)
+                    form = None
     context = panel_context(request, record, form)
     template = PANEL if request.htmx else "induction/tags.html"
     return render(request, template, context)
