@@ -5,7 +5,7 @@ views render the same partial after a change."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -54,7 +54,7 @@ def panel_context(
         "can_edit": can_edit,
         "action": action,
         "form": (form or TagForm()) if can_edit else None,
-        "statements": list(FrameworkStatement.objects.only("section", "number", "kind"))
+        "statements": list(FrameworkStatement.objects.only("section", "number", "text"))
         if can_edit
         else [],
     }
@@ -68,7 +68,7 @@ class FrameworkTagPanel:
     """Shown when the record has tags or the viewer may add them."""
 
     def _render(self, request: HttpRequest, record: ActionStep | FeedbackMeeting) -> SafeString:
-        authed: AuthedRequest = request  # type: ignore[assignment]  # pages need sign-in
+        authed = cast(AuthedRequest, request)  # the step and meeting pages need sign-in
         context = panel_context(authed, record)
         if not context["tags"] and not context["can_edit"]:
             return SafeString("")
