@@ -278,3 +278,29 @@ def test_the_step_page_reads_tags_in_a_fixed_number_of_queries(
         response = client.get(step.get_absolute_url())
 
     assert response.status_code == 200
+
+
+def test_with_htmx_a_removed_tag_leaves_the_panel_in_place(client, bob, step):
+    tag = FrameworkTag.objects.create(
+        school=step.school, step=step, section=5, added_at=step.created_at
+    )
+    client.force_login(bob)
+
+    response = client.post(tags_url(step), {"remove": tag.pk}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert "Not tagged with the framework yet." in text_of(response)
+    assert not FrameworkTag.objects.exists()
+
+
+def test_the_tags_page_of_its_own_works_for_the_mentor(client, bob, meeting):
+    FrameworkTag.objects.create(
+        school=meeting.school, meeting=meeting, section=6, added_at=meeting.created_at
+    )
+    client.force_login(bob)
+
+    page = text_of(client.get(reverse("induction:meeting-tags", args=[meeting.pk])))
+
+    assert "Framework tags: feedback meeting" in page
+    assert "Section 6, Assessment" in page
+    assert "Add tag" in page
