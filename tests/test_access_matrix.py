@@ -35,6 +35,7 @@ from tests.coaching.access_rows import COACHING_ROWS
 from tests.coaching.access_rows_goals import GOAL_ROWS
 from tests.factories import RelationshipFactory, UserFactory
 from tests.imports.access_rows import IMPORT_ROWS
+from tests.induction.access_rows import INDUCTION_ROWS
 from tests.leading.access_rows import WALK_ROWS
 from tests.library.access_rows import LIBRARY_ROWS
 from tests.records.access_rows import RECORDS_ROWS
@@ -113,6 +114,7 @@ MATRIX.update(GOAL_ROWS)
 MATRIX.update(RECORDS_ROWS)
 MATRIX.update(AUDIT_ROWS)
 MATRIX.update(IMPORT_ROWS)
+MATRIX.update(INDUCTION_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:

@@ -194,6 +194,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     _setup_django()
+    if args.format == "ittecf":
+        from coachroom.induction.cli import run_import as run_framework_import
+
+        return run_framework_import(args)
     from coachroom.imports.cli import run_import
 
     return run_import(args)
@@ -310,9 +314,16 @@ def _add_running_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
 
 def _add_data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """import, backup, restore and retention."""
-    importer = sub.add_parser("import", help="import staff from OneRoster or a staff CSV")
-    importer.add_argument("format", choices=["oneroster", "staff"], help="what the file is")
-    importer.add_argument("path", help="a OneRoster zip or folder, or a staff CSV file")
+    importer = sub.add_parser(
+        "import", help="import staff (OneRoster, staff CSV) or the ITTECF's statements"
+    )
+    importer.add_argument(
+        "format", choices=["oneroster", "staff", "ittecf"], help="what the file is"
+    )
+    importer.add_argument(
+        "path",
+        help="a OneRoster zip or folder, a staff CSV file, or the framework's statements (CSV)",
+    )
     importer.add_argument("--school", metavar="URN", help="import into (or only) this school")
     importer.add_argument("--dry-run", action="store_true", help="show what would change")
     importer.set_defaults(func=cmd_import)

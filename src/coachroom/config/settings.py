@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "coachroom.coaching",
     "coachroom.leading",
     "coachroom.scheduling",
+    "coachroom.induction",
     "coachroom.reporting",
     "coachroom.records",
     "coachroom.imports",

@@ -59,6 +59,7 @@ urlpatterns = [
     # Each app owns its URL namespace; the paths people see predate the apps and stay the same.
     path("", include("coachroom.coaching.urls")),  # coaching/…, and goals under programme/
     path("coaching/", include("coachroom.leading.urls")),
+    path("coaching/", include("coachroom.induction.urls")),  # framework tags on steps, meetings
     path("programme/", include("coachroom.scheduling.urls")),
     path("programme/", include("coachroom.reporting.urls")),
     path("imports/", include("coachroom.imports.urls")),

@@ -1,0 +1,152 @@
+"""The Initial Teacher Training and Early Career Framework (ITTECF) as data, and the tags that
+tie action steps and feedback meetings to it.
+
+What ships: the eight sections (they match Teachers' Standards 1–8) with their numbers and short
+titles, as `Section` below, in code rather than in a table, so that they exist in every
+database from the first `migrate` and survive `flush` and restores unchanged. What does not
+ship: the statements' wording. A school loads it from its own copy of the framework with
+`coachroom import ittecf PATH` (docs/induction.md) into `FrameworkStatement`.
+
+Statements are global, not per trust: the ITTECF is one national document, the same words for
+every school, and `coachroom import` is run by whoever runs the installation, not by a school.
+One copy keeps every school's tags pointing at the same statement, also when an ECT moves
+school inside or outside the trust.
+
+A tag names a section and, optionally, a statement number, never a statement row: tags made
+before the wording is loaded, or after a re-import changes it, still read the same, and the
+page shows the statement's text when it is loaded and the number and section title otherwise.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from coachroom.accounts.models import School, User
+from coachroom.coaching.models import ActionStep, FeedbackMeeting
+
+
+class Section(models.IntegerChoices):
+    """The ITTECF's eight sections, numbered as Teachers' Standards 1–8."""
+
+    HIGH_EXPECTATIONS = 1, "High expectations"
+    HOW_PUPILS_LEARN = 2, "How pupils learn"
+    SUBJECT_AND_CURRICULUM = 3, "Subject and curriculum"
+    CLASSROOM_PRACTICE = 4, "Classroom practice"
+    ADAPTIVE_TEACHING = 5, "Adaptive teaching"
+    ASSESSMENT = 6, "Assessment"
+    MANAGING_BEHAVIOUR = 7, "Managing behaviour"
+    PROFESSIONAL_BEHAVIOURS = 8, "Professional behaviours"
+
+
+def section_title(number: int) -> str:
+    return str(Section(number).label)
+
+
+class StatementKind(models.TextChoices):
+    LEARN_THAT = "learn that", "Learn that"
+    LEARN_HOW_TO = "learn how to", "Learn how to"
+
+
+class FrameworkStatementQuerySet(models.QuerySet["FrameworkStatement"]):
+    def texts_for(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], FrameworkStatement]:
+        """The loaded statements for these (section, number) pairs, by pair; one query."""
+        if not keys:
+            return {}
+        wanted = Q()
+        for section, number in keys:
+            wanted |= Q(section=section, number=number)
+        return {(s.section, s.number): s for s in self.filter(wanted)}
+
+
+class FrameworkStatement(models.Model):
+    """One "learn that" or "learn how to" statement, as the school's own file words it."""
+
+    section = models.PositiveSmallIntegerField(choices=Section.choices)
+    number = models.CharField(max_length=12)
+    kind = models.CharField(max_length=12, choices=StatementKind.choices)
+    text = models.TextField()
+    loaded_at = models.DateTimeField()
+
+    objects = FrameworkStatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "number"], name="induction_statement_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({section_title(self.section)})"
+
+
+class FrameworkTagQuerySet(models.QuerySet["FrameworkTag"]):
+    def for_step(self, step: ActionStep) -> FrameworkTagQuerySet:
+        return self.filter(step=step).order_by("section", "statement", "pk")
+
+    def for_meeting(self, meeting: FeedbackMeeting) -> FrameworkTagQuerySet:
+        return self.filter(meeting=meeting).order_by("section", "statement", "pk")
+
+
+class FrameworkTag(models.Model):
+    """An action step or a feedback meeting tagged with a section, or one statement in it.
+
+    No free text: a section number and a statement number, so it is not a narrative record;
+    it is read only beside a step or meeting the viewer has already been shown through
+    `visible_to`.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    step = models.ForeignKey(
+        ActionStep, null=True, blank=True, on_delete=models.CASCADE, related_name="framework_tags"
+    )
+    meeting = models.ForeignKey(
+        FeedbackMeeting,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="framework_tags",
+    )
+    section = models.PositiveSmallIntegerField(choices=Section.choices)
+    statement = models.CharField(max_length=12, blank=True)  # blank: the whole section
+    added_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    objects = FrameworkTagQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__isnull=False, meeting__isnull=True)
+                | Q(step__isnull=True, meeting__isnull=False),
+                name="induction_tag_one_record",
+            ),
+            models.UniqueConstraint(
+                fields=["step", "section", "statement"],
+                condition=Q(step__isnull=False),
+                name="induction_tag_unique_on_step",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "section", "statement"],
+                condition=Q(meeting__isnull=False),
+                name="induction_tag_unique_on_meeting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def section_title(self) -> str:
+        return section_title(self.section)
+
+    @property
+    def label(self) -> str:
+        """The tag without the statement's wording: "2.3, How pupils learn"."""
+        if self.statement:
+            return f"{self.statement}, {self.section_title}"
+        return f"Section {self.section}, {self.section_title}"
