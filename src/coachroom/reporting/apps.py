@@ -6,3 +6,6 @@ class ReportingConfig(AppConfig):
 
     name = "coachroom.reporting"
     verbose_name = "Reporting"
+
+    def ready(self) -> None:
+        from coachroom.reporting import receivers  # noqa: F401 - receivers connect
