@@ -67,7 +67,7 @@ def fill(apps, schema_editor):
                     week=week(day),
                     kind=kind,
                     reason=reason,
-                    **dict(zip(TALLY, tally)),
+                    **dict(zip(TALLY, tally, strict=True)),
                 )
                 for (pair_id, day, kind, reason), tally in pairs.items()
             ),
@@ -81,7 +81,7 @@ def fill(apps, schema_editor):
                     week=week(day),
                     kind=kind,
                     reason=reason,
-                    **dict(zip(TALLY, tally)),
+                    **dict(zip(TALLY, tally, strict=True)),
                 )
                 for (day, kind, reason), tally in schools.items()
             ),
