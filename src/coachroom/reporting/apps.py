@@ -8,4 +8,7 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self) -> None:
-        from coachroom.reporting import receivers  # noqa: F401 - receivers connect
+        from coachroom.core.demo import register_loader
+        from coachroom.reporting import demo, receivers  # noqa: F401 - receivers connect
+
+        register_loader(90, demo.rebuild_counts)
