@@ -188,7 +188,7 @@ def _recount_school_days(school_id: int, days: set[dt.date]) -> None:
         "school_id", "relationship_id", "day", "kind", "reason", *TALLY
     )
     buckets = {tuple(row[:5]): list(row[5:]) for row in pairs}
-    SchoolSessionCount.objects.bulk_create(_school_rows(school_buckets(buckets)))  # type: ignore[arg-type]
+    SchoolSessionCount.objects.bulk_create(_school_rows(school_buckets(buckets)))
 
 
 def _slipped_transitions(school_id: int) -> Any:
@@ -204,13 +204,13 @@ def _step_counts(school_id: int, states: set[str] | None) -> dict[str, tuple[int
     rows = (
         steps.values("state")
         .annotate(
-            steps=Count("pk"),
-            stuck=Count("pk", filter=Q(stuck_at__isnull=False)),
-            slipped=Count("pk", filter=Q(Exists(_slipped_transitions(school_id)))),
+            n_steps=Count("pk"),
+            n_stuck=Count("pk", filter=Q(stuck_at__isnull=False)),
+            n_slipped=Count("pk", filter=Q(Exists(_slipped_transitions(school_id)))),
         )
         .order_by()
     )
-    return {row["state"]: (row["steps"], row["stuck"], row["slipped"]) for row in rows}
+    return {row["state"]: (row["n_steps"], row["n_stuck"], row["n_slipped"]) for row in rows}
 
 
 @transaction.atomic
@@ -344,11 +344,11 @@ def rebuild_school(school_id: int) -> None:
     for model in (PairSessionCount, SchoolSessionCount, StepCount, SecuredCount):
         model.objects.filter(school_id=school_id).delete()
     PairSessionCount.objects.bulk_create(
-        _pair_rows({(school_id, *key): list(v) for key, v in expected.pairs.items()}),  # type: ignore[misc]
+        _pair_rows({(school_id, *key): list(v) for key, v in expected.pairs.items()}),
         batch_size=2000,
     )
     SchoolSessionCount.objects.bulk_create(
-        _school_rows({(school_id, *key): list(v) for key, v in expected.schools.items()}),  # type: ignore[misc]
+        _school_rows({(school_id, *key): list(v) for key, v in expected.schools.items()}),
         batch_size=2000,
     )
     StepCount.objects.bulk_create(
