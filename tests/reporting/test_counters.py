@@ -33,6 +33,7 @@ from coachroom.reporting.models import (
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.models import SessionOccurrence
 from tests.factories import MembershipFactory, RelationshipFactory, UserFactory, make_step
+from tests.records.test_backup_archive import TEST_KEY
 
 LONDON = ZoneInfo("Europe/London")
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
@@ -348,6 +349,23 @@ def test_rebuild_gives_what_the_writes_kept(oak, pairing, bob, slot):
 
 def test_backups_leave_the_counters_out():
     assert not set(COUNTER_MODELS) & set(backup.backup_models())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_rebuilds_the_counters(tmp_path, monkeypatch, settings, pairing, bob):
+    monkeypatch.setenv("COACHROOM_BACKUP_KEY", TEST_KEY)
+    settings.DATA_DIR = tmp_path / "data"
+    slot = _slot(pairing, bob)
+    scheduling.session_mark_held(session=_on(slot, dt.date(2026, 9, 9)), by=bob)
+    make_step(pairing, state=StepState.PRACTISING)
+    school_id = pairing.school_id
+    kept = counters.stored_for(school_id)
+    path = tmp_path / "backup.zip"
+    backup.write_backup(path)
+    call_command("flush", interactive=False, verbosity=0)
+    backup.restore_backup(path)
+    assert counters.stored_for(school_id) == kept
+    assert counters.first_difference(school_id) is None
 
 
 # Query budgets --------------------------------------------------------------------------------

@@ -324,7 +324,9 @@ def first_difference(school_id: int) -> str | None:
         for key in sorted(set(want) | set(have), key=str):
             zero = (0,) * len(value_names)
             if want.get(key, zero) != have.get(key, zero):
-                where = ", ".join(f"{n} {v}" for n, v in zip(key_names, key, strict=True))
+                where = ", ".join(
+                    f"{n} {'(none)' if v == '' else v}" for n, v in zip(key_names, key, strict=True)
+                )
                 counted = ", ".join(
                     f"{n} {h} (raw rows: {w})"
                     for n, h, w in zip(
