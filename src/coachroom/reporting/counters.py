@@ -151,14 +151,8 @@ def _school_rows(buckets: dict[SchoolKey, list[int]]) -> list[SchoolSessionCount
     ]
 
 
-# Schools being deleted: their counters go with them, so nothing recounts them meanwhile.
-_DELETING: set[int] = set()
-
-
 def _lock(school_id: int) -> bool:
-    """Lock the school's row for the rest of the transaction; False if it is going away."""
-    if school_id in _DELETING:
-        return False
+    """Lock the school's row for the rest of the transaction; False if there is none."""
     return School.objects.select_for_update().filter(pk=school_id).exists()
 
 

@@ -9,25 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from coachroom.accounts.models import School
 from coachroom.coaching.models import ActionStep, StepTransition
 from coachroom.reporting import counters
 from coachroom.scheduling.models import SessionOccurrence
 from coachroom.scheduling.signals import sessions_changed
-
-
-@receiver(pre_delete, sender=School)
-def school_going(sender: Any, instance: School, **_: Any) -> None:
-    counters._DELETING.add(instance.pk)
-
-
-@receiver(post_delete, sender=School)
-def school_gone(sender: Any, instance: School, **_: Any) -> None:
-    counters._DELETING.discard(instance.pk)
-
 
 # Sessions -------------------------------------------------------------------------------------
 
