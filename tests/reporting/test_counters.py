@@ -9,11 +9,13 @@ began on Wednesday 9 September; his Monday meeting slot (where a test adds one) 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 
@@ -366,6 +368,45 @@ def test_a_restore_rebuilds_the_counters(tmp_path, monkeypatch, settings, pairin
     backup.restore_backup(path)
     assert counters.stored_for(school_id) == kept
     assert counters.first_difference(school_id) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_in_one_school_at_once_leave_the_counts_right(oak, oak_year, bob, carol):
+    """Two coaches record sessions on the same days at the same moment: each recount waits for
+    the other's (the school's row is locked), so the school's buckets lose neither. Only a
+    database server runs the two transactions side by side; SQLite takes them in turn."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    pairs = [
+        (RelationshipFactory(school=oak, academic_year=oak_year, coach=coach), coach)
+        for coach in (bob, carol)
+    ]
+    slots = [(_slot(pair, coach), coach) for pair, coach in pairs]
+    days = [dt.date(2026, 9, 9) + dt.timedelta(weeks=n) for n in range(6)]
+    start = threading.Barrier(len(slots))
+    failures: list[BaseException] = []
+
+    def hold_all(slot, coach) -> None:
+        try:
+            for day in days:
+                start.wait(timeout=10)
+                scheduling.session_mark_held(session=_on(slot, day), by=coach)
+        except BaseException as error:  # reported below, in the test's own thread
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hold_all, args=pair) for pair in slots]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures
+    assert _agrees(oak)
+    held = SchoolSessionCount.objects.filter(school=oak, day__in=days).values_list(
+        "held", flat=True
+    )
+    assert sorted(held) == [2] * len(days)
 
 
 # Query budgets --------------------------------------------------------------------------------
