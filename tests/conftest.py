@@ -26,15 +26,20 @@ from tests.cast import (
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `servers` run real processes against the test database, which only a
-    database server can share: they are selected when the suite runs on PostgreSQL (the
-    PostgreSQL pass of `./dev test`), and reported as deselected on SQLite."""
+    """Tests marked `servers` run real processes against the test database, and tests marked
+    `concurrent_writers` run transactions side by side: only a database server can do either.
+    They are selected when the suite runs on PostgreSQL (the PostgreSQL pass of `./dev test`),
+    and reported as deselected on SQLite."""
     if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
-    left_out = [item for item in items if item.get_closest_marker("servers")]
+
+    def needs_a_server(item: pytest.Item) -> bool:
+        return any(item.get_closest_marker(name) for name in ("servers", "concurrent_writers"))
+
+    left_out = [item for item in items if needs_a_server(item)]
     if left_out:
         config.hook.pytest_deselected(items=left_out)
-        items[:] = [item for item in items if not item.get_closest_marker("servers")]
+        items[:] = [item for item in items if not needs_a_server(item)]
 
 
 @pytest.fixture(scope="session", autouse=True)

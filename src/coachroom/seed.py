@@ -42,6 +42,7 @@ from coachroom.coaching.models import (
     StepTransition,
 )
 from coachroom.library.models import LibraryStep
+from coachroom.reporting import counters
 from coachroom.scheduling.models import ScheduledSlot, SessionKind, SessionOccurrence
 from coachroom.scheduling.services import SchoolDays, slot_dates
 
@@ -153,6 +154,10 @@ def seed(
                 year = academic_year_create(school=school, by=None, start_year=first_year + offset)
                 report.add(_year(school, year, staff, scale, rng, library))
         say(f"school {index + 1} of {scale.schools}: {report.observations} drop-ins so far")
+    # the rows above were bulk-created, past the writes that keep the dashboards' counters
+    for school_id in School.objects.filter(trust=trust).values_list("pk", flat=True):
+        counters.rebuild_school(school_id)
+    say("dashboard counters rebuilt")
     return report
 
 

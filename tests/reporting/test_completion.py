@@ -362,10 +362,10 @@ def test_page_queries_do_not_grow(
             session=_on(slot, dt.date(2026, 9, 16)), by=coach, reason="trip"
         )
     client.force_login(lead)
-    # session, user, memberships; current year; weeks; terms; half-terms; coaches; coachee
-    # counts; pairs with their last drop-in; reasons; coach choices; session save with its
-    # savepoints (3) (+1 spare)
-    with django_assert_max_num_queries(16):
+    # session, user, memberships; current year; the school's day counters (weeks, half-terms,
+    # reasons); today's recorded sessions; terms; the pairs' counters; the pairs' coaches;
+    # pairs with their last drop-in; coach choices; session save with its savepoints (3)
+    with django_assert_max_num_queries(14):
         response = client.get(URL)
     assert len(response.context["report"].coachees) == pairs
 

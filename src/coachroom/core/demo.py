@@ -8,6 +8,7 @@ feature adds its own loader instead of editing this module. `load_demo` runs the
     20 the step library (library)       60 sessions settled (scheduling)
     30 timetabled slots (scheduling)    70 walks, reviews and thanks (leading)
     40 a term of coaching (coaching)    80 the touches that make the demo feel lived in
+                                        90 the dashboards' counters, rebuilt (reporting)
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from coachroom.coaching.models import (
 )
 from coachroom.coaching.step_actions import step_actions
 from coachroom.core.http import AuthedRequest
+from coachroom.reporting.models import StepCount
 from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence
 
 SHOWN_STATES = [*ACTIVE_STATES, StepState.SECURED]
@@ -328,27 +329,31 @@ def _awaiting_reflection(viewer: Viewer, school: School) -> QuerySet[FeedbackMee
 
 def _school_figures(school: School) -> dict[str, Any]:
     """Activity counts for leaders. Counts only: no names of coachees, no notes."""
-    staff = Membership.objects.active().for_school(school)
-    figures: dict[str, Any] = staff.aggregate(
-        staff=Count("pk"),
-        coaches=Count("pk", filter=Q(is_coach=True)),
-        ects=Count("pk", filter=Q(is_ect=True)),
-    )
     current = CoachingRelationship.objects.for_school(school).current()
-    figures["pairs"] = current.count()
-    figures["coached_teachers"] = current.values("coachee").distinct().count()
-    figures["uncoached_teachers"] = (
-        staff.filter(is_teacher=True).exclude(user__in=current.values("coachee")).count()
+    coached = Q(user__in=current.values("coachee"))
+    figures: dict[str, Any] = (
+        Membership.objects.active()
+        .for_school(school)
+        .aggregate(
+            staff=Count("pk"),
+            coaches=Count("pk", filter=Q(is_coach=True)),
+            ects=Count("pk", filter=Q(is_ect=True)),
+            uncoached_teachers=Count("pk", filter=Q(is_teacher=True) & ~coached),
+        )
     )
-    by_state = dict(
-        ActionStep.objects.for_school(school)
-        .values_list("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
+    figures |= current.aggregate(
+        pairs=Count("pk"), coached_teachers=Count("coachee", distinct=True)
     )
+    # counters kept by the writes (reporting/models.py): no step is read here
+    by_state: dict[str, int] = {}
+    figures["stuck"] = 0
+    for state, n, stuck in StepCount.objects.filter(school=school).values_list(
+        "state", "steps", "stuck"
+    ):
+        by_state[state] = n
+        figures["stuck"] += stuck
     # the programme dashboard counts the same states, in the same words
     figures["steps"] = [(state.label, by_state.get(state, 0)) for state in REPORTED_STATES]
-    figures["stuck"] = ActionStep.objects.for_school(school).filter(stuck_at__isnull=False).count()
     return figures
 
 

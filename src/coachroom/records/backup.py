@@ -66,6 +66,8 @@ from coachroom.records.backup_checks import (
     reading,
 )
 from coachroom.records.backup_signing import SIGNATURE, BackupKey, key_for_backup, signature
+from coachroom.reporting import counters
+from coachroom.reporting.models import COUNTER_MODELS
 
 # Their many-to-many fields point at groups and permissions, whose ids differ between
 # databases (permissions are created by `migrate`), so those are written as natural keys.
@@ -76,12 +78,14 @@ NATURAL_FOREIGN_KEYS = {"accounts.user", "auth.group"}
 
 
 def backup_models() -> list[type[Model]]:
-    """Every Coachroom model plus auth groups, each after the models it refers to."""
+    """Every Coachroom model plus auth groups, each after the models it refers to. The
+    dashboards' counters are left out: they are derived, and a restore rebuilds them."""
     chosen = [Group] + [
         model
         for model in apps.get_models()
         if model._meta.app_config is not None
         and model._meta.app_config.name.startswith("coachroom.")
+        and model not in COUNTER_MODELS
     ]
     return dependency_order(chosen)
 
@@ -394,6 +398,7 @@ def _restore_checked(archive: zipfile.ZipFile, checked: CheckedArchive) -> list[
     try:
         with transaction.atomic():
             counts = _load_rows(archive, checked)
+            counters.rebuild()  # rows load raw, without recounting; count them all once
             if staging := _stage_media(archive, checked.media):
                 staged.append(staging)
     except BaseException as error:

@@ -45,6 +45,7 @@ from coachroom.coaching.models import (
     StepTransition,
 )
 from coachroom.leading.models import CoachingReview, Thanks, WalkVisit
+from coachroom.reporting import counters
 from coachroom.scheduling.models import CalendarFeed, NotificationPreferences, SessionOccurrence
 
 logger = logging.getLogger(__name__)
@@ -267,6 +268,9 @@ def _erase_school(school: School, cutoff: dt.date, *, dry_run: bool) -> Counts:
         # update() skips save(): StepTransition.save() refuses changes to history, and the
         # blanking must not touch `updated_at`, which dates the coaching, not the erasure.
         setattr(counts, name, queryset.count() if dry_run else queryset.update(**blank))
+    if counts.step_histories and not dry_run:
+        # the dashboards count a slipped stick-check by its history's reason, now blank
+        counters.recount_steps(school_id=school.pk)
     return counts
 
 

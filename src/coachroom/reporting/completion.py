@@ -12,38 +12,36 @@ Definitions
               sessions still appear in the reasons table, because the miss happened.
     coach     the pair's coach: a session covered by another coach still counts for the pair.
 
-Every function runs a fixed number of queries, however many sessions, pairs or weeks there are.
+Every function runs a fixed number of queries, however many sessions, pairs or weeks there are,
+and reads counters (reporting/models.py, docs/counters.md) rather than the sessions themselves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
+    Sum,
 )
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship, School, Term, User
 from coachroom.coaching.models import Observation
 from coachroom.core.charts import percent
-from coachroom.scheduling.models import SessionKind, SessionOccurrence, SessionQuerySet
+from coachroom.reporting.models import PairSessionCount, SchoolSessionCount, SessionTallyFields
+from coachroom.scheduling.models import SessionKind, SessionOccurrence
 
 Status = SessionOccurrence.Status
+ONE_DAY = dt.timedelta(days=1)
 KIND_CHOICES = [
     ("", "Drop-ins and meetings"),
     (SessionKind.DROP_IN.value, "Drop-ins"),
@@ -61,6 +59,12 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 # The tables that name people: for coaching leads (the school) and coaches (their own pairs).
 NAMED_TABLES = ("coach", "coachee")
+PAIR_COLUMNS = (
+    "pk", "started_on", "ended_on",
+    "coachee__first_name", "coachee__last_name", "coachee__email",
+    "coach__first_name", "coach__last_name", "coach__email",
+    "last_drop_in", "last_observed",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -105,18 +109,52 @@ class Tally:
         return percent(self.meetings_held, self.meetings_planned)
 
 
-def _tally_aggregates() -> dict[str, Count]:
+def _tally_sums() -> dict[str, Sum]:
+    """A tally from counter buckets (reporting/models.py)."""
     drop_in, meeting = Q(kind=SessionKind.DROP_IN), Q(kind=SessionKind.MEETING)
-    held = Q(status=Status.DONE)
     return {
-        "drop_ins_planned": Count("pk", filter=drop_in),
-        "drop_ins_held": Count("pk", filter=drop_in & held),
-        "meetings_planned": Count("pk", filter=meeting),
-        "meetings_held": Count("pk", filter=meeting & held),
-        "missed": Count("pk", filter=Q(status=Status.MISSED)),
-        "cancelled": Count("pk", filter=Q(status=Status.CANCELLED)),
-        "unrecorded": Count("pk", filter=Q(status=Status.PLANNED)),
+        "drop_ins_planned": Sum("planned", filter=drop_in),
+        "drop_ins_held": Sum("held", filter=drop_in),
+        "meetings_planned": Sum("planned", filter=meeting),
+        "meetings_held": Sum("held", filter=meeting),
+        "missed": Sum("missed"),
+        "cancelled": Sum("cancelled"),
+        "unrecorded": Sum("unrecorded"),
     }
+
+
+@dataclass(frozen=True)
+class TodayRow:
+    """One of today's sessions that is already held, missed or cancelled."""
+
+    pair: int
+    coach: int
+    first: str | None
+    last: str | None
+    kind: str
+    status: str
+    reason: str
+    rescheduled_to: int | None
+
+    @property
+    def rebooked(self) -> int:
+        return int(self.rescheduled_to is not None)
+
+    @property
+    def tally(self) -> Tally | None:
+        """What it adds to the planned and held figures: nothing if missed and rebooked."""
+        if self.status == Status.MISSED and self.rebooked:
+            return None
+        drop_in = self.kind == SessionKind.DROP_IN
+        held = int(self.status == Status.DONE)
+        return Tally(
+            drop_ins_planned=int(drop_in),
+            drop_ins_held=held if drop_in else 0,
+            meetings_planned=int(not drop_in),
+            meetings_held=0 if drop_in else held,
+            missed=int(self.status == Status.MISSED),
+            cancelled=int(self.status == Status.CANCELLED),
+        )
 
 
 @dataclass(frozen=True)
@@ -202,7 +240,12 @@ def default_range(school: School, today: dt.date | None = None) -> tuple[dt.date
 
 
 class CompletionQuery:
-    """The sessions one viewer may count, narrowed by the dashboard's filters."""
+    """The sessions one viewer may count, narrowed by the dashboard's filters.
+
+    Days before today are read from the counters (reporting/models.py): the school's buckets
+    when the figures cover the whole school, the pairs' buckets otherwise. Today is counted
+    from its raw sessions (only those already held, missed or cancelled are due), once a page.
+    """
 
     def __init__(
         self,
@@ -222,6 +265,9 @@ class CompletionQuery:
         self.pair_coach = viewer_coach or filters.coach
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
+        self._today_rows: list[TodayRow] | None = None
+        self._day_rows: list[tuple[Any, ...]] | None = None
+        self._by_pair: dict[int, Tally] | None = None
 
     # Querysets ------------------------------------------------------------------------------
 
@@ -231,21 +277,57 @@ class CompletionQuery:
             pairs = pairs.filter(coach=self.pair_coach)
         return pairs
 
-    def sessions(self) -> SessionQuerySet:
-        """In scope and in the date range, whatever their status or time."""
-        sessions = SessionOccurrence.objects.for_school(self.school).filter(
-            starts_at__gte=_midnight(self.filters.start),
-            starts_at__lt=_midnight(self.filters.end + dt.timedelta(days=1)),
+    def _in_range(self, counts: QuerySet[Any]) -> QuerySet[Any]:
+        """Buckets of the days before today in the range, of the kind chosen."""
+        counts = counts.filter(
+            day__gte=self.filters.start, day__lte=min(self.filters.end, self.today - ONE_DAY)
         )
-        if self.pair_coach is not None:
-            sessions = sessions.filter(relationship__coach=self.pair_coach)
         if self.filters.kind:
-            sessions = sessions.filter(kind=self.filters.kind)
-        return sessions
+            counts = counts.filter(kind=self.filters.kind)
+        return counts
 
-    def due(self) -> SessionQuerySet:
-        """Sessions that count as planned so far (see the module docstring)."""
-        return self.sessions().due(self.now)
+    def pair_counts(self) -> QuerySet[PairSessionCount]:
+        counts = PairSessionCount.objects.filter(school=self.school)
+        if self.pair_coach is not None:
+            counts = counts.filter(relationship__coach=self.pair_coach)
+        return self._in_range(counts)
+
+    def counts(self) -> QuerySet[Any]:
+        """The buckets the school-wide tables read: the school's own, unless narrowed to one
+        coach's pairs."""
+        if self.pair_coach is not None:
+            return self.pair_counts()
+        return self._in_range(SchoolSessionCount.objects.filter(school=self.school))
+
+    def today_rows(self) -> list[TodayRow]:
+        """Today's sessions in scope that are already held, missed or cancelled, if today is in
+        the range: one small query, shared by every table."""
+        if self._today_rows is None:
+            self._today_rows = []
+            if self.filters.start <= self.today <= self.filters.end:
+                sessions = SessionOccurrence.objects.for_school(self.school).filter(
+                    starts_at__gte=_midnight(self.today),
+                    starts_at__lt=self.now,
+                    status__in=[Status.DONE, Status.MISSED, Status.CANCELLED],
+                )
+                if self.pair_coach is not None:
+                    sessions = sessions.filter(relationship__coach=self.pair_coach)
+                if self.filters.kind:
+                    sessions = sessions.filter(kind=self.filters.kind)
+                self._today_rows = [
+                    TodayRow(*row)
+                    for row in sessions.order_by().values_list(
+                        "relationship",
+                        "relationship__coach",
+                        "relationship__coach__first_name",
+                        "relationship__coach__last_name",
+                        "kind",
+                        "status",
+                        "reason",
+                        "rescheduled_to",
+                    )
+                ]
+        return self._today_rows
 
     def any_sessions(self) -> bool:
         """Has anything ever been timetabled for these pairs? (For the empty state.)"""
@@ -256,24 +338,53 @@ class CompletionQuery:
 
     # Tables ---------------------------------------------------------------------------------
 
+    def day_rows(self) -> list[tuple[Any, ...]]:
+        """The buckets in range, read once: (day, week, kind, reason, *TALLY) each. A whole
+        school's buckets are a few hundred rows a year, whatever its size."""
+        if self._day_rows is None:
+            self._day_rows = list(
+                self.counts()
+                .order_by()
+                .values_list("day", "week", "kind", "reason", *SessionTallyFields.TALLY)
+            )
+        return self._day_rows
+
+    def _tallies(self, key_of: Callable[[tuple[Any, ...]], Any]) -> dict[Any, Tally]:
+        """Sum the buckets by `key_of(bucket)`, then add today's sessions (as `today` buckets)."""
+        sums: dict[Any, list[int]] = {}
+        for row in self.day_rows():
+            _day, _week, kind, _reason, planned, held, missed, _rebooked, cancelled, unrec = row
+            if not planned:
+                continue
+            key = key_of(row)
+            into = sums.get(key)
+            if into is None:
+                into = sums[key] = [0] * 7
+            offset = 0 if kind == SessionKind.DROP_IN else 2
+            into[offset] += planned
+            into[offset + 1] += held
+            into[4] += missed
+            into[5] += cancelled
+            into[6] += unrec
+        tallies = {key: Tally(*into) for key, into in sums.items()}
+        week = self.today - dt.timedelta(days=self.today.weekday())
+        for today in self.today_rows():
+            if today.tally is not None:
+                key = key_of((self.today, week, today.kind, today.reason))
+                tallies[key] = tallies.get(key, Tally()) + today.tally
+        return tallies
+
     def by_week(self) -> list[Row]:
-        week = TruncWeek("starts_at", tzinfo=_zone(), output_field=DateField())
-        rows = (
-            self.due()
-            .annotate(week=week)
-            .values("week")
-            .annotate(**_tally_aggregates())
-            .order_by("week")
-        )
+        counts = self._tallies(lambda row: row[1])
         return [
             Row(
-                label=_day_label(row["week"]),
-                tally=Tally.from_row(row),
-                key=row["week"],
-                starts_on=row["week"],
-                ends_on=row["week"] + dt.timedelta(days=6),
+                label=_day_label(week),
+                tally=counts[week],
+                key=week,
+                starts_on=week,
+                ends_on=week + dt.timedelta(days=6),
             )
-            for row in rows
+            for week in sorted(counts)
         ]
 
     def by_half_term(self) -> list[Row]:
@@ -287,23 +398,12 @@ class CompletionQuery:
             .order_by("starts_on", "pk")
         )
         several_years = len({t.academic_year_id for t in terms}) > 1
-        cases = [
-            When(
-                starts_at__gte=_midnight(t.starts_on),
-                starts_at__lt=_midnight(t.ends_on + dt.timedelta(days=1)),
-                then=Value(t.pk),
-            )
-            for t in terms
-        ]
-        term_of = Case(*cases, default=Value(0), output_field=IntegerField())
-        counts = {
-            row["term"]: Tally.from_row(row)
-            for row in self.due()
-            .annotate(term=term_of)
-            .values("term")
-            .annotate(**_tally_aggregates())
-            .order_by("term")
-        }
+
+        def term_of(row: tuple[Any, ...]) -> int:
+            day = row[0]
+            return next((t.pk for t in terms if t.starts_on <= day <= t.ends_on), 0)
+
+        counts = self._tallies(term_of)
         rows = [
             Row(
                 label=f"{t.name} {t.academic_year.name}" if several_years else t.name,
@@ -318,115 +418,122 @@ class CompletionQuery:
             rows.append(Row(label="Outside term dates", tally=counts[0], key=0))
         return rows
 
+    def by_pair(self) -> dict[int, Tally]:
+        """Each pair's tally in the range, from the pairs' buckets, read once."""
+        if self._by_pair is None:
+            self._by_pair = {
+                row["relationship"]: Tally.from_row(row)
+                for row in self.pair_counts()
+                .filter(planned__gt=0)
+                .values("relationship")
+                .annotate(**_tally_sums())
+                .order_by()
+            }
+            for today in self.today_rows():
+                if today.tally is not None:
+                    self._by_pair[today.pair] = self._by_pair.get(today.pair, Tally()) + today.tally
+        return self._by_pair
+
     def by_coach(self) -> list[Row]:
         """Every coach with sessions due, by name: a thank-you list, never a ranking."""
-        rows = (
-            self.due()
-            .values(
-                "relationship__coach",
-                "relationship__coach__first_name",
-                "relationship__coach__last_name",
-            )
-            .annotate(**_tally_aggregates())
-            .order_by(
-                "relationship__coach__last_name",
-                "relationship__coach__first_name",
-                "relationship__coach",
-            )
-        )
+        counts = self.by_pair()
+        coaches: dict[int, tuple[str, str, Tally]] = {}
+        for pair, coach, first, last in (
+            CoachingRelationship.objects.filter(pk__in=list(counts))
+            .order_by("coach__last_name", "coach__first_name", "coach")
+            .values_list("pk", "coach", "coach__first_name", "coach__last_name")
+        ):
+            _first, _last, tally = coaches.get(coach, (first, last, Tally()))
+            coaches[coach] = (first, last, tally + counts[pair])
         return [
-            Row(
-                label=_name(
-                    row["relationship__coach__first_name"], row["relationship__coach__last_name"]
-                ),
-                tally=Tally.from_row(row),
-                key=row["relationship__coach"],
-            )
-            for row in rows
+            Row(label=_name(first, last), tally=tally, key=coach)
+            for coach, (first, last, tally) in coaches.items()
         ]
 
     def by_coachee(self) -> list[CoacheeRow]:
         """Current pairs, and any earlier pair with sessions due in the range, by coachee."""
-        due = self.due()
-        counts = {
-            row["relationship"]: Tally.from_row(row)
-            for row in due.values("relationship").annotate(**_tally_aggregates()).order_by()
-        }
+        counts = self.by_pair()
         current = (
             (Q(ended_on__isnull=True) | Q(ended_on__gt=self.today))
             & Q(started_on__lte=self.filters.end)
             & Q(academic_year__ends_on__gte=self.filters.start)
         )
-        last_drop_in = (
-            SessionOccurrence.objects.filter(
-                relationship=OuterRef("pk"),
-                kind=SessionKind.DROP_IN,
-                status=Status.DONE,
-                starts_at__lte=self.now,
-            )
-            .order_by("-starts_at")
-            .values("starts_at")[:1]
+        pairs = (
+            self.pairs()
+            .filter(current | Q(pk__in=list(counts)))
+            .annotate(**self._last_seen())
+            .order_by("coachee__last_name", "coachee__first_name", "coach__last_name", "pk")
+            .values_list(*PAIR_COLUMNS)  # plain values: one row a pair, no model instances
         )
+        alert = dt.timedelta(weeks=self.school.unseen_weeks_alert)
+        return [self._coachee_row(row, counts.get(row[0], Tally()), alert) for row in pairs]
+
+    def _last_seen(self) -> dict[str, Subquery]:
+        """A pair's last held drop-in session and last submitted drop-in, up to now."""
+        last_drop_in = SessionOccurrence.objects.filter(
+            relationship=OuterRef("pk"),
+            kind=SessionKind.DROP_IN,
+            status=Status.DONE,
+            starts_at__lte=self.now,
+        ).order_by("-starts_at")
         last_observed = (
-            Observation.objects.filter(
+            Observation.objects.activity_in(self.school)
+            .filter(
                 relationship=OuterRef("pk"),
                 status=Observation.Status.SUBMITTED,
                 observed_at__lte=self.now,
             )
             .order_by("-observed_at")
-            .values("observed_at")[:1]
         )
-        pairs = (
-            self.pairs()
-            .filter(current | Q(pk__in=due.values("relationship")))
-            .select_related("coach", "coachee")
-            .annotate(last_drop_in=Subquery(last_drop_in), last_observed=Subquery(last_observed))
-            .order_by("coachee__last_name", "coachee__first_name", "coach__last_name", "pk")
+        return {
+            "last_drop_in": Subquery(last_drop_in.values("starts_at")[:1]),
+            "last_observed": Subquery(last_observed.values("observed_at")[:1]),
+        }
+
+    def _coachee_row(self, row: tuple[Any, ...], tally: Tally, alert: dt.timedelta) -> CoacheeRow:
+        _pk, started_on, ended_on, *names, last_drop_in, last_observed = row
+        seen = [t for t in (last_drop_in, last_observed) if t is not None]
+        last_seen = timezone.localdate(max(seen)) if seen else None
+        is_current = ended_on is None or ended_on > self.today
+        since = last_seen or started_on
+        flagged = is_current and since <= self.today and self.today - since > alert
+        return CoacheeRow(
+            coachee=_full_name(*names[:3]),
+            coach=_full_name(*names[3:]),
+            tally=tally,
+            last_seen=last_seen,
+            is_current=is_current,
+            unseen_weeks=(self.today - since).days // 7 if flagged else None,
+            started_on=started_on,
         )
-        alert = dt.timedelta(weeks=self.school.unseen_weeks_alert)
-        rows = []
-        for pair in pairs:
-            seen = [t for t in (pair.last_drop_in, pair.last_observed) if t is not None]
-            last_seen = timezone.localdate(max(seen)) if seen else None
-            is_current = pair.ended_on is None or pair.ended_on > self.today
-            since = last_seen or pair.started_on
-            flagged = is_current and since <= self.today and self.today - since > alert
-            rows.append(
-                CoacheeRow(
-                    coachee=pair.coachee.full_name,
-                    coach=pair.coach.full_name,
-                    tally=counts.get(pair.pk, Tally()),
-                    last_seen=last_seen,
-                    is_current=is_current,
-                    unseen_weeks=(self.today - since).days // 7 if flagged else None,
-                    started_on=pair.started_on,
-                )
-            )
-        return rows
 
     def reasons(self) -> list[ReasonRow]:
         """Why sessions did not happen: every miss counts here, even when rebooked."""
-        rows = (
-            self.sessions()
-            .filter(starts_at__lt=self.now, status__in=[Status.MISSED, Status.CANCELLED])
-            .values("reason")
-            .annotate(
-                missed=Count("pk", filter=Q(status=Status.MISSED)),
-                rebooked=Count("pk", filter=Q(status=Status.MISSED, rescheduled_to__isnull=False)),
-                cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
-            )
-            .order_by("reason")
-        )
-        found = {row["reason"]: row for row in rows}
+        found: dict[str, list[int]] = {}
+        for _day, _week, _kind, reason, *tally in self.day_rows():
+            _planned, _held, missed, rebooked, cancelled, _unrecorded = tally
+            if missed or rebooked or cancelled:
+                row = found.setdefault(reason, [0, 0, 0])
+                row[0] += missed + rebooked
+                row[1] += rebooked
+                row[2] += cancelled
+        for today in self.today_rows():
+            if today.status in (Status.MISSED, Status.CANCELLED):
+                row = found.setdefault(today.reason, [0, 0, 0])
+                if today.status == Status.CANCELLED:
+                    row[2] += 1
+                else:
+                    row[0] += 1
+                    row[1] += today.rebooked
         known = list(SessionOccurrence.Reason.values)
         ordered = [*known, *sorted(set(found) - set(known))]
         labels = dict(SessionOccurrence.Reason.choices)
         return [
             ReasonRow(
                 label=str(labels.get(reason, "No reason given")),
-                missed=found[reason]["missed"],
-                rebooked=found[reason]["rebooked"],
-                cancelled=found[reason]["cancelled"],
+                missed=found[reason][0],
+                rebooked=found[reason][1],
+                cancelled=found[reason][2],
             )
             for reason in ordered
             if reason in found
@@ -455,6 +562,11 @@ class CompletionQuery:
 
 def _day_label(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
+
+
+def _full_name(first: str, last: str, email: str) -> str:
+    """`User.full_name` from the columns alone."""
+    return f"{first} {last}".strip() or email
 
 
 def _name(first: str | None, last: str | None) -> str:

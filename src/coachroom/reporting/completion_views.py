@@ -23,6 +23,7 @@ from coachroom.accounts.models import Membership, Role, User
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.charts import ChartPoint, completion_chart, planned_held_chart
 from coachroom.core.spreadsheets import safe_cell
+from coachroom.core.widgets import QuickSelect
 from coachroom.reporting.completion import (
     KIND_CHOICES,
     NAMED_TABLES,
@@ -43,9 +44,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CompletionFilterForm(forms.Form):
     from_date = forms.DateField(label="From", required=False, widget=DATE)
     to_date = forms.DateField(label="To", required=False, widget=DATE)
-    kind = forms.ChoiceField(label="Sessions", choices=KIND_CHOICES, required=False)
+    kind = forms.ChoiceField(
+        label="Sessions", choices=KIND_CHOICES, required=False, widget=QuickSelect
+    )
     coach = forms.ModelChoiceField(
-        label="Coach", queryset=User.objects.none(), required=False, empty_label="All coaches"
+        label="Coach",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="All coaches",
+        widget=QuickSelect,  # one option a coach, without a template each
     )
 
     def __init__(

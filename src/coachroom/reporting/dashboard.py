@@ -7,12 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from coachroom.accounts.models import CoachingRelationship, Membership, School, Term
-from coachroom.coaching.models import ActionStep, StepState, StepTransition
+from coachroom.coaching.models import StepState
+from coachroom.reporting.models import SchoolSessionCount, SecuredCount, StepCount
 from coachroom.scheduling.models import SessionOccurrence
+
+Status = SessionOccurrence.Status
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -56,20 +59,46 @@ def _completion(rows: dict[Any, dict[str, int]], key: Any) -> Completion:
     return Completion(planned=row.get("planned", 0), held=row.get("held", 0))
 
 
-def _grouped_completion(schools: list[School], since: dict[int, dt.date]) -> dict[int, Any]:
+def _today_due(ids: list[int], today: dt.date) -> dict[int, dict[str, int]]:
+    """Today's sessions already held, missed (and not rebooked) or cancelled, by school: the
+    counters hold the days before today."""
+    rows: dict[int, dict[str, int]] = {}
+    for school_id, status in (
+        SessionOccurrence.objects.filter(
+            school__in=ids, starts_at__gte=_midnight(today), starts_at__lt=timezone.now()
+        )
+        .filter(
+            Q(status__in=[Status.DONE, Status.CANCELLED])
+            | Q(status=Status.MISSED, rescheduled_to__isnull=True)
+        )
+        .order_by()
+        .values_list("school", "status")
+    ):
+        row = rows.setdefault(school_id, {"planned": 0, "held": 0})
+        row["planned"] += 1
+        row["held"] += status == Status.DONE
+    return rows
+
+
+def _grouped_completion(
+    schools: list[School], since: dict[int, dt.date], today: dict[int, dict[str, int]]
+) -> dict[int, Any]:
     """Planned and held sessions per school since each school's date, in one query."""
     window = Q()
     for school in schools:
-        window |= Q(school=school, starts_at__gte=_midnight(since[school.pk]))
-    rows = (
-        SessionOccurrence.objects.filter(window)
-        .due()
+        window |= Q(school=school, day__gte=since[school.pk])
+    rows = {
+        row["school"]: row
+        for row in SchoolSessionCount.objects.filter(window, day__lt=timezone.localdate())
         .values("school")
-        .annotate(
-            planned=Count("pk"), held=Count("pk", filter=Q(status=SessionOccurrence.Status.DONE))
-        )
-    )
-    return {row["school"]: row for row in rows}
+        .annotate(planned=Sum("planned"), held=Sum("held"))
+        .order_by()
+    }
+    for school_id, extra in today.items():
+        row = rows.setdefault(school_id, {"planned": 0, "held": 0})
+        row["planned"] = (row["planned"] or 0) + extra["planned"]
+        row["held"] = (row["held"] or 0) + extra["held"]
+    return rows
 
 
 def _year_and_term_starts(
@@ -88,32 +117,20 @@ def _year_and_term_starts(
     return years, terms
 
 
-def _steps_by_state(ids: list[int]) -> dict[int, dict[str, int]]:
+def _step_counts(
+    ids: list[int],
+) -> tuple[dict[int, dict[str, int]], dict[int, int], dict[int, int]]:
+    """By school: steps by state; steps that stuck at their stick-check; steps that slipped."""
     steps: dict[int, dict[str, int]] = {}
-    for school_id, state, n in (
-        ActionStep.objects.filter(school__in=ids)
-        .values_list("school", "state")
-        .annotate(n=Count("pk"))
-    ):
+    stuck: dict[int, int] = {}
+    slipped: dict[int, int] = {}
+    for school_id, state, n, school_stuck, school_slipped in StepCount.objects.filter(
+        school__in=ids
+    ).values_list("school", "state", "steps", "stuck", "slipped"):
         steps.setdefault(school_id, {})[state] = n
-    return steps
-
-
-def _stuck_and_slipped(ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """By school: steps that stuck at their stick-check, and steps that slipped at it."""
-    stuck = dict(
-        ActionStep.objects.filter(school__in=ids, stuck_at__isnull=False)
-        .values_list("school")
-        .annotate(n=Count("pk"))
-    )
-    slipped = dict(
-        StepTransition.objects.filter(
-            school__in=ids, event="reopened", reason__startswith="Stick-check"
-        )
-        .values_list("school")
-        .annotate(n=Count("step", distinct=True))
-    )
-    return stuck, slipped
+        stuck[school_id] = stuck.get(school_id, 0) + school_stuck
+        slipped[school_id] = slipped.get(school_id, 0) + school_slipped
+    return steps, stuck, slipped
 
 
 def summarise(schools: list[School]) -> list[SchoolSummary]:
@@ -124,8 +141,13 @@ def summarise(schools: list[School]) -> list[SchoolSummary]:
     ids = [s.pk for s in schools]
     years, terms = _year_and_term_starts(ids, today)
     fallback = today - dt.timedelta(days=365)
-    year_rows = _grouped_completion(schools, {s.pk: years.get(s.pk, fallback) for s in schools})
-    term_rows = _grouped_completion(schools, {s.pk: terms.get(s.pk, fallback) for s in schools})
+    due_today = _today_due(ids, today)
+    year_rows = _grouped_completion(
+        schools, {s.pk: years.get(s.pk, fallback) for s in schools}, due_today
+    )
+    term_rows = _grouped_completion(
+        schools, {s.pk: terms.get(s.pk, fallback) for s in schools}, due_today
+    )
     staff = dict(
         Membership.objects.active()
         .filter(school__in=ids)
@@ -138,15 +160,15 @@ def summarise(schools: list[School]) -> list[SchoolSummary]:
         .values_list("school")
         .annotate(n=Count("pk"))
     )
-    steps = _steps_by_state(ids)
-    stuck, slipped = _stuck_and_slipped(ids)
+    steps, stuck, slipped = _step_counts(ids)
     secured_q = Q()
     for school in schools:
-        secured_q |= Q(school=school, at__gte=_midnight(terms.get(school.pk, fallback)))
+        secured_q |= Q(school=school, day__gte=terms.get(school.pk, fallback))
     secured = dict(
-        StepTransition.objects.filter(secured_q, event="secured")
+        SecuredCount.objects.filter(secured_q)
         .values_list("school")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("secured"))
+        .order_by()
     )
     return [
         SchoolSummary(

@@ -24,6 +24,7 @@ from coachroom.scheduling.models import (
     SessionKind,
     SessionOccurrence,
 )
+from coachroom.scheduling.signals import sessions_changed
 from coachroom.scheduling.timetable import SchoolDays as SchoolDays
 from coachroom.scheduling.timetable import at as _at
 from coachroom.scheduling.timetable import slot_clashes, team_clashes, unsaved_slot
@@ -55,6 +56,13 @@ def _generate(slot: ScheduledSlot, *, from_date: dt.date) -> int:
         if day not in existing
     ]
     SessionOccurrence.objects.bulk_create(new)
+    if new:  # bulk_create skips save(): say which days changed, for the counters
+        sessions_changed.send(
+            sender=SessionOccurrence,
+            school_id=slot.school_id,
+            pair_ids=[slot.relationship_id],
+            days=[timezone.localdate(s.starts_at) for s in new],
+        )
     return len(new)
 
 
@@ -247,9 +255,11 @@ def slot_end(*, slot: ScheduledSlot, by: User, from_date: dt.date | None = None)
     slot.is_active = False
     slot.ends_on = from_date
     slot.save(update_fields=["is_active", "ends_on"])
-    cancelled = SessionOccurrence.objects.filter(
+    ending = SessionOccurrence.objects.filter(
         slot=slot, status=SessionOccurrence.Status.PLANNED, starts_at__gte=_at(from_date, dt.time())
-    ).update(
+    )
+    days = {timezone.localdate(at) for at in ending.values_list("starts_at", flat=True)}
+    cancelled = ending.update(
         status=SessionOccurrence.Status.CANCELLED,
         reason=SessionOccurrence.Reason.OTHER,
         reason_note="The slot was removed",
@@ -263,6 +273,13 @@ def slot_end(*, slot: ScheduledSlot, by: User, from_date: dt.date | None = None)
         target=slot,
         subject=slot.relationship.coachee,
         data={"sessions_cancelled": cancelled},
+    )
+    # update() skips save(): say which days changed, for the counters
+    sessions_changed.send(
+        sender=SessionOccurrence,
+        school_id=slot.school_id,
+        pair_ids=[slot.relationship_id],
+        days=sorted(days),
     )
     return cancelled
 
