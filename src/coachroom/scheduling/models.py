@@ -111,7 +111,11 @@ class SessionQuerySet(models.QuerySet["SessionOccurrence"]):
         return self.planned().filter(starts_at__lt=today_start)
 
     def involving(self, user: User) -> Self:
-        return self.filter(Q(coach=user) | Q(relationship__coachee=user))
+        """Sessions the person runs or is coached in. The coachee's side names their pairs
+        (a subquery), not a join on the pair: with the join, the OR can use neither index, and
+        the database joins every session in range to every pair in the school."""
+        as_coachee = CoachingRelationship.objects.filter(coachee=user).values("pk")
+        return self.filter(Q(coach=user) | Q(relationship__in=as_coachee))
 
 
 class SessionOccurrence(models.Model):
