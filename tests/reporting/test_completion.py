@@ -20,6 +20,7 @@ from coachroom.audit.models import AuditEvent
 from coachroom.coaching.models import Observation
 from coachroom.core.charts import percent
 from coachroom.core.spreadsheets import safe_cell
+from coachroom.reporting import completion_views
 from coachroom.reporting.completion import CompletionQuery, Filters, Tally
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.models import SessionOccurrence
@@ -368,6 +369,38 @@ def test_page_queries_do_not_grow(
     with django_assert_max_num_queries(14):
         response = client.get(URL)
     assert len(response.context["report"].coachees) == pairs
+
+
+def test_the_coachee_table_is_paged_and_the_figures_count_everyone(
+    client, lead, oak, oak_year, monkeypatch
+):
+    monkeypatch.setattr(completion_views, "COACHEES_PER_PAGE", 2)
+    names = ["Adams", "Baker", "Clark", "Davis", "Evans"]
+    for name in names:
+        coach = UserFactory()
+        MembershipFactory(user=coach, school=oak, is_coach=True)
+        coachee = UserFactory(last_name=name)
+        MembershipFactory(user=coachee, school=oak)
+        pair = RelationshipFactory(
+            school=oak, academic_year=oak_year, coach=coach, coachee=coachee
+        )
+        _slot(pair, coach)  # sessions due, none held
+    client.force_login(lead)
+    first = client.get(URL)
+    shown = [row.coachee for row in first.context["coachee_page"]]
+    assert [n.split()[-1] for n in shown] == ["Adams", "Baker"]
+    # every pair has gone unseen since it started: all five count, not only the page's two
+    assert first.context["report"].unseen_count == 5
+    html = first.content.decode()
+    assert "Coachees 1–2 of 5." in html
+    assert 'rel="next"' in html and "page=2" in html
+    assert "from_date=" in html.split('rel="next"')[0].rsplit("<a ", 1)[-1]  # filters kept
+    last = client.get(URL, {"from_date": "2026-09-01", "page": "3"})
+    assert [row.coachee.split()[-1] for row in last.context["coachee_page"]] == ["Evans"]
+    assert 'rel="prev"' in last.content.decode()
+    # a page past the end shows the last page rather than an error
+    beyond = client.get(URL, {"page": "99"})
+    assert beyond.context["coachee_page"].number == 3
 
 
 # CSV ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -174,6 +175,9 @@ def completion(request: MemberRequest) -> HttpResponse:
     )
 
 
+COACHEES_PER_PAGE = 50
+
+
 def _completion_context(request: MemberRequest, membership: Membership) -> dict[str, Any]:
     form = CompletionFilterForm(
         request.GET or None,
@@ -186,6 +190,10 @@ def _completion_context(request: MemberRequest, membership: Membership) -> dict[
     context: dict[str, Any] = {
         "form": form,
         "report": report,
+        # The figures (and the unseen count) are over every coachee; the table shows a page.
+        "coachee_page": Paginator(report.coachees, COACHEES_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
         "filters": filters,
         "kind_label": dict(KIND_CHOICES)[filters.kind],
         "csv_query": _filter_query(filters),
