@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import translation
 from django.utils.safestring import SafeString
 
 from coachroom.core.charts import ChartPoint, _nice_step, completion_chart, planned_held_chart
@@ -134,3 +135,24 @@ def test_every_chart_draws_its_frame_from_the_one_base_template():
     for chart in charts:
         if chart.name != "chart_base.html":
             assert chart.read_text().startswith('{% extends "components/chart_base.html" %}')
+
+
+def test_coordinates_are_never_localised(chart, settings):
+    """Numbers in SVG attributes are written as SVG reads them, whatever the active language's
+    decimal and thousands separators (the charts switch localisation off)."""
+    settings.USE_THOUSAND_SEPARATOR = True
+    many = [
+        ChartPoint(f"{d} Sep", f"day {d}", planned=1500 + d, held=1000 + d) for d in range(1, 9)
+    ]
+    with translation.override("de"):
+        root = _parse(chart(chart_id="c", title="T", points=many, period="week"))
+    numeric = {"x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "width", "height"}
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name in numeric and not value.endswith("%"):
+                float(value)  # "123,5" or "1.500" would not parse, or parse wrongly
+                assert "," not in value, (element.tag, name, value)
+        if element.tag == f"{SVG}polyline":
+            for pair in element.attrib["points"].split():
+                x, y = pair.split(",")
+                float(x), float(y)

@@ -381,9 +381,7 @@ def test_the_coachee_table_is_paged_and_the_figures_count_everyone(
         MembershipFactory(user=coach, school=oak, is_coach=True)
         coachee = UserFactory(last_name=name)
         MembershipFactory(user=coachee, school=oak)
-        pair = RelationshipFactory(
-            school=oak, academic_year=oak_year, coach=coach, coachee=coachee
-        )
+        pair = RelationshipFactory(school=oak, academic_year=oak_year, coach=coach, coachee=coachee)
         _slot(pair, coach)  # sessions due, none held
     client.force_login(lead)
     first = client.get(URL)
