@@ -15,36 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TextIO
 
+from coachroom.core.problems import Problem
+
 Verdict = Literal["keep", "drop", "skip", "stub"]
 """keep the row; drop it unread (pupils); skip it unread (staff we don't import, counted);
 stub: keep only `stub_column` (an unknown role), so the problem can be reported without the
 rest of the row."""
 
 Action = Literal["create", "update", "deactivate"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.line:
-            where.append(f"line {self.line}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-        }
 
 
 class Problems:

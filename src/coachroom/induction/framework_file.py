@@ -13,28 +13,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from coachroom.core.problems import Problem
 from coachroom.induction.models import Section, StatementKind
 
 COLUMNS = ("section", "number", "kind", "text")
 NUMBER = re.compile(r"^[0-9A-Za-z]+(?:[.\-][0-9A-Za-z]+)*$")
 NUMBER_MAX = 12
 KINDS = {k.value: k for k in StatementKind}
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.line:
-            where.append(f"line {self.line}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
 
 
 @dataclass(frozen=True)
