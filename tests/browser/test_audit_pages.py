@@ -74,6 +74,9 @@ def _busy_pages(page: Page, console: Console, url: str) -> None:
     expect(page.get_by_role("button", name="Drop in on Alice Example")).to_be_visible()
     console.assert_no_policy_errors(page)
     page.get_by_role("button", name="Drop in on Alice Example").click()
+    expect(page.get_by_role("heading", name="Drop-in: Alice Example")).to_be_visible()
+    # Autosave listens only once htmx has run; the form can be on screen before that.
+    page.wait_for_load_state()
     page.get_by_label("What went well").fill("Instructions were short and everyone started.")
     expect(page.get_by_text("Draft saved at")).to_be_visible()
     console.assert_no_policy_errors(page)
