@@ -44,6 +44,8 @@ OAK_ROLES: dict[str, dict[str, bool]] = {
     "Admin": {"is_teacher": False, "is_school_admin": True},
     # Oak's data protection lead (a business manager: no other role).
     "Dora": {"is_teacher": False, "is_data_protection_lead": True},
+    # Oak's induction tutor (an assistant head for staff development: no other role).
+    "Tess": {"is_teacher": False, "is_induction_tutor": True},
 }
 
 
@@ -78,6 +80,7 @@ def make_outsider(elm: School) -> User:
         is_coaching_lead=True,
         is_school_admin=True,
         is_data_protection_lead=True,
+        is_induction_tutor=True,
     )
     return user
 

@@ -140,6 +140,12 @@ def admin(oak) -> User:
 
 
 @pytest.fixture
+def tess(oak) -> User:
+    """Oak's induction tutor."""
+    return make_oak_member(oak, "Tess")
+
+
+@pytest.fixture
 def dpo(oak) -> User:
     """Oak's data protection lead (a business manager: no other role)."""
     return make_oak_member(oak, "Dora")

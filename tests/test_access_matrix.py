@@ -53,6 +53,7 @@ ACTORS = [
     "head",
     "admin",
     "dpo",
+    "tess",
     "outsider",
     "trust_admin",
 ]

@@ -8,6 +8,7 @@ tests/records/test_backup.py.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,8 @@ from coachroom import cli
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.coaching.goals.models import Goal
 from coachroom.demo import DEMO_PASSWORD, DemoContext, load_demo
+from coachroom.induction.dates import plan_for
+from coachroom.induction.models import Induction, InductionAbsence
 from coachroom.leading.models import (
     CoachingReview,
     LearningWalk,
@@ -67,6 +70,25 @@ def test_the_demo_has_a_data_protection_lead_who_is_not_the_admin(demo, capsys):
     cli._print_demo_accounts("http://127.0.0.1:8000")
     (line,) = [x for x in capsys.readouterr().out.splitlines() if "fiona.campbell" in x]
     assert "Data protection lead" in line
+
+
+def test_the_demo_has_ects_in_both_years_of_induction_with_a_tutor(demo, capsys):
+    today = dt.date(2026, 11, 4)
+    inductions = list(Induction.objects.select_related("school", "mentor", "tutor"))
+    assert len(inductions) == 4  # one per ECT-mentoring pair
+    years = sorted(plan_for(induction).year_on(today) or 0 for induction in inductions)
+    assert years == [1, 1, 2, 2]
+    for induction in inductions:
+        pair = CoachingRelationship.objects.get(coachee=induction.ect, kind="ecf")
+        assert induction.mentor == pair.coach and induction.tutor is not None
+        assert induction.mentor != induction.tutor
+        assert pair.cadence == (
+            "weekly" if plan_for(induction).year_on(today) == 1 else "fortnightly"
+        )
+    assert InductionAbsence.objects.count() == 1
+    cli._print_demo_accounts("http://127.0.0.1:8000")
+    (line,) = [x for x in capsys.readouterr().out.splitlines() if "helen.morgan" in x]
+    assert "Induction tutor" in line
 
 
 def test_the_demo_adds_school_steps_and_an_adaptation_to_the_starter_library(demo):

@@ -15,13 +15,17 @@ from coachroom.config.context import LAYOUT_VIEWS
 from tests.factories import MembershipFactory
 
 
-def test_the_layout_links_every_page_it_names(client, lead, elm):
+def test_the_layout_links_every_page_it_names(client, lead, tess, elm):
     MembershipFactory(user=lead, school=elm, is_coaching_lead=True)  # and the switcher
-    client.force_login(lead)  # a coaching lead: every item of the nav
+    lead.memberships.update(is_ect=True)
+    client.force_login(lead)  # a coaching lead in induction: every item of the nav but one
     page = client.get(reverse("scheduling:week")).content.decode()
-    for view in LAYOUT_VIEWS.values():
-        assert f'="{reverse(view)}"' in page, view
+    for name, view in LAYOUT_VIEWS.items():
+        if name != "inductions":  # leaders reach the ECTs from the programme's tools
+            assert f'="{reverse(view)}"' in page, view
     assert f'<a href="{reverse("scheduling:week")}" aria-current="page">My week</a>' in page
+    client.force_login(tess)  # an induction tutor and no leader: that one
+    assert f'="{reverse("induction:cohort")}"' in client.get(reverse("scheduling:week")).text
 
 
 def test_the_layout_links_follow_the_script_prefix(client, lead):

@@ -69,7 +69,8 @@ def goal(o: dict[str, Any]) -> int:
 PARTIES = {"alice": 200, "bob": 200}
 NOBODY_ELSE = 404
 MEMBERS = {
-    name: 200 for name in ("alice", "bob", "carol", "lead", "head", "admin", "dpo", "outsider")
+    name: 200
+    for name in ("alice", "bob", "carol", "lead", "head", "admin", "dpo", "tess", "outsider")
 }
 MANAGERS = {"lead": 200, "admin": 200, "outsider": 200}
 MANAGER_OBJECT = {"lead": 200, "admin": 200, "outsider": 404}

@@ -1,15 +1,25 @@
-"""Access-matrix rows for the framework tags (merged into tests/test_access_matrix.py).
+"""Access-matrix rows for induction (merged into tests/test_access_matrix.py).
 
-The step and meeting belong to alice, mentored by bob in an ECT-mentoring pair at Oak. Only bob
-tags them; alice and the coaching lead can see the step (alice the meeting too), so they get a
-403; everyone else, Elm's outsider included, gets the 404 of a record they cannot see.
+Framework tags: the step and meeting belong to alice, mentored by bob in an ECT-mentoring pair
+at Oak. Only bob tags them; alice and the coaching lead can see the step (alice the meeting
+too), so they get a 403; everyone else, Elm's outsider included, gets the 404 of a record they
+cannot see.
+
+Set-up: alice is Oak's ECT, mentored by bob, with tess as her induction tutor. Oak's school
+admin, senior leader (head) and induction tutor run induction; any other Oak member gets 403,
+the mentor included (the mentor coaches and never assesses). Elm's outsider runs induction at
+Elm: Oak's induction is a 404 for them, the cohort list shows Elm's. Every member has a "My
+induction" page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from coachroom.accounts.models import CoachingRelationship
+from coachroom.induction.models import Induction, InductionAbsence
 from tests.access import Row
 from tests.coaching.access_rows import meeting
 from tests.factories import make_step
@@ -22,6 +32,31 @@ def mentoring(o: dict[str, Any]) -> CoachingRelationship:
     return pair
 
 
+def induction(o: dict[str, Any]) -> Induction:
+    made, _ = Induction.objects.get_or_create(
+        school=o["pair"].school,
+        ect=o["alice"],
+        defaults={
+            "starts_on": dt.date(2026, 9, 7),
+            "fte": Decimal("1"),
+            "appropriate_body": "Oakshire Teaching School Hub",
+            "mentor": o["bob"],
+            "tutor": o["tess"],
+        },
+    )
+    return made
+
+
+def absence(o: dict[str, Any]) -> InductionAbsence:
+    return InductionAbsence.objects.create(
+        induction=induction(o), first_day=dt.date(2026, 10, 5), last_day=dt.date(2026, 10, 9)
+    )
+
+
+MANAGERS = {"admin": 200, "head": 200, "tess": 200}
+MANAGERS_LIST = {**MANAGERS, "outsider": 200}
+MANAGERS_OBJECT = {**MANAGERS, "outsider": 404}
+
 INDUCTION_ROWS: dict[str, Row] = {
     "induction:step-tags": Row(
         {"bob": 200, "alice": 403, "lead": 403},
@@ -32,5 +67,13 @@ INDUCTION_ROWS: dict[str, Row] = {
         {"bob": 200, "alice": 403},
         default=404,
         args=lambda o: [(mentoring(o), meeting(o))[1].pk],
+    ),
+    "induction:cohort": Row(MANAGERS_LIST, args=lambda o: (induction(o), [])[1]),
+    "induction:new": Row(MANAGERS_LIST),
+    "induction:mine": Row({"trust_admin": 403}, default=200, args=lambda o: (induction(o), [])[1]),
+    "induction:detail": Row(MANAGERS_OBJECT, args=lambda o: [induction(o).pk]),
+    "induction:absence-add": Row(MANAGERS_OBJECT, method="post", args=lambda o: [induction(o).pk]),
+    "induction:absence-remove": Row(
+        MANAGERS_OBJECT, args=lambda o: [induction(o).pk, absence(o).pk]
     ),
 }

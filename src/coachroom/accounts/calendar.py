@@ -93,21 +93,21 @@ def academic_start_year(today: dt.date) -> int:
 class SchoolCalendar:
     """The one answer to "is this a school day?" and "which day is n school days on?".
 
-    A school day is a weekday in one of the school's terms that is not a closure. After the
-    last term the school has set up, its next years are not known yet: from the next academic
-    year on, the default English terms and closures (`uk_default_terms`) stand in, so counting
-    school days never lands in a summer holiday and always ends."""
+    A school day is a weekday in one of the school's terms that is not a closure. In an
+    academic year the school has not set up (the years after its last one, which are not known
+    yet, and the years before its first, which induction dates can reach back into), the
+    default English terms and closures (`uk_default_terms`) stand in, so counting school days
+    never lands in a summer holiday and always ends."""
 
     def __init__(self, terms: Iterable[tuple[dt.date, dt.date]], closures: Iterable[dt.date]):
         self.terms = sorted(terms)
         self.closures = set(closures)
-        last = max((end for _start, end in self.terms), default=None)
-        self.known_until = academic_start_year(last) if last else None
+        self.known_years = frozenset(academic_start_year(start) for start, _end in self.terms)
 
     def is_school_day(self, day: dt.date) -> bool:
         if day.weekday() >= 5:
             return False
-        if self.known_until is None or academic_start_year(day) > self.known_until:
+        if academic_start_year(day) not in self.known_years:
             return _default_school_day(day)
         return day not in self.closures and any(s <= day <= e for s, e in self.terms)
 

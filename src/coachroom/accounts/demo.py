@@ -20,7 +20,15 @@ from coachroom.core.demo import DEMO_PASSWORD, DemoAccount, DemoContext
 
 # (key, first, last, job title, roles, ECT, subjects)
 OAKFIELD = [
-    ("oak-head", "Helen", "Morgan", "Headteacher", "school_admin senior_leader teacher", False, ""),
+    (
+        "oak-head",
+        "Helen",
+        "Morgan",
+        "Headteacher, induction tutor",
+        "school_admin senior_leader induction_tutor teacher",
+        False,
+        "",
+    ),
     (
         "oak-lead",
         "Priya",
@@ -46,8 +54,8 @@ ELMWOOD = [
         "elm-slt",
         "Fiona",
         "Campbell",
-        "Deputy principal, data protection lead",
-        "senior_leader teacher data_protection_lead",
+        "Deputy principal, data protection lead, induction tutor",
+        "senior_leader teacher data_protection_lead induction_tutor",
         False,
         "History",
     ),
@@ -142,6 +150,7 @@ def _add_staff(
             is_coach="coach" in role_set,
             is_teacher="teacher" in role_set,
             is_data_protection_lead="data_protection_lead" in role_set,
+            is_induction_tutor="induction_tutor" in role_set,
             invited_at=timezone.now(),
         )
         ctx.people[key] = user

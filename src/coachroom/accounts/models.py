@@ -330,6 +330,7 @@ class Role(models.TextChoices):
     COACH = "coach", "Coach"
     TEACHER = "teacher", "Teacher"
     DATA_PROTECTION_LEAD = "data_protection_lead", "Data protection lead"
+    INDUCTION_TUTOR = "induction_tutor", "Induction tutor"
 
 
 ROLE_FIELDS: dict[Role, str] = {
@@ -339,6 +340,7 @@ ROLE_FIELDS: dict[Role, str] = {
     Role.COACH: "is_coach",
     Role.TEACHER: "is_teacher",
     Role.DATA_PROTECTION_LEAD: "is_data_protection_lead",
+    Role.INDUCTION_TUTOR: "is_induction_tutor",
 }
 
 
@@ -368,6 +370,9 @@ class Membership(models.Model):
     # Answers subject access requests and makes the school's data export: the only role that
     # takes coaching notes out of Coachroom for someone else (README, "The privacy rule").
     is_data_protection_lead = models.BooleanField("Data protection lead", default=False)
+    # Sets up early-career teachers' induction and holds their progress reviews and formal
+    # assessments. The mentor coaches; the tutor assesses (docs/induction.md).
+    is_induction_tutor = models.BooleanField("Induction tutor", default=False)
     subjects = models.CharField(max_length=200, blank=True)
     key_stages = models.CharField(max_length=60, blank=True)
     is_active = models.BooleanField(default=True)

@@ -16,6 +16,8 @@ LAYOUT_VIEWS = {
     "week": "scheduling:week",
     "library": "library:step-list",
     "programme": "reporting:dashboard",
+    "my_induction": "induction:mine",
+    "inductions": "induction:cohort",
     "profile": "accounts:profile",
     "logout": "logout",
     "switch_school": "accounts:switch-school",

@@ -5,10 +5,10 @@ each app registers in its `AppConfig.ready()` with `register_loader(order, loade
 feature adds its own loader instead of editing this module. `load_demo` runs them by order:
 
     10 people and schools (accounts)    50 goals (coaching)
-    20 the step library (library)       60 sessions settled (scheduling)
-    30 timetabled slots (scheduling)    70 walks, reviews and thanks (leading)
-    40 a term of coaching (coaching)    80 the touches that make the demo feel lived in
-                                        90 the dashboards' counters, rebuilt (reporting)
+    15 inductions (induction)           60 sessions settled (scheduling)
+    20 the step library (library)       70 walks, reviews and thanks (leading)
+    30 timetabled slots (scheduling)    80 the touches that make the demo feel lived in
+    40 a term of coaching (coaching)    90 the dashboards' counters, rebuilt (reporting)
 """
 
 from __future__ import annotations

@@ -54,6 +54,8 @@ ROLE_WORDS: dict[str, Role] = {
     "slt": Role.SENIOR_LEADER,
     "school admin": Role.SCHOOL_ADMIN,
     "admin": Role.SCHOOL_ADMIN,
+    "induction tutor": Role.INDUCTION_TUTOR,
+    "tutor": Role.INDUCTION_TUTOR,
 }
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}

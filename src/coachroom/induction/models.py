@@ -19,8 +19,12 @@ page shows the statement's text when it is loaded and the number and section tit
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 from coachroom.accounts.models import School, User
 from coachroom.coaching.models import ActionStep, FeedbackMeeting
@@ -150,3 +154,93 @@ class FrameworkTag(models.Model):
         if self.statement:
             return f"{self.statement}, {self.section_title}"
         return f"Section {self.section}, {self.section_title}"
+
+
+class Induction(models.Model):
+    """One early-career teacher's statutory induction at one school, as the induction tutor
+    sets it up.
+
+    Only the facts are stored; the dates that follow from them (end of year 1, progress reviews,
+    formal assessments, the end of induction) are computed by `periods.plan_induction` each time,
+    so a new FTE or a recorded absence moves them at once. The mentor coaches and never
+    assesses; the tutor assesses: the same person in both is refused unless a senior leader
+    allows it and says why (`same_person_reason`).
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="inductions")
+    ect = models.ForeignKey(User, on_delete=models.PROTECT, related_name="inductions")
+    starts_on = models.DateField("Induction start date")
+    fte = models.DecimalField(
+        "FTE", max_digits=3, decimal_places=2, default=Decimal("1.00"), help_text="1 is full time"
+    )
+    appropriate_body = models.CharField("Appropriate body", max_length=200)
+    appropriate_body_contact = models.CharField(
+        "Appropriate body contact", max_length=200, blank=True
+    )
+    mentor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tutor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="Induction tutor",
+    )
+    same_person_reason = models.TextField(blank=True)
+    same_person_allowed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["ect__last_name", "ect__first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "ect"], name="induction_one_per_school"),
+            models.CheckConstraint(
+                condition=Q(fte__gt=0, fte__lte=1), name="induction_fte_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Induction of {self.ect} at {self.school}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("induction:detail", args=[self.pk])
+
+    @property
+    def same_person(self) -> bool:
+        return self.mentor_id is not None and self.mentor_id == self.tutor_id
+
+
+class InductionAbsence(models.Model):
+    """A stretch of absence that counts towards extending induction: dates only. Why someone
+    was away (often their health) is not needed to extend induction, so it is not asked."""
+
+    induction = models.ForeignKey(Induction, on_delete=models.CASCADE, related_name="absences")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["induction", "first_day", "last_day"], name="induction_absence_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_day__lte=models.F("last_day")),
+                name="induction_absence_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Absent {self.first_day:%-d %b %Y} to {self.last_day:%-d %b %Y}"

@@ -67,6 +67,7 @@ SECTIONS = (
             Tool("Staff", "accounts:staff-list"),
             Tool("Import staff", "imports:upload"),
             Tool("Coaching pairs", "accounts:pair-list"),
+            Tool("Early-career teachers", "induction:cohort"),
             Tool("School calendar", "accounts:year-list"),
             Tool("Settings", "accounts:school-settings"),
             Tool("Retention of coaching notes", "records:retention"),

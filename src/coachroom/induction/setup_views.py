@@ -1,0 +1,168 @@
+"""Induction set-up: the school's cohort of early-career teachers, setting one up, changing
+the set-up, recording absences, and the ECT's own page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coachroom.accounts.access import member_required
+from coachroom.accounts.models import Role
+from coachroom.accounts.viewer import MemberRequest
+from coachroom.core.errors import DomainError
+from coachroom.core.forms import PageQuery, read_query
+from coachroom.core.paging import Paginator
+from coachroom.induction import setup
+from coachroom.induction.access import (
+    INDUCTION_MANAGERS,
+    get_absence_to_manage,
+    get_induction_to_manage,
+    own_induction,
+)
+from coachroom.induction.dates import next_point, plan_for, plans_for
+from coachroom.induction.models import Induction
+from coachroom.induction.setup_forms import AbsenceForm, InductionForm
+
+COHORT_PER_PAGE = 50
+
+
+class NewQuery(forms.Form):
+    ect = forms.IntegerField(required=False, min_value=1)
+
+
+@member_required(*INDUCTION_MANAGERS)
+@require_http_methods(["GET"])
+def cohort(request: MemberRequest) -> HttpResponse:
+    school = request.membership.school
+    inductions = (
+        Induction.objects.filter(school=school)
+        .select_related("ect", "mentor", "tutor")
+        .prefetch_related("absences")
+    )
+    page = Paginator(inductions, COHORT_PER_PAGE).get_page(
+        read_query(PageQuery, request.GET)["page"]
+    )
+    plans = plans_for(list(page.object_list), school)
+    today = timezone.localdate()
+    rows = [
+        (induction, plans[induction.pk], next_point(plans[induction.pk], today))
+        for induction in page.object_list
+    ]
+    return render(request, "induction/cohort.html", {"page": page, "rows": rows})
+
+
+@member_required(*INDUCTION_MANAGERS)
+@require_http_methods(["GET", "POST"])
+def new(request: MemberRequest) -> HttpResponse:
+    school = request.membership.school
+    ect_id = read_query(NewQuery, request.POST if request.method == "POST" else request.GET)["ect"]
+    existing = Induction.objects.filter(school=school, ect_id=ect_id).first()
+    if existing is not None:
+        # The staff page links here for any teacher, and a double tap posts twice: both
+        # open the induction already set up rather than make a second.
+        if request.method == "POST":
+            messages.info(request, f"{existing.ect.full_name}'s induction was already set up.")
+        return redirect(existing)
+    form = InductionForm(
+        request.POST or None,
+        school=school,
+        may_allow_same_person=request.membership.is_senior_leader,
+        initial={"ect": ect_id},
+    )
+    if form.is_valid():
+        try:
+            induction, made = setup.induction_set_up(
+                school=school, ect=form.cleaned_data["ect"], details=form.details(), by=request.user
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            name = induction.ect.full_name
+            if made:
+                messages.success(request, f"{name}'s induction is set up.")
+            else:
+                messages.info(request, f"{name}'s induction was already set up; here it is.")
+            return redirect(induction)
+    return render(request, "induction/new.html", {"form": form})
+
+
+@member_required(*INDUCTION_MANAGERS)
+@require_http_methods(["GET", "POST"])
+def detail(request: MemberRequest, pk: int) -> HttpResponse:
+    induction = get_induction_to_manage(request, pk)
+    form = InductionForm(
+        request.POST or None,
+        school=induction.school,
+        induction=induction,
+        may_allow_same_person=request.viewer.has_role(Role.SENIOR_LEADER, induction.school_id),
+        initial=InductionForm.initial_for(induction),
+    )
+    if form.is_valid():
+        try:
+            setup.induction_update(induction=induction, details=form.details(), by=request.user)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{induction.ect.full_name}'s induction is saved.")
+            return redirect(induction)
+    return _detail(request, induction, form=form, absence_form=AbsenceForm())
+
+
+def _detail(
+    request: MemberRequest, induction: Induction, *, form: InductionForm, absence_form: AbsenceForm
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "induction": induction,
+        "plan": plan_for(induction),
+        "absences": list(induction.absences.all()),
+        "form": form,
+        "absence_form": absence_form,
+    }
+    return render(request, "induction/detail.html", context)
+
+
+@member_required(*INDUCTION_MANAGERS)
+@require_POST
+def absence_add(request: MemberRequest, pk: int) -> HttpResponse:
+    induction = get_induction_to_manage(request, pk)
+    absence_form = AbsenceForm(request.POST)
+    if absence_form.is_valid():
+        try:
+            setup.absence_add(induction=induction, by=request.user, **absence_form.cleaned_data)
+        except DomainError as error:
+            absence_form.add_error(None, str(error))
+        else:
+            messages.success(request, "Absence recorded.")
+            return redirect(induction)
+    form = InductionForm(
+        school=induction.school,
+        induction=induction,
+        may_allow_same_person=False,
+        initial=InductionForm.initial_for(induction),
+    )
+    return _detail(request, induction, form=form, absence_form=absence_form)
+
+
+@member_required(*INDUCTION_MANAGERS)
+@require_http_methods(["GET", "POST"])
+def absence_remove(request: MemberRequest, pk: int, absence_pk: int) -> HttpResponse:
+    absence = get_absence_to_manage(request, pk, absence_pk)
+    if request.method == "POST":
+        setup.absence_remove(absence=absence, by=request.user)
+        messages.success(request, "Absence removed.")
+        return redirect(absence.induction)
+    return render(request, "induction/absence_remove.html", {"absence": absence})
+
+
+@member_required()
+@require_http_methods(["GET"])
+def mine(request: MemberRequest) -> HttpResponse:
+    induction = own_induction(request)
+    plan = plan_for(induction) if induction is not None else None
+    return render(request, "induction/mine.html", {"induction": induction, "plan": plan})
