@@ -151,7 +151,10 @@ def test_missing_columns_and_empty_files_are_problems(oak):
 
 def test_the_template_has_the_columns_and_its_examples_must_be_replaced(oak, oak_year):
     text = staff_csv.template_csv().decode()
-    assert text.splitlines()[0] == "email,first_name,last_name,roles,coach_email,job_title,ect"
+    assert text.splitlines()[0] == (
+        "email,first_name,last_name,roles,coach_email,job_title,ect,"
+        "induction_start,fte,appropriate_body,induction_tutor_email"
+    )
 
     outcome = run(text, oak)
 

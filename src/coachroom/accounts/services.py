@@ -257,7 +257,7 @@ def staff_reactivate(*, membership: Membership, by: User) -> Membership:
 def relationship_create(
     *,
     school: School,
-    by: User,
+    by: User | None,
     coach: User,
     coachee: User,
     academic_year: AcademicYear,
@@ -295,7 +295,7 @@ def relationship_create(
 
 @transaction.atomic
 def relationship_end(
-    *, relationship: CoachingRelationship, by: User, on: dt.date | None = None
+    *, relationship: CoachingRelationship, by: User | None, on: dt.date | None = None
 ) -> CoachingRelationship:
     if not relationship.is_current:
         raise DomainError("This coaching pair has already ended.")

@@ -94,6 +94,11 @@ LABELS: dict[str, str] = {
     "accounts.staff.reactivated": "Reactivated a member of staff",
     "accounts.pair.created": "Paired a coach with a teacher",
     "accounts.pair.ended": "Ended a coaching pair",
+    "accounts.pair.made_mentoring": "Made a coaching pair ECT mentoring",
+    "induction.set_up": "Set up an early-career teacher's induction",
+    "induction.updated": "Changed an early-career teacher's induction",
+    "induction.absence.added": "Recorded an absence in an induction",
+    "induction.absence.removed": "Removed an absence from an induction",
     "accounts.year.created": "Set up an academic year",
     "accounts.year.closed": "Closed an academic year, ending its coaching pairs",
     "accounts.staff.invite_refused": "Tried to invite someone from outside the school",
@@ -204,12 +209,12 @@ IMPORTS = Kind("imports", "Imports", prefixes=("imports.",))
 COACHING = Kind(
     "coaching",
     "Changes to coaching records",
-    prefixes=("coaching.", "programme.session.", "programme.slot."),
+    prefixes=("coaching.", "programme.session.", "programme.slot.", "induction.tag."),
 )
 STAFF = Kind(
     "staff",
     "Staff, library and settings changes",
-    prefixes=("accounts.", "library.", "programme.", "records.", "audit."),
+    prefixes=("accounts.", "library.", "programme.", "records.", "audit.", "induction."),
 )
 KINDS: tuple[Kind, ...] = (VIEWS, EXPORTS, IMPORTS, COACHING, STAFF)
 KIND_BY_KEY = {k.key: k for k in KINDS}

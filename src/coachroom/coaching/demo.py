@@ -102,6 +102,9 @@ def load(ctx: DemoContext) -> None:
     for index, pair in enumerate(pairs):
         terms = list(pair.academic_year.terms.order_by("starts_on"))
         weeks = _school_weeks(terms, today)
+        if pair.cadence == CoachingRelationship.Cadence.FORTNIGHTLY and weeks:
+            # the weeks its slot falls in: every other week from the year's first
+            weeks = [w for w in weeks if (w - weeks[0]).days % 14 == 0]
         script = SCRIPTS[index % len(SCRIPTS)]
         _run(ctx, pair, weeks[-len(script.weeks) :], script, library, index)
 

@@ -44,7 +44,7 @@ class Problems:
 @dataclass(frozen=True)
 class Change:
     action: Action
-    kind: str  # "trust", "school", "year", "staff", "pair"
+    kind: str  # "trust", "school", "year", "staff", "pair", "induction"
     label: str
     detail: str = ""
 
@@ -150,6 +150,7 @@ KIND_LABELS = {
     "year": "Academic years",
     "staff": "Staff",
     "pair": "Coaching pairs",
+    "induction": "Inductions",
 }
 
 

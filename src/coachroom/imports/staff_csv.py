@@ -36,11 +36,15 @@ from coachroom.accounts.models import (
     School,
     User,
 )
+from coachroom.imports import staff_induction
 from coachroom.imports.common import Change, Problems, Progress, count_rows, decode, read_table
+from coachroom.imports.staff_induction import InductionColumns
+from coachroom.induction import setup as induction_setup
+from coachroom.induction.models import Induction
 
 FILE = "staff CSV"
 REQUIRED = ("email", "first_name", "last_name", "roles")
-OPTIONAL = ("coach_email", "job_title", "ect")
+OPTIONAL = ("coach_email", "job_title", "ect", *staff_induction.COLUMNS)
 TEMPLATE_PATH = Path(__file__).parent / "data" / "staff_template.csv"
 TEMPLATE_EMAILS = {"sam.example@your-school.example", "alex.example@your-school.example"}
 
@@ -71,6 +75,7 @@ class StaffRow:
     job_title: str
     ect: bool | None
     coach_email: str
+    induction: InductionColumns | None = None
 
 
 def parse_roles(text: str) -> tuple[set[Role], list[str]]:
@@ -143,20 +148,13 @@ def _read_row(
             FILE,
             line,
             "roles",
-            f"“{word}” is not a role. Use teacher, coach, coaching lead, senior leader or "
-            "school admin, separated by semicolons.",
+            f"“{word}” is not a role. Use teacher, coach, coaching lead, senior leader, "
+            "school admin or induction tutor, separated by semicolons.",
         )
     job_title = row.get("job_title", "")
     if len(job_title) > 100:
         problems.add(FILE, line, "job_title", "The job title is over 100 characters.")
-    ect_text = row.get("ect", "").lower()
-    ect: bool | None = None
-    if ect_text in YES:
-        ect = True
-    elif ect_text and ect_text in NO:
-        ect = False
-    elif ect_text:
-        problems.add(FILE, line, "ect", f"ect must be yes or no; found “{row['ect']}”.")
+    ect = _read_ect(line, row, problems)
     coach_email = row.get("coach_email", "").lower()
     if coach_email and not _is_email(coach_email):
         problems.add(FILE, line, "coach_email", f"“{row['coach_email']}” is not an email address.")
@@ -164,6 +162,11 @@ def _read_row(
     elif coach_email and coach_email == email:
         problems.add(FILE, line, "coach_email", "A person cannot be their own coach.")
         coach_email = ""
+    induction = staff_induction.read_induction(FILE, line, row, problems)
+    if induction is not None and ect is False:
+        problems.add(FILE, line, "ect", "ect says no, but the induction columns are filled in.")
+    elif induction is not None:
+        ect = True  # an induction makes them an ECT, and their coach their mentor
     return StaffRow(
         line=line,
         email=email,
@@ -173,7 +176,20 @@ def _read_row(
         job_title=job_title,
         ect=ect,
         coach_email=coach_email,
+        induction=induction,
     )
+
+
+def _read_ect(line: int, row: dict[str, str], problems: Problems) -> bool | None:
+    """yes, no, or None when blank (an existing member keeps their flag)."""
+    text = row.get("ect", "").lower()
+    if text in YES:
+        return True
+    if text and text in NO:
+        return False
+    if text:
+        problems.add(FILE, line, "ect", f"ect must be yes or no; found “{row['ect']}”.")
+    return None
 
 
 def _is_email(value: str) -> bool:
@@ -201,11 +217,21 @@ class PairPlan:
 
 
 @dataclass
+class InductionPlan:
+    ect: RowPlan
+    mentor: RowPlan | None
+    tutor: RowPlan | None
+    columns: InductionColumns
+
+
+@dataclass
 class StaffPlan:
     school: School
     year: AcademicYear | None
+    actor: User | None = None
     rows: list[RowPlan] = field(default_factory=list)
     pairs: list[PairPlan] = field(default_factory=list)
+    inductions: list[InductionPlan] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -221,10 +247,11 @@ def plan_staff_csv(
     """The changes the rows would make at `school`. People are matched only among the
     school's own staff; an email of any other account is a problem, never a match."""
     today = today or timezone.localdate()
-    plan = StaffPlan(school=school, year=school.current_year(today))
-    users = school_staff_by_email(
-        school, [r.email for r in rows] + [r.coach_email for r in rows if r.coach_email]
-    )
+    plan = StaffPlan(school=school, year=school.current_year(today), actor=actor)
+    named = [r.coach_email for r in rows if r.coach_email] + [
+        r.induction.tutor_email for r in rows if r.induction and r.induction.tutor_email
+    ]
+    users = school_staff_by_email(school, [r.email for r in rows] + named)
     outside = emails_outside_school(school, [r.email for r in rows])
     memberships = {
         m.user_id: m
@@ -247,6 +274,7 @@ def plan_staff_csv(
     for row in rows:
         if row.coach_email and row.email in by_email:
             _plan_pair(row, plan, by_email, users, memberships, problems, today)
+    _plan_inductions(rows, plan, by_email, users, memberships, problems)
     _describe(plan)
     return plan
 
@@ -330,6 +358,77 @@ def _plan_pair(
     plan.pairs.append(PairPlan(coach, coachee, kind))
 
 
+def _plan_inductions(
+    rows: list[StaffRow],
+    plan: StaffPlan,
+    by_email: dict[str, RowPlan],
+    users: dict[str, User],
+    memberships: dict[int, Membership],
+    problems: Problems,
+) -> None:
+    """An induction for each row with induction columns, unless the ECT already has one here
+    (then the file changes nothing: the induction page is where it changes)."""
+    wanted = [r for r in rows if r.induction is not None and r.email in by_email]
+    known = {by_email[r.email].user for r in wanted} - {None}
+    taken = set(
+        Induction.objects.filter(school=plan.school, ect__in=known).values_list("ect", flat=True)
+    )
+    for row in wanted:
+        assert row.induction is not None  # noqa: S101 - filtered above
+        ect = by_email[row.email]
+        if ect.user is not None and ect.user.pk in taken:
+            plan.notes.append(f"{_label(ect)}: induction already set up; left as it is.")
+            continue
+        tutor = _induction_tutor(row, by_email, users, memberships, problems)
+        mentor = by_email.get(row.coach_email) if row.coach_email else None
+        if tutor is not None and tutor is mentor:
+            problems.add(
+                FILE,
+                row.line,
+                "induction_tutor_email",
+                "The mentor (coach_email) and the induction tutor are the same person. Only a "
+                "senior leader can allow that, with a reason, on the induction page.",
+            )
+            continue
+        plan.inductions.append(InductionPlan(ect, mentor, tutor, row.induction))
+
+
+def _induction_tutor(
+    row: StaffRow,
+    by_email: dict[str, RowPlan],
+    users: dict[str, User],
+    memberships: dict[int, Membership],
+    problems: Problems,
+) -> RowPlan | None:
+    """The row's induction tutor: someone in the file or on the staff list who will hold the
+    induction tutor role, and is not the ECT."""
+    email = row.induction.tutor_email if row.induction else ""
+    if not email:
+        return None
+    tutor = by_email.get(email)
+    if tutor is None and (user := users.get(email)) is not None:
+        membership = memberships.get(user.pk)
+        tutor = RowPlan(None, user, membership) if membership else None
+    if email == row.email or tutor is None or not _will_be_tutor(tutor):
+        problems.add(
+            FILE,
+            row.line,
+            "induction_tutor_email",
+            f"No one else with the induction tutor role has the email {email}, on the staff "
+            "list or in this file.",
+        )
+        return None
+    return tutor
+
+
+def _will_be_tutor(rp: RowPlan) -> bool:
+    if rp.fields.get("is_induction_tutor"):
+        return True
+    return (
+        rp.membership is not None and rp.membership.is_active and rp.membership.is_induction_tutor
+    )
+
+
 def _describe(plan: StaffPlan) -> None:
     for rp in plan.rows:
         label = _label(rp)
@@ -349,6 +448,11 @@ def _describe(plan: StaffPlan) -> None:
                 str(CoachingRelationship.Kind(pair.kind).label),
             )
         )
+    for new in plan.inductions:
+        detail = f"starting {new.columns.starts_on:%d/%m/%Y}, FTE {new.columns.fte}"
+        if new.tutor is not None:
+            detail += f", induction tutor {_name(new.tutor)}"
+        plan.changes.append(Change("create", "induction", _name(new.ect), detail))
 
 
 def _make_coach(rp: RowPlan) -> None:
@@ -413,6 +517,20 @@ def apply_staff_plan(plan: StaffPlan) -> None:
             coachee=pair.coachee.user,
             kind=pair.kind,
             started_on=timezone.localdate(),
+        )
+    for new in plan.inductions:
+        assert new.ect.user is not None  # noqa: S101 - every row has its user by now
+        induction_setup.induction_set_up(
+            school=plan.school,
+            ect=new.ect.user,
+            details=induction_setup.InductionDetails(
+                starts_on=new.columns.starts_on,
+                fte=new.columns.fte,
+                appropriate_body=new.columns.appropriate_body,
+                mentor=new.mentor.user if new.mentor else None,
+                tutor=new.tutor.user if new.tutor else None,
+            ),
+            by=plan.actor,
         )
 
 

@@ -46,7 +46,7 @@ def _member(school: School, person: User) -> Membership | None:
     return Membership.objects.active().filter(school=school, user=person).first()
 
 
-def _check(school: School, ect: User, details: InductionDetails, by: User) -> None:
+def _check(school: School, ect: User, details: InductionDetails, by: User | None) -> None:
     """Refuse what the form should already have stopped, so no other caller can skip it."""
     if not (Decimal("0") < details.fte <= Decimal("1")):
         raise DomainError("FTE must be more than 0 and at most 1, for example 0.6.")
@@ -62,12 +62,12 @@ def _check(school: School, ect: User, details: InductionDetails, by: User) -> No
         if tutor.pk == ect.pk or membership is None or not membership.is_induction_tutor:
             raise DomainError("The induction tutor must hold that role here, and not be the ECT.")
     if mentor is not None and tutor is not None and mentor.pk == tutor.pk:
-        allower = _member(school, by)
+        allower = _member(school, by) if by is not None else None
         if allower is None or not allower.is_senior_leader or not details.same_person_reason:
             raise DomainError(SAME_PERSON.format(name=mentor.full_name))
 
 
-def _apply(induction: Induction, details: InductionDetails, by: User) -> None:
+def _apply(induction: Induction, details: InductionDetails, by: User | None) -> None:
     induction.starts_on = details.starts_on
     induction.fte = details.fte
     induction.appropriate_body = details.appropriate_body
@@ -95,10 +95,11 @@ def _audit_data(induction: Induction) -> dict[str, object]:
 
 @transaction.atomic
 def induction_set_up(
-    *, school: School, ect: User, details: InductionDetails, by: User
+    *, school: School, ect: User, details: InductionDetails, by: User | None
 ) -> tuple[Induction, bool]:
     """Start recording an ECT's induction here, mark them an ECT, and pair them with their
-    mentor. Returns the induction and whether this call made it."""
+    mentor. Returns the induction and whether this call made it. `by` is None for an import
+    run from the terminal."""
     existing = Induction.objects.filter(school=school, ect=ect).first()
     if existing is not None:
         return existing, False
@@ -140,7 +141,7 @@ def induction_update(*, induction: Induction, details: InductionDetails, by: Use
     return induction
 
 
-def _pair_with_mentor(induction: Induction, by: User) -> None:
+def _pair_with_mentor(induction: Induction, by: User | None) -> None:
     """The mentor coaches the ECT through an ECT-mentoring pair in the current academic year.
 
     A new mentor ends the old mentor's pair today, so the old mentor's access ends with it; a
