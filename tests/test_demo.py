@@ -20,7 +20,7 @@ from coachroom.accounts.models import CoachingRelationship, Membership, School, 
 from coachroom.coaching.goals.models import Goal
 from coachroom.demo import DEMO_PASSWORD, DemoContext, load_demo
 from coachroom.induction.dates import plan_for
-from coachroom.induction.models import Induction, InductionAbsence
+from coachroom.induction.models import Induction, InductionAbsence, InductionReview
 from coachroom.leading.models import (
     CoachingReview,
     LearningWalk,
@@ -86,6 +86,11 @@ def test_the_demo_has_ects_in_both_years_of_induction_with_a_tutor(demo, capsys)
             "weekly" if plan_for(induction).year_on(today) == 1 else "fortnightly"
         )
     assert InductionAbsence.objects.count() == 1
+    signed = InductionReview.objects.filter(ect_signed_at__isnull=False)
+    assert signed.count() == 6  # year 1 of two ECTs: two progress reviews and an assessment
+    assert list(signed.filter(outcome="not on track").values_list("period", flat=True)) == [
+        "end of year 1"
+    ]
     cli._print_demo_accounts("http://127.0.0.1:8000")
     (line,) = [x for x in capsys.readouterr().out.splitlines() if "helen.morgan" in x]
     assert "Induction tutor" in line

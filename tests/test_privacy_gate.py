@@ -27,6 +27,7 @@ NARRATIVE = frozenset(
         "Thanks",
         "Goal",
         "GoalReading",
+        "InductionReview",
     }
 )
 THROUGH_THE_GATE = frozenset({"visible_to", "activity_in", "none", "create"})
@@ -40,6 +41,8 @@ ALLOWED = (
     "coaching/goals/services.py",
     "leading/walks.py",  # the walks, reviews and thanks services
     "leading/findings.py",  # what walks found: counts and patterns, split out of walks.py
+    "induction/models.py",
+    "induction/reviews.py",  # the induction reviews' services
     "records/",  # the data-protection lead's exports, subject access, erasure, retention
     "migrations/",
     "demo.py",

@@ -67,8 +67,8 @@ PROBLEMS = {
     "no start date": ({"start": ""}, "induction_start", "Give the induction start date"),
     "not a date": ({"start": "7th Sept"}, "induction_start", "is not a date"),
     "US date": ({"start": "09/31/2026"}, "induction_start", "is not a date"),
-    "fte too big": ({"fte": "1.5"}, "fte", "fte must be more than 0"),
-    "fte not a number": ({"fte": "half"}, "fte", "fte must be more than 0"),
+    "fte too big": ({"fte": "1.5"}, "fte", "fte must be from 0.1 to 1"),
+    "fte not a number": ({"fte": "half"}, "fte", "fte must be from 0.1 to 1"),
     "no body": ({"body": ""}, "appropriate_body", "appropriate body's name"),
     "not an ECT": ({"ect": "no"}, "ect", "ect says no"),
     "tutor without role": (

@@ -9,7 +9,8 @@ Set-up: alice is Oak's ECT, mentored by bob, with tess as her induction tutor. O
 admin, senior leader (head) and induction tutor run induction; any other Oak member gets 403,
 the mentor included (the mentor coaches and never assesses). Elm's outsider runs induction at
 Elm: Oak's induction is a 404 for them, the cohort list shows Elm's. Every member has a "My
-induction" page.
+induction" page. Reviews are read by the ECT, the induction tutor and senior leaders only;
+for everyone else, the mentor and the school admin included, a review is a 404.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from coachroom.accounts.models import CoachingRelationship
-from coachroom.induction.models import Induction, InductionAbsence
+from coachroom.induction.models import Induction, InductionAbsence, InductionReview
 from tests.access import Row
 from tests.coaching.access_rows import meeting
 from tests.factories import make_step
@@ -53,7 +54,20 @@ def absence(o: dict[str, Any]) -> InductionAbsence:
     )
 
 
+def review(o: dict[str, Any]) -> InductionReview:
+    made, _ = InductionReview.objects.get_or_create(
+        school=o["pair"].school,
+        induction=induction(o),
+        kind="progress review",
+        period="Autumn 2026",
+        defaults={"due_on": dt.date(2026, 12, 18)},
+    )
+    return made
+
+
 MANAGERS = {"admin": 200, "head": 200, "tess": 200}
+# Reviews: the ECT, the induction tutor and senior leaders; never the mentor (bob) or the admin.
+REVIEW_READERS = {"alice": 200, "head": 200, "tess": 200, "trust_admin": 403}
 MANAGERS_LIST = {**MANAGERS, "outsider": 200}
 MANAGERS_OBJECT = {**MANAGERS, "outsider": 404}
 
@@ -73,6 +87,14 @@ INDUCTION_ROWS: dict[str, Row] = {
     "induction:mine": Row({"trust_admin": 403}, default=200, args=lambda o: (induction(o), [])[1]),
     "induction:detail": Row(MANAGERS_OBJECT, args=lambda o: [induction(o).pk]),
     "induction:absence-add": Row(MANAGERS_OBJECT, method="post", args=lambda o: [induction(o).pk]),
+    "induction:review": Row(REVIEW_READERS, default=404, args=lambda o: [review(o).pk]),
+    "induction:review-pdf": Row(REVIEW_READERS, default=404, args=lambda o: [review(o).pk]),
+    "induction:review-start": Row(
+        {"head": 302, "tess": 302, "outsider": 404},
+        method="post",
+        args=lambda o: [induction(o).pk],
+    ),
+    "induction:cohort-csv": Row({"head": 200, "tess": 200, "outsider": 200}),
     "induction:absence-remove": Row(
         MANAGERS_OBJECT, args=lambda o: [induction(o).pk, absence(o).pk]
     ),

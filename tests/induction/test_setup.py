@@ -123,8 +123,8 @@ def test_a_senior_leader_can_allow_it_with_a_reason(oak, oak_year, alice, bob, h
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"fte": Decimal("0")}, "FTE must be more than 0"),
-        ({"fte": Decimal("1.2")}, "FTE must be more than 0"),
+        ({"fte": Decimal("0")}, "FTE must be from 0.1 to 1"),
+        ({"fte": Decimal("1.2")}, "FTE must be from 0.1 to 1"),
         ({"mentor": "alice"}, "The mentor must be a coach"),
         ({"mentor": "tess"}, "The mentor must be a coach"),
         ({"tutor": "bob"}, "The induction tutor must hold that role"),

@@ -99,6 +99,14 @@ LABELS: dict[str, str] = {
     "induction.updated": "Changed an early-career teacher's induction",
     "induction.absence.added": "Recorded an absence in an induction",
     "induction.absence.removed": "Removed an absence from an induction",
+    "induction.review.started": "Started an induction review or assessment",
+    "induction.review.written": "Wrote an induction review or assessment",
+    "induction.review.signed_by_tutor": "Signed an induction review as the induction tutor",
+    "induction.review.signed_by_head": "Signed an induction review for the headteacher",
+    "induction.review.signed_by_ect": "Signed their induction review as the ECT",
+    "induction.review.viewed": "Viewed an induction review or assessment",
+    "induction.review.exported": "Downloaded an induction review as a PDF",
+    "induction.cohort.exported": "Downloaded the induction reviews' status as CSV",
     "accounts.year.created": "Set up an academic year",
     "accounts.year.closed": "Closed an academic year, ending its coaching pairs",
     "accounts.staff.invite_refused": "Tried to invite someone from outside the school",
@@ -209,7 +217,13 @@ IMPORTS = Kind("imports", "Imports", prefixes=("imports.",))
 COACHING = Kind(
     "coaching",
     "Changes to coaching records",
-    prefixes=("coaching.", "programme.session.", "programme.slot.", "induction.tag."),
+    prefixes=(
+        "coaching.",
+        "programme.session.",
+        "programme.slot.",
+        "induction.tag.",
+        "induction.review.",
+    ),
 )
 STAFF = Kind(
     "staff",

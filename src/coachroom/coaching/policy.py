@@ -20,6 +20,8 @@ The exceptions, each a named function here and nowhere else:
 - reviews of coaching: the reviewer, and the coach once the review is written
   (`reviews_visible_q`);
 - thanks: the coach thanked and the teacher who sent them (`thanks_visible_q`);
+- induction reviews and assessments: the ECT, and the school's induction tutors and senior
+  leaders (`induction_reviews_visible_q`);
 - subject access and the school's export: the data-protection lead takes a person's or the
   school's records out of Coachroom (`may_export_for_school`);
 - counts and patterns: the programme pages count a school's records through
@@ -206,6 +208,23 @@ def thanks_visible_q(who: Who) -> Q:
     if not viewer.is_active:
         return _nothing()
     return Q(Q(coach=viewer) | Q(teacher=viewer), school__in=_member_schools(viewer))
+
+
+def induction_reviews_visible_q(who: Who) -> Q:
+    """Induction reviews and assessments: the ECT they are about, and the induction tutors and
+    senior leaders of the school, who hold and sign them. Never the mentor by being the mentor:
+    the mentor coaches and never assesses."""
+    viewer = _user(who)
+    if not viewer.is_active:
+        return _nothing()
+    assessors = (
+        Membership.objects.active()
+        .filter(user=viewer)
+        .filter(Q(is_induction_tutor=True) | Q(is_senior_leader=True))
+        .values("school")
+    )
+    ect = Q(induction__ect=viewer, school__in=_member_schools(viewer))
+    return ect | Q(school__in=assessors)
 
 
 def free_text_fields(model: type[models.Model]) -> list[str]:

@@ -49,9 +49,7 @@ def read_induction(
             f"“{given['induction_start']}” is not a date; write it as 07/09/2026.",
         )
     if fte is None:
-        problems.add(
-            file, line, "fte", f"fte must be more than 0 and at most 1; found “{given['fte']}”."
-        )
+        problems.add(file, line, "fte", f"fte must be from 0.1 to 1; found “{given['fte']}”.")
     if not given["appropriate_body"]:
         problems.add(file, line, "appropriate_body", "Give the appropriate body's name.")
     elif len(given["appropriate_body"]) > 200:
@@ -79,6 +77,6 @@ def _fte(text: str) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         return None
-    if not value.is_finite() or not 0 < value <= 1 or value != round(value, 2):
+    if not value.is_finite() or not Decimal("0.1") <= value <= 1 or value != round(value, 2):
         return None
     return value

@@ -1,19 +1,40 @@
 """The demo's inductions: each ECT mentored in an ECT-mentoring pair has an induction, with
 their mentor as that pair's coach and the school's induction tutor. Half are in their first
-year and half in their second (mentored fortnightly); one part-time ECT has had an absence."""
+year and half in their second (mentored fortnightly); one part-time ECT has had an absence.
+Second-year ECTs have their first year's reviews signed by all, and one of them is at risk:
+their latest review says not on track in managing behaviour. First-year ECTs have their first
+progress review still to come."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from coachroom.accounts.calendar import academic_start_year, uk_default_terms
 from coachroom.accounts.models import CoachingRelationship, Membership
 from coachroom.core.demo import DemoContext
-from coachroom.induction.models import Induction, InductionAbsence
+from coachroom.induction.dates import plan_for
+from coachroom.induction.models import (
+    Induction,
+    InductionAbsence,
+    InductionReview,
+    ReviewOutcome,
+)
+from coachroom.induction.reviews import period_of
 
 APPROPRIATE_BODY = ("Riverside Teaching School Hub", "induction@riverside-tsh.example")
 SECOND_YEAR = {"oak-t6", "elm-t6"}
+AT_RISK = {"elm-t6"}
+EVIDENCE = (
+    "Routines for entry and transitions are secure; explanations are short and checked with "
+    "the whole class. Lesson observations, planning and the mentor's drop-ins agree."
+)
+CONCERN = (
+    "Since Easter, low-level disruption in Year 9 has gone uncorrected, and lessons with that "
+    "class lose ten minutes or more. Other classes are settled."
+)
 PART_TIME = {"elm-t1": Decimal("0.8")}
 
 
@@ -39,8 +60,41 @@ def load(ctx: DemoContext) -> None:
             mentor=pair.coach,
             tutor=tutor.user if tutor else None,
         )
+        if key in SECOND_YEAR:
+            _first_year_reviewed(induction, at_risk=key in AT_RISK)
         if key in PART_TIME:
             first = started + dt.timedelta(weeks=3)
             InductionAbsence.objects.create(
                 induction=induction, first_day=first, last_day=first + dt.timedelta(days=4)
             )
+
+
+def _first_year_reviewed(induction: Induction, *, at_risk: bool) -> None:
+    """Every review due before today written and signed on its due date."""
+    school = induction.school
+    head = (
+        Membership.objects.filter(school=school, is_senior_leader=True)
+        .exclude(user=induction.tutor)
+        .first()
+    )
+    today = timezone.localdate()
+    due = [p for p in plan_for(induction).points if p.due_on < today]
+    for index, point in enumerate(due):
+        concern = at_risk and index == len(due) - 1
+        signed = timezone.make_aware(dt.datetime.combine(point.due_on, dt.time(16, 0)))
+        InductionReview.objects.create(
+            school=school,
+            induction=induction,
+            kind=str(point.kind),
+            period=period_of(point),
+            due_on=point.due_on,
+            outcome=ReviewOutcome.NOT_ON_TRACK if concern else ReviewOutcome.ON_TRACK,
+            standards_of_concern=[7] if concern else [],
+            evidence=CONCERN if concern else EVIDENCE,
+            targets="Use a consistent, calm correction script with Year 9." if concern else "",
+            tutor_signed_by=induction.tutor,
+            tutor_signed_at=signed,
+            head_signed_by=head.user if head else induction.tutor,
+            head_signed_at=signed,
+            ect_signed_at=signed + dt.timedelta(days=1),
+        )

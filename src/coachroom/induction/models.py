@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coachroom.accounts.models import School, User
+from coachroom.coaching import policy
 from coachroom.coaching.models import ActionStep, FeedbackMeeting
 
 
@@ -244,3 +245,72 @@ class InductionAbsence(models.Model):
 
     def __str__(self) -> str:
         return f"Absent {self.first_day:%-d %b %Y} to {self.last_day:%-d %b %Y}"
+
+
+class ReviewKind(models.TextChoices):
+    PROGRESS_REVIEW = "progress review", "Progress review"
+    FORMAL_ASSESSMENT = "formal assessment", "Formal assessment"
+
+
+class ReviewOutcome(models.TextChoices):
+    ON_TRACK = "on track", "On track"
+    NOT_ON_TRACK = "not on track", "Not on track"
+
+
+class InductionReviewQuerySet(policy.GatedQuerySet["InductionReview"]):
+    def visible_to(self, who: policy.Who) -> InductionReviewQuerySet:
+        """The ECT it is about, and the school's induction tutors and senior leaders."""
+        return self.filter(policy.induction_reviews_visible_q(who))
+
+
+class InductionReview(models.Model):
+    """A progress review or formal assessment of an ECT against the Teachers' Standards, held
+    by the induction tutor and signed by the tutor, a senior leader (the headteacher) and the
+    ECT. It is written about the ECT, who reads all of it; the mentor never does, because the
+    mentor coaches and never assesses. Once the tutor signs, what the tutor wrote is final."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    induction = models.ForeignKey(Induction, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=20, choices=ReviewKind.choices)
+    period = models.CharField(max_length=60)  # "Autumn 2026", "end of year 1"
+    due_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
+    standards_of_concern = models.JSONField(default=list, blank=True)  # numbers 1-8
+    evidence = models.TextField("Evidence summary", blank=True)
+    targets = models.TextField("Development targets", blank=True)
+    ect_comments = models.TextField("The ECT's comments", blank=True)
+    tutor_signed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tutor_signed_at = models.DateTimeField(null=True, blank=True)
+    head_signed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    head_signed_at = models.DateTimeField(null=True, blank=True)
+    ect_signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = InductionReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["induction", "kind", "period"], name="induction_review_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("induction:review", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        return f"{self.get_kind_display()}, {self.period}"
+
+    @property
+    def is_complete(self) -> bool:
+        signed = (self.tutor_signed_at, self.head_signed_at, self.ect_signed_at)
+        return all(when is not None for when in signed)

@@ -48,8 +48,8 @@ def _member(school: School, person: User) -> Membership | None:
 
 def _check(school: School, ect: User, details: InductionDetails, by: User | None) -> None:
     """Refuse what the form should already have stopped, so no other caller can skip it."""
-    if not (Decimal("0") < details.fte <= Decimal("1")):
-        raise DomainError("FTE must be more than 0 and at most 1, for example 0.6.")
+    if not (Decimal("0.1") <= details.fte <= Decimal("1")):
+        raise DomainError("FTE must be from 0.1 to 1, for example 0.6.")
     if _member(school, ect) is None:
         raise DomainError(f"{ect.full_name} is not on this school's active staff.")
     mentor, tutor = details.mentor, details.tutor

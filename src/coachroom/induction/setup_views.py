@@ -18,7 +18,7 @@ from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.errors import DomainError
 from coachroom.core.forms import PageQuery, read_query
 from coachroom.core.paging import Paginator
-from coachroom.induction import setup
+from coachroom.induction import reviews, setup
 from coachroom.induction.access import (
     INDUCTION_MANAGERS,
     get_absence_to_manage,
@@ -36,25 +36,42 @@ class NewQuery(forms.Form):
     ect = forms.IntegerField(required=False, min_value=1)
 
 
+class CohortQuery(PageQuery):
+    show = forms.ChoiceField(choices=[("", "All"), ("at-risk", "At risk")], required=False)
+
+
 @member_required(*INDUCTION_MANAGERS)
 @require_http_methods(["GET"])
 def cohort(request: MemberRequest) -> HttpResponse:
+    """The school's ECTs. Induction tutors and senior leaders also see each one's latest signed
+    review, and can list those at risk: their latest signed review says not on track."""
     school = request.membership.school
+    query = read_query(CohortQuery, request.GET)
+    may_assess = reviews.may_assess(request.user, school.pk)
     inductions = (
         Induction.objects.filter(school=school)
         .select_related("ect", "mentor", "tutor")
         .prefetch_related("absences")
     )
-    page = Paginator(inductions, COHORT_PER_PAGE).get_page(
-        read_query(PageQuery, request.GET)["page"]
-    )
+    if may_assess:
+        inductions = reviews.with_latest_outcome(
+            inductions, request.viewer, at_risk_only=query["show"] == "at-risk"
+        )
+    page = Paginator(inductions, COHORT_PER_PAGE).get_page(query["page"])
     plans = plans_for(list(page.object_list), school)
     today = timezone.localdate()
     rows = [
         (induction, plans[induction.pk], next_point(plans[induction.pk], today))
         for induction in page.object_list
     ]
-    return render(request, "induction/cohort.html", {"page": page, "rows": rows})
+    context = {
+        "page": page,
+        "rows": rows,
+        "may_assess": may_assess,
+        "at_risk": query["show"] == "at-risk" and may_assess,
+        "query_string": "show=at-risk" if query["show"] == "at-risk" else "",
+    }
+    return render(request, "induction/cohort.html", context)
 
 
 @member_required(*INDUCTION_MANAGERS)
@@ -117,9 +134,15 @@ def detail(request: MemberRequest, pk: int) -> HttpResponse:
 def _detail(
     request: MemberRequest, induction: Induction, *, form: InductionForm, absence_form: AbsenceForm
 ) -> HttpResponse:
+    plan = plan_for(induction)
+    may_assess = reviews.may_assess(request.user, induction.school_id)
     context: dict[str, Any] = {
         "induction": induction,
-        "plan": plan_for(induction),
+        "plan": plan,
+        "review_rows": reviews.reviews_by_point(induction, plan.points, request.viewer)
+        if may_assess
+        else None,
+        "may_assess": may_assess,
         "absences": list(induction.absences.all()),
         "form": form,
         "absence_form": absence_form,
@@ -164,5 +187,9 @@ def absence_remove(request: MemberRequest, pk: int, absence_pk: int) -> HttpResp
 @require_http_methods(["GET"])
 def mine(request: MemberRequest) -> HttpResponse:
     induction = own_induction(request)
-    plan = plan_for(induction) if induction is not None else None
-    return render(request, "induction/mine.html", {"induction": induction, "plan": plan})
+    context: dict[str, Any] = {"induction": induction}
+    if induction is not None:
+        plan = plan_for(induction)
+        rows = reviews.reviews_by_point(induction, plan.points, request.viewer)
+        context.update(plan=plan, review_rows=rows)
+    return render(request, "induction/mine.html", context)

@@ -7,19 +7,14 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-import reportlab
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
     ListFlowable,
@@ -31,38 +26,12 @@ from reportlab.platypus import (
 )
 
 import coachroom
+from coachroom.core.pdf import fonts, paragraph_text
 
 if TYPE_CHECKING:
     from coachroom.records.exports import CoachingRecord
 
 INK, MUTED = colors.HexColor("#1d2a33"), colors.HexColor("#505a5f")
-
-
-@cache
-def _fonts() -> tuple[str, str]:
-    """DejaVu Sans where the system has it (wide coverage of names and scripts); otherwise the
-    Vera fonts bundled with reportlab, so no system package is ever needed."""
-    dejavu = Path("/usr/share/fonts/truetype/dejavu")
-    bundled = Path(reportlab.__file__).parent / "fonts"
-    if (dejavu / "DejaVuSans.ttf").exists() and (dejavu / "DejaVuSans-Bold.ttf").exists():
-        regular, bold = dejavu / "DejaVuSans.ttf", dejavu / "DejaVuSans-Bold.ttf"
-    else:
-        regular, bold = bundled / "Vera.ttf", bundled / "VeraBd.ttf"
-    pdfmetrics.registerFont(TTFont("CoachroomSans", str(regular)))
-    pdfmetrics.registerFont(TTFont("CoachroomSans-Bold", str(bold)))
-    pdfmetrics.registerFontFamily(
-        "CoachroomSans",
-        normal="CoachroomSans",
-        bold="CoachroomSans-Bold",
-        italic="CoachroomSans",
-        boldItalic="CoachroomSans-Bold",
-    )
-    return "CoachroomSans", "CoachroomSans-Bold"
-
-
-def _text(value: str) -> str:
-    """Escape free text for reportlab's paragraph markup, keeping line breaks."""
-    return "<br/>".join(escape(line) for line in value.strip().splitlines())
 
 
 def _day(value: dt.datetime | dt.date | None, with_time: bool = False) -> str:
@@ -88,7 +57,7 @@ class _Styles:
 
     @classmethod
     def make(cls) -> _Styles:
-        regular, bold = _fonts()
+        regular, bold = fonts()
         body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=14, textColor=INK)
         h1 = ParagraphStyle("h1", parent=body, fontName=bold, fontSize=20, leading=24, spaceAfter=6)
         return cls(
@@ -113,7 +82,7 @@ class _Styles:
     def field(self, name: str, value: str) -> list[Any]:
         if not value.strip():
             return []
-        return [Paragraph(escape(name), self.label), Paragraph(_text(value), self.body)]
+        return [Paragraph(escape(name), self.label), Paragraph(paragraph_text(value), self.body)]
 
     def facts(self, items: Sequence[tuple[str, str]]) -> Paragraph:
         shown = [f"<b>{escape(k)}:</b> {escape(v)}" for k, v in items if v]
@@ -225,7 +194,7 @@ def _history_table(st: _Styles, history: Sequence[Any]) -> Table:
             Paragraph(escape(_day(t.at)), st.small),
             Paragraph(escape(t.summary), st.small),
             Paragraph(escape(t.by.full_name if t.by else ""), st.small),
-            Paragraph(_text(t.reason), st.small),
+            Paragraph(paragraph_text(t.reason), st.small),
         ]
         for t in history
     ]
@@ -302,9 +271,9 @@ def _meetings_story(st: _Styles, record: CoachingRecord) -> list[Any]:
         if rounds:
             block.append(Paragraph("Rehearsal", st.label))
             for r in rounds:
-                text = f"<b>Round {r.number}.</b> Tried: {_text(r.attempt)}"
+                text = f"<b>Round {r.number}.</b> Tried: {paragraph_text(r.attempt)}"
                 if r.feedback.strip():
-                    text += f"<br/>Feedback: {_text(r.feedback)}"
+                    text += f"<br/>Feedback: {paragraph_text(r.feedback)}"
                 block.append(Paragraph(text, st.body))
         block += st.field("Your reflection", m.reflection)
         story.append(KeepTogether(block[:2]))
