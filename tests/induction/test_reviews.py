@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import html
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,7 @@ from coachroom.induction import reviews, setup
 from coachroom.induction.dates import plan_for
 from coachroom.induction.models import InductionReview
 from coachroom.induction.setup import InductionDetails
+from coachroom.records.subject_access import subject_access_data, write_subject_access_zip
 from tests.html import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +207,18 @@ def test_the_at_risk_list_shows_ects_whose_latest_signed_review_is_not_on_track(
     client.force_login(admin)  # runs the set-up; sees no review outcomes
     page = text_of(client.get(url))
     assert "Not on track" not in page and "Show ECTs at risk" not in page
+
+
+def test_subject_access_gives_the_ect_their_induction_and_reviews_in_full(review, alice, tess):
+    write(review, tess)
+    reviews.review_sign_as_tutor(review=review, by=tess)
+    data = subject_access_data(alice, school=None)
+    (held,) = data["induction"]
+    assert (held["mentor"], held["induction_tutor"]) == ("Bob Example", "Tess Example")
+    (written,) = held["reviews_and_assessments"]
+    assert written["evidence"].startswith("Routines are secure")
+    assert written["signed_by_tutor"] == "Tess Example"
+    out = io.BytesIO()
+    write_subject_access_zip(data, out)
+    page = zipfile.ZipFile(out).read("index.html").decode()
+    assert "Induction (1)" in page and "Plan hinge questions for each lesson." in page

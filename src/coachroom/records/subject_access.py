@@ -58,6 +58,7 @@ from coachroom.records.serialization import dumps
 from coachroom.records.subject_access_fields import name_of as _name
 from coachroom.records.subject_access_fields import scoped as _scoped
 from coachroom.records.subject_access_fields import when as _when
+from coachroom.records.subject_access_induction import induction as _induction
 from coachroom.records.subject_access_leading import reviews as _reviews
 from coachroom.records.subject_access_leading import thanks as _thanks
 from coachroom.records.subject_access_leading import walk_visits as _walk_visits
@@ -474,6 +475,7 @@ def subject_access_data(person: User, *, school: School | None) -> dict[str, Any
         "reviews_not_yet_written": reviews_withheld,
         "thanks": _thanks(person, school),
         "goals": _goals(person, school),
+        "induction": _induction(person, school),
         "records_you_wrote_about_others": _written_by(person, school),
         "settings": _settings(person),
         "audit_events_about_you": _audit_about(person, school),
