@@ -20,7 +20,12 @@ from coachroom.accounts.models import CoachingRelationship, Membership, School, 
 from coachroom.coaching.goals.models import Goal
 from coachroom.demo import DEMO_PASSWORD, DemoContext, load_demo
 from coachroom.induction.dates import plan_for
-from coachroom.induction.models import Induction, InductionAbsence, InductionReview
+from coachroom.induction.models import (
+    Induction,
+    InductionAbsence,
+    InductionReview,
+    SupportPlan,
+)
 from coachroom.leading.models import (
     CoachingReview,
     LearningWalk,
@@ -91,6 +96,7 @@ def test_the_demo_has_ects_in_both_years_of_induction_with_a_tutor(demo, capsys)
     assert list(signed.filter(outcome="not on track").values_list("period", flat=True)) == [
         "end of year 1"
     ]
+    assert SupportPlan.objects.get(closed_at=None).induction.ect.first_name == "Ryan"
     cli._print_demo_accounts("http://127.0.0.1:8000")
     (line,) = [x for x in capsys.readouterr().out.splitlines() if "helen.morgan" in x]
     assert "Induction tutor" in line

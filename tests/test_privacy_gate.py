@@ -28,6 +28,7 @@ NARRATIVE = frozenset(
         "Goal",
         "GoalReading",
         "InductionReview",
+        "SupportPlan",
     }
 )
 THROUGH_THE_GATE = frozenset({"visible_to", "activity_in", "none", "create"})
@@ -43,6 +44,7 @@ ALLOWED = (
     "leading/findings.py",  # what walks found: counts and patterns, split out of walks.py
     "induction/models.py",
     "induction/reviews.py",  # the induction reviews' services
+    "induction/support.py",  # the support plans' services
     "records/",  # the data-protection lead's exports, subject access, erasure, retention
     "migrations/",
     "demo.py",

@@ -89,6 +89,7 @@ INDUCTION_ROWS: dict[str, Row] = {
     "induction:absence-add": Row(MANAGERS_OBJECT, method="post", args=lambda o: [induction(o).pk]),
     "induction:review": Row(REVIEW_READERS, default=404, args=lambda o: [review(o).pk]),
     "induction:review-pdf": Row(REVIEW_READERS, default=404, args=lambda o: [review(o).pk]),
+    "induction:support-plan": Row(REVIEW_READERS, default=404, args=lambda o: [induction(o).pk]),
     "induction:review-start": Row(
         {"head": 302, "tess": 302, "outsider": 404},
         method="post",

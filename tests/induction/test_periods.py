@@ -24,6 +24,7 @@ from coachroom.induction.periods import (
     PointKind,
     ReviewPoint,
     induction_term,
+    leaving,
     plan_induction,
 )
 
@@ -239,3 +240,16 @@ def test_fte_must_be_more_than_0_and_at_most_1(fte):
 def test_an_absence_cannot_end_before_it_starts():
     with pytest.raises(ValueError, match="cannot end"):
         plan(absences=[(date(2027, 2, 12), date(2027, 1, 4))])
+
+
+def test_an_ect_who_leaves_part_way_has_an_interim_assessment_on_their_last_day():
+    plan = plan_induction(
+        starts_on=date(2026, 9, 7), fte=Fraction(1), absences=[], calendar=DEFAULT
+    )
+    left = leaving(plan, date(2027, 2, 12))
+    assert [(p.label, p.due_on) for p in left.points] == [
+        ("Progress review, Autumn 2026", date(2026, 12, 18)),
+        ("Interim assessment, on leaving", date(2027, 2, 12)),
+    ]
+    assert left.points[-1].kind == PointKind.INTERIM_ASSESSMENT
+    assert leaving(plan, date(2028, 7, 21)) == plan  # leaving as induction ends: no interim

@@ -99,6 +99,10 @@ LABELS: dict[str, str] = {
     "induction.updated": "Changed an early-career teacher's induction",
     "induction.absence.added": "Recorded an absence in an induction",
     "induction.absence.removed": "Removed an absence from an induction",
+    "induction.support_plan.opened": "Opened a support plan for an ECT",
+    "induction.support_plan.updated": "Changed an ECT's support plan",
+    "induction.support_plan.closed": "Closed an ECT's support plan",
+    "induction.support_plan.viewed": "Viewed an ECT's support plan",
     "induction.review.started": "Started an induction review or assessment",
     "induction.review.written": "Wrote an induction review or assessment",
     "induction.review.signed_by_tutor": "Signed an induction review as the induction tutor",
@@ -223,6 +227,7 @@ COACHING = Kind(
         "programme.slot.",
         "induction.tag.",
         "induction.review.",
+        "induction.support_plan.",
     ),
 )
 STAFF = Kind(

@@ -10,16 +10,17 @@ from collections.abc import Sequence
 from coachroom.accounts.calendar import SchoolCalendar
 from coachroom.accounts.models import School
 from coachroom.induction.models import Induction
-from coachroom.induction.periods import InductionPlan, ReviewPoint, plan_induction
+from coachroom.induction.periods import InductionPlan, ReviewPoint, leaving, plan_induction
 
 
 def _plan(induction: Induction, calendar: SchoolCalendar) -> InductionPlan:
-    return plan_induction(
+    plan = plan_induction(
         starts_on=induction.starts_on,
         fte=induction.fte,
         absences=[(a.first_day, a.last_day) for a in induction.absences.all()],
         calendar=calendar,
     )
+    return leaving(plan, induction.left_on) if induction.left_on else plan
 
 
 def plan_for(induction: Induction) -> InductionPlan:

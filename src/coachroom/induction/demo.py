@@ -2,8 +2,8 @@
 their mentor as that pair's coach and the school's induction tutor. Half are in their first
 year and half in their second (mentored fortnightly); one part-time ECT has had an absence.
 Second-year ECTs have their first year's reviews signed by all, and one of them is at risk:
-their latest review says not on track in managing behaviour. First-year ECTs have their first
-progress review still to come."""
+their latest review says not on track in managing behaviour, and they are on a support plan.
+First-year ECTs have their first progress review still to come."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from coachroom.induction.models import (
     InductionAbsence,
     InductionReview,
     ReviewOutcome,
+    SupportPlan,
 )
 from coachroom.induction.reviews import period_of
 
@@ -62,6 +63,19 @@ def load(ctx: DemoContext) -> None:
         )
         if key in SECOND_YEAR:
             _first_year_reviewed(induction, at_risk=key in AT_RISK)
+        if key in AT_RISK:
+            SupportPlan.objects.create(
+                school=induction.school,
+                induction=induction,
+                concerns=CONCERN,
+                support=(
+                    "The mentor's drop-ins focus on Year 9 for half a term; the ECT rehearses "
+                    "a calm correction script with the mentor each week and observes the head "
+                    "of year teaching the same class."
+                ),
+                review_on=timezone.localdate() + dt.timedelta(weeks=4),
+                created_by=induction.tutor,
+            )
         if key in PART_TIME:
             first = started + dt.timedelta(weeks=3)
             InductionAbsence.objects.create(

@@ -189,6 +189,12 @@ class Induction(models.Model):
         related_name="+",
         verbose_name="Induction tutor",
     )
+    left_on = models.DateField(
+        "Last day at this school",
+        null=True,
+        blank=True,
+        help_text="Only for an ECT leaving part-way: an interim assessment falls due then.",
+    )
     same_person_reason = models.TextField(blank=True)
     same_person_allowed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -250,6 +256,7 @@ class InductionAbsence(models.Model):
 class ReviewKind(models.TextChoices):
     PROGRESS_REVIEW = "progress review", "Progress review"
     FORMAL_ASSESSMENT = "formal assessment", "Formal assessment"
+    INTERIM_ASSESSMENT = "interim assessment", "Interim assessment"
 
 
 class ReviewOutcome(models.TextChoices):
@@ -314,3 +321,45 @@ class InductionReview(models.Model):
     def is_complete(self) -> bool:
         signed = (self.tutor_signed_at, self.head_signed_at, self.ect_signed_at)
         return all(when is not None for when in signed)
+
+
+class SupportPlanQuerySet(policy.GatedQuerySet["SupportPlan"]):
+    def visible_to(self, who: policy.Who) -> SupportPlanQuerySet:
+        """As for reviews: the ECT, and the school's induction tutors and senior leaders."""
+        return self.filter(policy.induction_reviews_visible_q(who))
+
+
+class SupportPlan(models.Model):
+    """The support put in place when an ECT is at risk of not meeting the Teachers' Standards:
+    the concerns, the support and actions agreed, and when to look at it again. One open plan
+    per ECT at a time; closing it keeps it, with a note of how it ended."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    induction = models.ForeignKey(Induction, on_delete=models.CASCADE, related_name="support_plans")
+    concerns = models.TextField("The concerns")
+    support = models.TextField("The support and actions agreed")
+    review_on = models.DateField("Look at the plan again on")
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField("How it ended", blank=True)
+
+    objects = SupportPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["induction"],
+                condition=Q(closed_at__isnull=True),
+                name="induction_one_open_support_plan",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Support plan for {self.induction.ect}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("induction:support-plan", args=[self.induction_id])

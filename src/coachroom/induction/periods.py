@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -53,6 +53,7 @@ EXTENSION_THRESHOLD = 30
 class PointKind(StrEnum):
     PROGRESS_REVIEW = "progress review"
     FORMAL_ASSESSMENT = "formal assessment"
+    INTERIM_ASSESSMENT = "interim assessment"
 
 
 @dataclass(frozen=True)
@@ -228,3 +229,19 @@ def _review_points(
             )
         term = induction_term(term.ends_on + ONE_DAY)
     return tuple(sorted(points, key=lambda point: point.due_on))
+
+
+def leaving(plan: InductionPlan, last_day: date) -> InductionPlan:
+    """The plan of an ECT who leaves part-way: the reviews and assessments due before their
+    last day, then an interim assessment due on it. Nothing changes if they leave on or after
+    the last day of induction."""
+    if last_day >= plan.ends_on:
+        return plan
+    kept = tuple(point for point in plan.points if point.due_on < last_day)
+    interim = ReviewPoint(
+        kind=PointKind.INTERIM_ASSESSMENT,
+        due_on=last_day,
+        term=induction_term(last_day).name,
+        label="Interim assessment, on leaving",
+    )
+    return replace(plan, points=(*kept, interim))

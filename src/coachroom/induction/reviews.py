@@ -9,14 +9,14 @@ records one audit event.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from coachroom import audit
 from coachroom.accounts.models import Membership, User
 from coachroom.coaching.policy import Who
 from coachroom.core.errors import DomainError
-from coachroom.induction.models import Induction, InductionReview, ReviewOutcome
+from coachroom.induction.models import Induction, InductionReview, ReviewOutcome, SupportPlan
 from coachroom.induction.periods import ReviewPoint
 
 ALREADY_SIGNED = "The tutor has signed this review, so what it says is final."
@@ -149,16 +149,31 @@ def reviews_by_point(
 def with_latest_outcome(
     inductions: QuerySet[Induction], viewer: Who, *, at_risk_only: bool = False
 ) -> QuerySet[Induction]:
-    """Each induction with `latest_outcome`: the outcome of its latest review the tutor has
-    signed, read through the privacy gate ("" when there is none). At risk: that outcome is
-    not on track."""
+    """Each induction with `latest_outcome`, the outcome of its latest review the tutor has
+    signed ("" when there is none), and `on_support_plan`, both read through the privacy gate.
+    At risk: that outcome is not on track, or a support plan is open."""
     signed = (
         InductionReview.objects.visible_to(viewer)
         .filter(induction=OuterRef("pk"), tutor_signed_at__isnull=False)
         .order_by("-due_on", "-pk")
         .values("outcome")[:1]
     )
-    annotated = inductions.annotate(latest_outcome=Subquery(signed))
+    supported = SupportPlan.objects.visible_to(viewer).filter(
+        induction=OuterRef("pk"), closed_at__isnull=True
+    )
+    annotated = inductions.annotate(
+        latest_outcome=Subquery(signed), on_support_plan=Exists(supported)
+    )
     if at_risk_only:
-        return annotated.filter(latest_outcome=ReviewOutcome.NOT_ON_TRACK)
+        return annotated.filter(
+            Q(latest_outcome=ReviewOutcome.NOT_ON_TRACK) | Q(on_support_plan=True)
+        )
     return annotated
+
+
+def open_support_plan(induction: Induction, viewer: Who) -> SupportPlan | None:
+    return (
+        SupportPlan.objects.visible_to(viewer)
+        .filter(induction=induction, closed_at__isnull=True)
+        .first()
+    )

@@ -40,6 +40,7 @@ class InductionDetails:
     mentor: User | None = None
     tutor: User | None = None
     same_person_reason: str = ""
+    left_on: dt.date | None = None
 
 
 def _member(school: School, person: User) -> Membership | None:
@@ -48,6 +49,8 @@ def _member(school: School, person: User) -> Membership | None:
 
 def _check(school: School, ect: User, details: InductionDetails, by: User | None) -> None:
     """Refuse what the form should already have stopped, so no other caller can skip it."""
+    if details.left_on is not None and details.left_on < details.starts_on:
+        raise DomainError("The last day at this school cannot be before induction started.")
     if not (Decimal("0.1") <= details.fte <= Decimal("1")):
         raise DomainError("FTE must be from 0.1 to 1, for example 0.6.")
     if _member(school, ect) is None:
@@ -74,6 +77,7 @@ def _apply(induction: Induction, details: InductionDetails, by: User | None) -> 
     induction.appropriate_body_contact = details.appropriate_body_contact
     induction.mentor = details.mentor
     induction.tutor = details.tutor
+    induction.left_on = details.left_on
     same = induction.same_person
     if same and details.same_person_reason != induction.same_person_reason:
         induction.same_person_allowed_by = by
@@ -90,6 +94,7 @@ def _audit_data(induction: Induction) -> dict[str, object]:
         "mentor": induction.mentor_id,
         "tutor": induction.tutor_id,
         "same_person_allowed": bool(induction.same_person_reason),
+        "left_on": induction.left_on.isoformat() if induction.left_on else None,
     }
 
 

@@ -67,6 +67,12 @@ class InductionForm(forms.Form):
         empty_label="Not chosen yet",
         help_text="Staff with the induction tutor role. They hold the reviews and assessments.",
     )
+    left_on = forms.DateField(
+        label="Last day at this school (if leaving part-way)",
+        required=False,
+        widget=DATE,
+        help_text="An interim assessment falls due on that day.",
+    )
     same_person_reason = forms.CharField(
         label="Why one person is both mentor and induction tutor",
         required=False,
@@ -90,6 +96,7 @@ class InductionForm(forms.Form):
         if induction is not None:
             del self.fields["ect"]
         else:
+            del self.fields["left_on"]  # a new induction: nobody is leaving yet
             taken = Induction.objects.filter(school=school).values("ect")
             self._choices("ect").queryset = _staff(school).exclude(pk__in=taken)
         self._choices("mentor").queryset = _staff(school, is_coach=True)
@@ -105,6 +112,9 @@ class InductionForm(forms.Form):
             self.add_error("mentor", "The ECT cannot mentor themselves.")
         if ect is not None and tutor == ect:
             self.add_error("tutor", "The ECT cannot be their own induction tutor.")
+        left_on, starts_on = cleaned.get("left_on"), cleaned.get("starts_on")
+        if left_on and starts_on and left_on < starts_on:
+            self.add_error("left_on", "The last day cannot be before induction started.")
         if mentor is not None and mentor == tutor:
             if not self.may_allow_same_person:
                 self.add_error("tutor", SAME_PERSON.format(name=mentor.full_name))
@@ -125,6 +135,7 @@ class InductionForm(forms.Form):
             mentor=data["mentor"],
             tutor=data["tutor"],
             same_person_reason=data.get("same_person_reason", "").strip(),
+            left_on=data.get("left_on"),
         )
 
     @classmethod
@@ -137,6 +148,7 @@ class InductionForm(forms.Form):
             "mentor": induction.mentor_id,
             "tutor": induction.tutor_id,
             "same_person_reason": induction.same_person_reason,
+            "left_on": induction.left_on,
         }
 
 

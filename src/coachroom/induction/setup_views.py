@@ -143,6 +143,7 @@ def _detail(
         if may_assess
         else None,
         "may_assess": may_assess,
+        "support_plan": reviews.open_support_plan(induction, request.viewer),
         "absences": list(induction.absences.all()),
         "form": form,
         "absence_form": absence_form,
@@ -191,5 +192,6 @@ def mine(request: MemberRequest) -> HttpResponse:
     if induction is not None:
         plan = plan_for(induction)
         rows = reviews.reviews_by_point(induction, plan.points, request.viewer)
-        context.update(plan=plan, review_rows=rows)
+        support_plan = reviews.open_support_plan(induction, request.viewer)
+        context.update(plan=plan, review_rows=rows, support_plan=support_plan)
     return render(request, "induction/mine.html", context)

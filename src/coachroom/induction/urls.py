@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coachroom.induction import review_views, setup_views, views
+from coachroom.induction import review_views, setup_views, support_views, views
 
 app_name = "induction"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("induction/reviews/<int:pk>/", review_views.review, name="review"),
     path("induction/reviews/<int:pk>/pdf/", review_views.review_pdf, name="review-pdf"),
     path("induction/<int:pk>/reviews/", review_views.review_start, name="review-start"),
+    path("induction/<int:pk>/support/", support_views.support_plan, name="support-plan"),
     path("induction/mine/", setup_views.mine, name="mine"),
     path("induction/<int:pk>/", setup_views.detail, name="detail"),
     path("induction/<int:pk>/absences/", setup_views.absence_add, name="absence-add"),
