@@ -96,6 +96,7 @@ INDUCTION_ROWS: dict[str, Row] = {
         args=lambda o: [induction(o).pk],
     ),
     "induction:cohort-csv": Row({"head": 200, "tess": 200, "outsider": 200}),
+    "induction:time-off-add": Row(MANAGERS_OBJECT, method="post", args=lambda o: [induction(o).pk]),
     "induction:absence-remove": Row(
         MANAGERS_OBJECT, args=lambda o: [induction(o).pk, absence(o).pk]
     ),

@@ -99,6 +99,7 @@ LABELS: dict[str, str] = {
     "induction.updated": "Changed an early-career teacher's induction",
     "induction.absence.added": "Recorded an absence in an induction",
     "induction.absence.removed": "Removed an absence from an induction",
+    "induction.time_off.recorded": "Recorded an ECT's time off timetable",
     "induction.support_plan.opened": "Opened a support plan for an ECT",
     "induction.support_plan.updated": "Changed an ECT's support plan",
     "induction.support_plan.closed": "Closed an ECT's support plan",

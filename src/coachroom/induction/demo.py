@@ -22,6 +22,7 @@ from coachroom.induction.models import (
     InductionReview,
     ReviewOutcome,
     SupportPlan,
+    TimeOff,
 )
 from coachroom.induction.reviews import period_of
 
@@ -60,7 +61,11 @@ def load(ctx: DemoContext) -> None:
             appropriate_body_contact=APPROPRIATE_BODY[1],
             mentor=pair.coach,
             tutor=tutor.user if tutor else None,
+            timetable_hours=(Decimal("20") * PART_TIME.get(key, Decimal("1"))).quantize(
+                Decimal("0.1")
+            ),
         )
+        _time_off(induction, since=pair.started_on, hours=Decimal(1 if key in SECOND_YEAR else 2))
         if key in SECOND_YEAR:
             _first_year_reviewed(induction, at_risk=key in AT_RISK)
         if key in AT_RISK:
@@ -112,3 +117,17 @@ def _first_year_reviewed(induction: Induction, *, at_risk: bool) -> None:
             head_signed_at=signed,
             ect_signed_at=signed + dt.timedelta(days=1),
         )
+
+
+def _time_off(induction: Induction, *, since: dt.date, hours: Decimal) -> None:
+    """Time off timetable this school year, one week in five not recorded."""
+    monday = since - dt.timedelta(days=since.weekday())
+    weeks: list[dt.date] = []
+    while monday + dt.timedelta(days=4) < timezone.localdate():
+        if len(weeks) % 5 != 3:
+            weeks.append(monday)
+        monday += dt.timedelta(weeks=1)
+    TimeOff.objects.bulk_create(
+        TimeOff(induction=induction, week_of=week, hours=hours, recorded_by=induction.tutor)
+        for week in weeks
+    )

@@ -175,6 +175,14 @@ class Induction(models.Model):
         "FTE", max_digits=3, decimal_places=2, default=Decimal("1.00"), help_text="1 is full time"
     )
     appropriate_body = models.CharField("Appropriate body", max_length=200)
+    timetable_hours = models.DecimalField(
+        "Teaching hours a week",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="On their timetable: time off timetable is 10% of it in year 1, 5% in year 2.",
+    )
     appropriate_body_contact = models.CharField(
         "Appropriate body contact", max_length=200, blank=True
     )
@@ -363,3 +371,24 @@ class SupportPlan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("induction:support-plan", args=[self.induction_id])
+
+
+class TimeOff(models.Model):
+    """Hours the ECT spent off timetable for induction in one week: a count, never content."""
+
+    induction = models.ForeignKey(Induction, on_delete=models.CASCADE, related_name="time_off")
+    week_of = models.DateField()  # the Monday
+    hours = models.DecimalField(max_digits=4, decimal_places=1)
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-week_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["induction", "week_of"], name="induction_time_off_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} h off timetable, week of {self.week_of:%-d %b %Y}"

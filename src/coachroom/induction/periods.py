@@ -46,6 +46,8 @@ from fractions import Fraction
 from coachroom.accounts.calendar import ONE_DAY, SchoolCalendar, easter_sunday
 
 FULL_TIME_TERMS = Fraction(6)
+# Statutory: time off timetable is 10% of the ECT's timetable in year 1 and 5% in year 2.
+TIME_OFF = {1: Fraction(1, 10), 2: Fraction(1, 20)}
 # Statutory: 30 school days' absence or more extends induction by the days absent.
 EXTENSION_THRESHOLD = 30
 
@@ -245,3 +247,18 @@ def leaving(plan: InductionPlan, last_day: date) -> InductionPlan:
         label="Interim assessment, on leaving",
     )
     return replace(plan, points=(*kept, interim))
+
+
+def time_off_due(
+    plan: InductionPlan, *, weekly_hours: Fraction | Decimal, calendar: SchoolCalendar, until: date
+) -> Fraction:
+    """Hours off timetable due from the start up to `until` (at most the end): 10% of the ECT's
+    timetabled hours in year 1 and 5% in year 2, accruing a fifth of a week's on each school
+    day, so a short week earns less."""
+    daily = Fraction(weekly_hours) / 5
+    total, day, last = Fraction(0), plan.starts_on, min(until, plan.ends_on)
+    while day <= last:
+        if calendar.is_school_day(day):
+            total += TIME_OFF[1 if day <= plan.year_one_ends_on else 2] * daily
+        day += ONE_DAY
+    return total

@@ -22,6 +22,7 @@ from coachroom.core.errors import DomainError
 from coachroom.induction import reviews
 from coachroom.induction.access import get_induction_to_manage
 from coachroom.induction.dates import plan_for, plans_for
+from coachroom.induction.entitlement import Entitlement, entitlements
 from coachroom.induction.models import Induction, InductionReview
 from coachroom.induction.review_forms import STANDARDS, EctSignForm, ReviewForm
 from coachroom.induction.review_pdf import review_pdf as render_review_pdf
@@ -154,6 +155,7 @@ def cohort_csv(request: MemberRequest) -> HttpResponse:
         .prefetch_related("absences")
     )
     plans = plans_for(inductions, school)
+    counts = entitlements(inductions, plans, school)
     held = {
         (r.induction_id, r.kind, r.period): r
         for r in InductionReview.objects.visible_to(request.viewer).filter(school=school)
@@ -172,6 +174,10 @@ def cohort_csv(request: MemberRequest) -> HttpResponse:
             "due_on",
             "status",
             "outcome",
+            "mentor_meetings_held",
+            "mentor_meetings_planned",
+            "time_off_hours",
+            "time_off_hours_due",
         ]
     )
     for induction in inductions:
@@ -189,12 +195,23 @@ def cohort_csv(request: MemberRequest) -> HttpResponse:
                     point.due_on.isoformat(),
                     _status(found),
                     found.outcome if found else "",
+                    *_counts(counts[induction.pk]),
                 ]
             )
     audit.record(actor=request.user, action="induction.cohort.exported", school=school)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="induction-reviews.csv"'
     return response
+
+
+def _counts(counts: Entitlement) -> list[object]:
+    due = counts.time_off_due
+    return [
+        counts.meetings_held,
+        counts.meetings_planned,
+        counts.time_off_hours,
+        due if due is not None else "",
+    ]
 
 
 def _status(review: InductionReview | None) -> str:

@@ -20,7 +20,7 @@ from coachroom.accounts import services as accounts
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.core.errors import DomainError
 from coachroom.induction.dates import plan_for
-from coachroom.induction.models import Induction, InductionAbsence
+from coachroom.induction.models import Induction, InductionAbsence, TimeOff
 
 SAME_PERSON = (
     "{name} would be both mentor and induction tutor. The mentor coaches and the tutor "
@@ -41,6 +41,7 @@ class InductionDetails:
     tutor: User | None = None
     same_person_reason: str = ""
     left_on: dt.date | None = None
+    timetable_hours: Decimal | None = None
 
 
 def _member(school: School, person: User) -> Membership | None:
@@ -78,6 +79,7 @@ def _apply(induction: Induction, details: InductionDetails, by: User | None) -> 
     induction.mentor = details.mentor
     induction.tutor = details.tutor
     induction.left_on = details.left_on
+    induction.timetable_hours = details.timetable_hours
     same = induction.same_person
     if same and details.same_person_reason != induction.same_person_reason:
         induction.same_person_allowed_by = by
@@ -239,3 +241,24 @@ def absence_remove(*, absence: InductionAbsence, by: User) -> None:
         data={"first_day": absence.first_day.isoformat(), "last_day": absence.last_day.isoformat()},
     )
     absence.delete()
+
+
+@transaction.atomic
+def time_off_record(*, induction: Induction, week_of: dt.date, hours: Decimal, by: User) -> TimeOff:
+    """The hours off timetable in one week (its Monday); recording the week again replaces them,
+    so a double tap or a correction leaves one figure."""
+    monday = week_of - dt.timedelta(days=week_of.weekday())
+    if monday < induction.starts_on - dt.timedelta(days=6):
+        raise DomainError("That week is before induction started.")
+    record, _ = TimeOff.objects.update_or_create(
+        induction=induction, week_of=monday, defaults={"hours": hours, "recorded_by": by}
+    )
+    audit.record(
+        actor=by,
+        action="induction.time_off.recorded",
+        school=induction.school,
+        target=induction,
+        subject=induction.ect,
+        data={"week_of": monday.isoformat(), "hours": str(hours)},
+    )
+    return record

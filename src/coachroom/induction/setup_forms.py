@@ -45,6 +45,16 @@ class InductionForm(forms.Form):
         help_text="1 is full time; 0.6 is three days a week. Part-time induction lasts longer.",
         widget=forms.NumberInput(attrs={"step": "0.05"}),
     )
+    timetable_hours = forms.DecimalField(
+        label="Teaching hours a week (optional)",
+        required=False,
+        min_value=Decimal("1"),
+        max_value=Decimal("40"),
+        max_digits=4,
+        decimal_places=1,
+        help_text="On their timetable. Time off timetable is 10% of it in year 1, 5% in year 2.",
+        widget=forms.NumberInput(attrs={"step": "0.5"}),
+    )
     appropriate_body = forms.CharField(
         label="Appropriate body", max_length=200, help_text="The body that quality-assures it"
     )
@@ -136,6 +146,7 @@ class InductionForm(forms.Form):
             tutor=data["tutor"],
             same_person_reason=data.get("same_person_reason", "").strip(),
             left_on=data.get("left_on"),
+            timetable_hours=data.get("timetable_hours"),
         )
 
     @classmethod
@@ -149,6 +160,7 @@ class InductionForm(forms.Form):
             "tutor": induction.tutor_id,
             "same_person_reason": induction.same_person_reason,
             "left_on": induction.left_on,
+            "timetable_hours": induction.timetable_hours,
         }
 
 
@@ -162,3 +174,15 @@ class AbsenceForm(forms.Form):
         if first and last and last < first:
             self.add_error("last_day", "The last day must be on or after the first day.")
         return cleaned
+
+
+class TimeOffForm(forms.Form):
+    week_of = forms.DateField(label="Week beginning", widget=DATE)
+    hours = forms.DecimalField(
+        label="Hours off timetable that week",
+        min_value=Decimal("0"),
+        max_value=Decimal("40"),
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5"}),
+    )

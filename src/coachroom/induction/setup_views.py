@@ -26,8 +26,9 @@ from coachroom.induction.access import (
     own_induction,
 )
 from coachroom.induction.dates import next_point, plan_for, plans_for
+from coachroom.induction.entitlement import Entitlement, entitlements
 from coachroom.induction.models import Induction
-from coachroom.induction.setup_forms import AbsenceForm, InductionForm
+from coachroom.induction.setup_forms import AbsenceForm, InductionForm, TimeOffForm
 
 COHORT_PER_PAGE = 50
 
@@ -58,17 +59,17 @@ def cohort(request: MemberRequest) -> HttpResponse:
             inductions, request.viewer, at_risk_only=query["show"] == "at-risk"
         )
     page = Paginator(inductions, COHORT_PER_PAGE).get_page(query["page"])
-    plans = plans_for(list(page.object_list), school)
+    shown = list(page.object_list)
+    plans = plans_for(shown, school)
+    counts = entitlements(shown, plans, school)
     today = timezone.localdate()
-    rows = [
-        (induction, plans[induction.pk], next_point(plans[induction.pk], today))
-        for induction in page.object_list
-    ]
+    rows = [(i, plans[i.pk], next_point(plans[i.pk], today), counts[i.pk]) for i in shown]
     context = {
         "page": page,
         "rows": rows,
         "may_assess": may_assess,
         "at_risk": query["show"] == "at-risk" and may_assess,
+        "totals": sum(counts.values(), Entitlement()),
         "query_string": "show=at-risk" if query["show"] == "at-risk" else "",
     }
     return render(request, "induction/cohort.html", context)
@@ -132,7 +133,12 @@ def detail(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 def _detail(
-    request: MemberRequest, induction: Induction, *, form: InductionForm, absence_form: AbsenceForm
+    request: MemberRequest,
+    induction: Induction,
+    *,
+    form: InductionForm,
+    absence_form: AbsenceForm,
+    time_off_form: TimeOffForm | None = None,
 ) -> HttpResponse:
     plan = plan_for(induction)
     may_assess = reviews.may_assess(request.user, induction.school_id)
@@ -147,6 +153,9 @@ def _detail(
         "absences": list(induction.absences.all()),
         "form": form,
         "absence_form": absence_form,
+        "time_off_form": time_off_form or TimeOffForm(),
+        "counts": entitlements([induction], {induction.pk: plan}, induction.school)[induction.pk],
+        "time_off": list(induction.time_off.all()[:10]),
     }
     return render(request, "induction/detail.html", context)
 
@@ -195,3 +204,29 @@ def mine(request: MemberRequest) -> HttpResponse:
         support_plan = reviews.open_support_plan(induction, request.viewer)
         context.update(plan=plan, review_rows=rows, support_plan=support_plan)
     return render(request, "induction/mine.html", context)
+
+
+@member_required(*INDUCTION_MANAGERS)
+@require_POST
+def time_off_add(request: MemberRequest, pk: int) -> HttpResponse:
+    induction = get_induction_to_manage(request, pk)
+    time_off_form = TimeOffForm(request.POST)
+    if time_off_form.is_valid():
+        try:
+            setup.time_off_record(
+                induction=induction, by=request.user, **time_off_form.cleaned_data
+            )
+        except DomainError as error:
+            time_off_form.add_error(None, str(error))
+        else:
+            messages.success(request, "Time off timetable recorded.")
+            return redirect(induction)
+    form = InductionForm(
+        school=induction.school,
+        induction=induction,
+        may_allow_same_person=False,
+        initial=InductionForm.initial_for(induction),
+    )
+    return _detail(
+        request, induction, form=form, absence_form=AbsenceForm(), time_off_form=time_off_form
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("induction/mine/", setup_views.mine, name="mine"),
     path("induction/<int:pk>/", setup_views.detail, name="detail"),
     path("induction/<int:pk>/absences/", setup_views.absence_add, name="absence-add"),
+    path("induction/<int:pk>/time-off/", setup_views.time_off_add, name="time-off-add"),
     path(
         "induction/<int:pk>/absences/<int:absence_pk>/remove/",
         setup_views.absence_remove,
