@@ -20,7 +20,6 @@ from coachroom.induction import setup
 from coachroom.induction.dates import plan_for
 from coachroom.induction.entitlement import entitlements
 from coachroom.induction.periods import plan_induction, time_off_due
-from coachroom.induction.setup import InductionDetails
 from coachroom.scheduling import services as scheduling
 from coachroom.scheduling.models import SessionOccurrence
 from tests.html import visible_text
@@ -30,24 +29,6 @@ pytestmark = pytest.mark.django_db
 
 def text_of(response) -> str:
     return html.unescape(visible_text(response.content.decode()))
-
-
-@pytest.fixture
-def induction(oak, oak_year, alice, bob, tess):
-    made, _ = setup.induction_set_up(
-        school=oak,
-        ect=alice,
-        details=InductionDetails(
-            starts_on=dt.date(2026, 9, 7),
-            fte=Decimal("1"),
-            appropriate_body="Oakshire TSH",
-            mentor=bob,
-            tutor=tess,
-            timetable_hours=Decimal("20"),
-        ),
-        by=tess,
-    )
-    return made
 
 
 def test_time_off_due_is_ten_percent_in_year_one_and_five_in_year_two():

@@ -11,7 +11,6 @@ import datetime as dt
 import html
 import io
 import zipfile
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -19,10 +18,9 @@ from django.urls import reverse
 from coachroom.accounts.models import Membership
 from coachroom.audit.models import AuditEvent
 from coachroom.core.errors import DomainError
-from coachroom.induction import reviews, setup
+from coachroom.induction import reviews
 from coachroom.induction.dates import plan_for
 from coachroom.induction.models import InductionReview
-from coachroom.induction.setup import InductionDetails
 from coachroom.records.subject_access import subject_access_data, write_subject_access_zip
 from tests.html import visible_text
 
@@ -31,23 +29,6 @@ pytestmark = pytest.mark.django_db
 
 def text_of(response) -> str:
     return html.unescape(visible_text(response.content.decode()))
-
-
-@pytest.fixture
-def induction(oak, oak_year, alice, bob, tess):
-    made, _ = setup.induction_set_up(
-        school=oak,
-        ect=alice,
-        details=InductionDetails(
-            starts_on=dt.date(2026, 9, 7),
-            fte=Decimal("1"),
-            appropriate_body="Oakshire TSH",
-            mentor=bob,
-            tutor=tess,
-        ),
-        by=tess,
-    )
-    return made
 
 
 @pytest.fixture

@@ -37,14 +37,6 @@ def details(**changes) -> InductionDetails:
     return InductionDetails(**{**values, **changes})
 
 
-@pytest.fixture
-def induction(oak, oak_year, alice, bob, tess):
-    made, _ = setup.induction_set_up(
-        school=oak, ect=alice, details=details(mentor=bob, tutor=tess), by=tess
-    )
-    return made
-
-
 def mentoring_pairs(alice):
     return CoachingRelationship.objects.current().filter(coachee=alice, kind="ecf")
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from coachroom.audit.models import AuditEvent
 from coachroom.core.errors import DomainError
-from coachroom.induction import reviews, setup, support
+from coachroom.induction import reviews, support
 from coachroom.induction.dates import plan_for
 from coachroom.induction.models import InductionReview, SupportPlan
 from coachroom.induction.setup import InductionDetails
@@ -34,14 +34,6 @@ def details(**changes) -> InductionDetails:
         "appropriate_body": "Oakshire TSH",
     }
     return InductionDetails(**{**values, **changes})
-
-
-@pytest.fixture
-def induction(oak, oak_year, alice, bob, tess):
-    made, _ = setup.induction_set_up(
-        school=oak, ect=alice, details=details(mentor=bob, tutor=tess), by=tess
-    )
-    return made
 
 
 def test_leaving_part_way_brings_an_interim_assessment(client, induction, tess, bob):

@@ -114,13 +114,7 @@ def new(request: MemberRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def detail(request: MemberRequest, pk: int) -> HttpResponse:
     induction = get_induction_to_manage(request, pk)
-    form = InductionForm(
-        request.POST or None,
-        school=induction.school,
-        induction=induction,
-        may_allow_same_person=request.viewer.has_role(Role.SENIOR_LEADER, induction.school_id),
-        initial=InductionForm.initial_for(induction),
-    )
+    form = _setup_form(request, induction, request.POST or None)
     if form.is_valid():
         try:
             setup.induction_update(induction=induction, details=form.details(), by=request.user)
@@ -130,6 +124,16 @@ def detail(request: MemberRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{induction.ect.full_name}'s induction is saved.")
             return redirect(induction)
     return _detail(request, induction, form=form, absence_form=AbsenceForm())
+
+
+def _setup_form(request: MemberRequest, induction: Induction, data: Any = None) -> InductionForm:
+    return InductionForm(
+        data,
+        school=induction.school,
+        induction=induction,
+        may_allow_same_person=request.viewer.has_role(Role.SENIOR_LEADER, induction.school_id),
+        initial=InductionForm.initial_for(induction),
+    )
 
 
 def _detail(
@@ -173,12 +177,7 @@ def absence_add(request: MemberRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Absence recorded.")
             return redirect(induction)
-    form = InductionForm(
-        school=induction.school,
-        induction=induction,
-        may_allow_same_person=False,
-        initial=InductionForm.initial_for(induction),
-    )
+    form = _setup_form(request, induction)
     return _detail(request, induction, form=form, absence_form=absence_form)
 
 
@@ -221,12 +220,7 @@ def time_off_add(request: MemberRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Time off timetable recorded.")
             return redirect(induction)
-    form = InductionForm(
-        school=induction.school,
-        induction=induction,
-        may_allow_same_person=False,
-        initial=InductionForm.initial_for(induction),
-    )
+    form = _setup_form(request, induction)
     return _detail(
         request, induction, form=form, absence_form=AbsenceForm(), time_off_form=time_off_form
     )
