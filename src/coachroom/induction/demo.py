@@ -8,6 +8,7 @@ First-year ECTs have their first progress review still to come."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 from django.utils import timezone
@@ -65,7 +66,7 @@ def load(ctx: DemoContext) -> None:
                 Decimal("0.1")
             ),
         )
-        _time_off(induction, since=pair.started_on, hours=Decimal(1 if key in SECOND_YEAR else 2))
+        _time_off(induction)
         if key in SECOND_YEAR:
             _first_year_reviewed(induction, at_risk=key in AT_RISK)
         if key in AT_RISK:
@@ -119,15 +120,23 @@ def _first_year_reviewed(induction: Induction, *, at_risk: bool) -> None:
         )
 
 
-def _time_off(induction: Induction, *, since: dt.date, hours: Decimal) -> None:
-    """Time off timetable this school year, one week in five not recorded."""
-    monday = since - dt.timedelta(days=since.weekday())
-    weeks: list[dt.date] = []
-    while monday + dt.timedelta(days=4) < timezone.localdate():
-        if len(weeks) % 5 != 3:
-            weeks.append(monday)
+def _time_off(induction: Induction) -> None:
+    """Time off timetable each week since induction began, about what is due (10% of the
+    timetable in year 1, 5% in year 2, to the half hour); one week in five not recorded."""
+    year_one_ends = plan_for(induction).year_one_ends_on
+    weekly = induction.timetable_hours or Decimal("20")
+    monday = induction.starts_on - dt.timedelta(days=induction.starts_on.weekday())
+    records = []
+    for index in itertools.count():
+        if monday + dt.timedelta(days=4) >= timezone.localdate():
+            break
+        if index % 5 != 3:
+            share = Decimal("0.1") if monday <= year_one_ends else Decimal("0.05")
+            hours = (weekly * share * 2).quantize(Decimal("1")) / 2
+            records.append(
+                TimeOff(
+                    induction=induction, week_of=monday, hours=hours, recorded_by=induction.tutor
+                )
+            )
         monday += dt.timedelta(weeks=1)
-    TimeOff.objects.bulk_create(
-        TimeOff(induction=induction, week_of=week, hours=hours, recorded_by=induction.tutor)
-        for week in weeks
-    )
+    TimeOff.objects.bulk_create(records)

@@ -46,7 +46,7 @@ class InductionForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.05"}),
     )
     timetable_hours = forms.DecimalField(
-        label="Teaching hours a week (optional)",
+        label="Teaching hours a week",
         required=False,
         min_value=Decimal("1"),
         max_value=Decimal("40"),
