@@ -35,13 +35,12 @@ def _audit(review: InductionReview, by: User, action: str) -> None:
 
 def may_assess(user: User, school_id: int, *, tutor_only: bool = False) -> bool:
     """An active induction tutor (or, unless `tutor_only`, senior leader) of the school."""
-    members = Membership.objects.active().filter(user=user, school_id=school_id)
-    if tutor_only:
-        return members.filter(is_induction_tutor=True).exists()
-    return (
-        members.filter(is_induction_tutor=True).exists()
-        or members.filter(is_senior_leader=True).exists()
+    role = (
+        Q(is_induction_tutor=True)
+        if tutor_only
+        else Q(is_induction_tutor=True) | Q(is_senior_leader=True)
     )
+    return Membership.objects.active().filter(role, user=user, school_id=school_id).exists()
 
 
 @transaction.atomic
