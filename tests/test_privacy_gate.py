@@ -29,6 +29,7 @@ NARRATIVE = frozenset(
         "GoalReading",
         "InductionReview",
         "SupportPlan",
+        "EarlierInductionRecord",
     }
 )
 THROUGH_THE_GATE = frozenset({"visible_to", "activity_in", "none", "create"})

@@ -203,6 +203,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     return run_import(args)
 
 
+def cmd_export_ect(args: argparse.Namespace) -> int:
+    _setup_django()
+    from coachroom.induction.portable.cli import run_export_ect
+
+    return run_export_ect(args)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     _setup_django()
     from coachroom.records.backup import run_backup
@@ -284,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_running_commands(sub)
     _add_data_commands(sub)
+    _add_export_commands(sub)
     _add_developer_commands(sub)
     return parser
 
@@ -341,6 +349,22 @@ def _add_data_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     retention.add_argument("--dry-run", action="store_true", help="show what would be erased")
     retention.set_defaults(func=cmd_retention)
+
+
+def _add_export_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """export WHAT …: one record out of Coachroom into a file; each kind of record is a
+    sub-command of its own (`export ect`), with its own arguments."""
+    export = sub.add_parser("export", help="write a record to a file: an ECT's induction record")
+    what = export.add_subparsers(dest="what", required=True)  # the usage lists the kinds
+    ect = what.add_parser(
+        "ect", help="an ECT's induction record for their new school (a zip: PDF and JSON)"
+    )
+    ect.add_argument("email", help="the ECT's email address")
+    ect.add_argument("path", help="the zip to write, e.g. induction-record.zip")
+    ect.add_argument(
+        "--school", metavar="URN", help="the school's induction, when the ECT has had several"
+    )
+    ect.set_defaults(func=cmd_export_ect)
 
 
 def _add_developer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

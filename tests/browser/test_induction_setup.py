@@ -60,8 +60,8 @@ def test_the_tutor_sets_up_an_induction_and_the_ect_sees_it(
 
     sign_in(desktop, url, "alice@oak.example", PASSWORD)
     desktop.get_by_role("link", name="My induction").click()
-    expect(desktop.get_by_role("heading", name="Your induction")).to_be_visible()
-    expect(desktop.get_by_text("Tess Example")).to_be_visible()
+    expect(desktop.get_by_role("heading", name="Your induction", exact=True)).to_be_visible()
+    expect(desktop.get_by_text("Tess Example", exact=True)).to_be_visible()
     expect(desktop.get_by_text("21 Jul 2028").first).to_be_visible()
     assert_accessible(desktop)
 

@@ -418,12 +418,13 @@ def _history(pair, per_kind):
     ("who", "htmx", "budget"),
     [
         # session, user, memberships, the school's years, drop-ins, their step evidence,
-        # meetings, step changes, current steps, the session's save (3, in a savepoint)
-        ("alice", False, 12),
+        # meetings, step changes, current steps, the session's save (3, in a savepoint); the
+        # whole page also asks whether the teacher has ECT mentoring (induction's panel)
+        ("alice", False, 13),
         ("alice", True, 12),
         # and for the coach: the access check, the pairs they coach (the request's Viewer, once)
         # and the audit record
-        ("bob", False, 15),
+        ("bob", False, 16),
         ("bob", True, 15),
     ],
 )

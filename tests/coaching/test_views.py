@@ -332,9 +332,9 @@ def test_timeline_queries_do_not_grow(
     _history(pairing, bob, cycles)
     client.force_login(alice)
     # session, user, memberships, the school's years, drop-ins, their evidence, meetings, step
-    # changes, current steps, the session's save (3); no audit for the teacher herself (more
-    # in tests/coaching/test_timeline.py)
-    with django_assert_max_num_queries(12):
+    # changes, current steps, the session's save (3), whether she has ECT mentoring (induction's
+    # panel); no audit for the teacher herself (more in tests/coaching/test_timeline.py)
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("coaching:timeline", args=[alice.pk]))
     assert len(response.context["items"]) >= cycles * 2
 

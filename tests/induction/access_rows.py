@@ -11,6 +11,10 @@ the mentor included (the mentor coaches and never assesses). Elm's outsider runs
 Elm: Oak's induction is a 404 for them, the cohort list shows Elm's. Every member has a "My
 induction" page. Reviews are read by the ECT, the induction tutor and senior leaders only;
 for everyone else, the mentor and the school admin included, a review is a 404.
+
+The portable record: only alice downloads hers (nobody else has an induction at Oak: 404).
+Oak's induction tutor and head attach an earlier record to her induction (other Oak members
+403, Elm's outsider 404); an earlier record and its PDF are read like a review.
 """
 
 from __future__ import annotations
@@ -20,7 +24,14 @@ from decimal import Decimal
 from typing import Any
 
 from coachroom.accounts.models import CoachingRelationship
-from coachroom.induction.models import Induction, InductionAbsence, InductionReview
+from coachroom.induction.models import (
+    EarlierInductionRecord,
+    Induction,
+    InductionAbsence,
+    InductionReview,
+)
+from coachroom.induction.portable.archive import read_archive
+from coachroom.induction.portable.services import earlier_record_attach, record_archive
 from tests.access import Row
 from tests.coaching.access_rows import meeting
 from tests.factories import make_step
@@ -65,6 +76,14 @@ def review(o: dict[str, Any]) -> InductionReview:
     return made
 
 
+def earlier(o: dict[str, Any]) -> EarlierInductionRecord:
+    """Alice's record, exported and attached again to her induction (as if from elsewhere)."""
+    made = induction(o)
+    content = record_archive(induction=made, reader=o["alice"]).content
+    record, _ = earlier_record_attach(induction=made, reading=read_archive(content), by=o["tess"])
+    return record
+
+
 MANAGERS = {"admin": 200, "head": 200, "tess": 200}
 # Reviews: the ECT, the induction tutor and senior leaders; never the mentor (bob) or the admin.
 REVIEW_READERS = {"alice": 200, "head": 200, "tess": 200, "trust_admin": 403}
@@ -86,6 +105,13 @@ INDUCTION_ROWS: dict[str, Row] = {
     "induction:new": Row(MANAGERS_LIST),
     "induction:mine": Row({"trust_admin": 403}, default=200, args=lambda o: (induction(o), [])[1]),
     "induction:detail": Row(MANAGERS_OBJECT, args=lambda o: [induction(o).pk]),
+    # Only the ECT shares their mentoring with their tutor; nobody else has an induction here.
+    "induction:share-mentoring": Row(
+        {"alice": 302, "trust_admin": 403},
+        default=404,
+        method="post",
+        args=lambda o: (induction(o), [])[1],
+    ),
     "induction:absence-add": Row(MANAGERS_OBJECT, method="post", args=lambda o: [induction(o).pk]),
     "induction:review": Row(REVIEW_READERS, default=404, args=lambda o: [review(o).pk]),
     "induction:review-pdf": Row(REVIEW_READERS, default=404, args=lambda o: [review(o).pk]),
@@ -100,4 +126,12 @@ INDUCTION_ROWS: dict[str, Row] = {
     "induction:absence-remove": Row(
         MANAGERS_OBJECT, args=lambda o: [induction(o).pk, absence(o).pk]
     ),
+    "induction:mine-record": Row(
+        {"alice": 200, "trust_admin": 403}, default=404, args=lambda o: (induction(o), [])[1]
+    ),
+    "induction:earlier-import": Row(
+        {"head": 200, "tess": 200, "outsider": 404}, args=lambda o: [induction(o).pk]
+    ),
+    "induction:earlier": Row(REVIEW_READERS, default=404, args=lambda o: [earlier(o).pk]),
+    "induction:earlier-pdf": Row(REVIEW_READERS, default=404, args=lambda o: [earlier(o).pk]),
 }

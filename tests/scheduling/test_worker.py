@@ -73,6 +73,7 @@ def enqueue_at(moment: dt.datetime) -> list[str]:
                 "job:morning:2026-11-23",
                 "job:overdue:2026-11-23",
                 "job:digest:2026-11-16",
+                "job:induction-cadence:2026-11-24",  # tomorrow's mentoring rhythms
                 "job:retention:2026-11-23",
             ],
         ),

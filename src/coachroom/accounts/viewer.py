@@ -78,6 +78,11 @@ class Viewer:
         return frozenset(m.school_id for m in self.memberships if m.is_coach)
 
     @cached_property
+    def tutor_school_ids(self) -> frozenset[int]:
+        """Schools where the viewer is an active induction tutor."""
+        return frozenset(m.school_id for m in self.memberships if m.is_induction_tutor)
+
+    @cached_property
     def led_school_ids(self) -> frozenset[int]:
         """Schools where the viewer is an active coaching lead."""
         return frozenset(m.school_id for m in self.memberships if m.is_coaching_lead)

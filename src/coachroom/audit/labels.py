@@ -64,6 +64,7 @@ LABELS: dict[str, str] = {
     "programme.slot.created": "Set up a protected coaching slot",
     "programme.slot.moved": "Moved a protected coaching slot",
     "programme.slot.ended": "Ended a protected coaching slot",
+    "programme.slot.cadence_changed": "Changed how often a protected coaching slot comes round",
     "programme.session.booked": "Booked a drop-in agreed at a feedback meeting",
     "programme.session.held": "Recorded a coaching session as held",
     "programme.session.rescheduled": "Rescheduled a coaching session",
@@ -100,6 +101,8 @@ LABELS: dict[str, str] = {
     "induction.absence.added": "Recorded an absence in an induction",
     "induction.absence.removed": "Removed an absence from an induction",
     "induction.time_off.recorded": "Recorded an ECT's time off timetable",
+    "induction.mentoring.shared": "Shared their mentoring records with their induction tutor",
+    "induction.mentoring.unshared": "Stopped sharing their mentoring records with their tutor",
     "induction.support_plan.opened": "Opened a support plan for an ECT",
     "induction.support_plan.updated": "Changed an ECT's support plan",
     "induction.support_plan.closed": "Closed an ECT's support plan",
@@ -112,6 +115,10 @@ LABELS: dict[str, str] = {
     "induction.review.viewed": "Viewed an induction review or assessment",
     "induction.review.exported": "Downloaded an induction review as a PDF",
     "induction.cohort.exported": "Downloaded the induction reviews' status as CSV",
+    "induction.record.exported": "Exported an ECT's induction record to take to a new school",
+    "induction.earlier_record.imported": "Attached an ECT's record from an earlier school",
+    "induction.earlier_record.viewed": "Viewed an ECT's record from an earlier school",
+    "induction.earlier_record.exported": "Downloaded the PDF of an earlier school's record",
     "accounts.year.created": "Set up an academic year",
     "accounts.year.closed": "Closed an academic year, ending its coaching pairs",
     "accounts.staff.invite_refused": "Tried to invite someone from outside the school",
@@ -158,6 +165,7 @@ TARGET_LABELS: dict[str, str] = {
     "leading.walkvisit": "Learning-walk visit",
     "leading.coachingreview": "Coaching review",
     "leading.thanks": "Thanks",
+    "induction.earlierinductionrecord": "Earlier induction record",
 }
 
 
@@ -218,7 +226,9 @@ EXPORTS = Kind(
         "coaching.meeting.review_withdrawn",
     ),
 )
-IMPORTS = Kind("imports", "Imports", prefixes=("imports.",))
+IMPORTS = Kind(
+    "imports", "Imports", prefixes=("imports.",), exact=("induction.earlier_record.imported",)
+)
 COACHING = Kind(
     "coaching",
     "Changes to coaching records",
@@ -229,6 +239,7 @@ COACHING = Kind(
         "induction.tag.",
         "induction.review.",
         "induction.support_plan.",
+        "induction.mentoring.",
     ),
 )
 STAFF = Kind(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -121,9 +121,10 @@ def get_teacher_for_timeline(
 ) -> tuple[User, School]:
     """The teacher and school whose records the viewer may open.
 
-    The teacher themselves; a current coach of theirs; or a coaching lead of their school
-    (with `leads_need_full_access`, only where the school lets leads read every record). What
-    each sees is then filtered by the privacy rule.
+    The teacher themselves; a current coach of theirs; a coaching lead of their school
+    (with `leads_need_full_access`, only where the school lets leads read every record); or the
+    induction tutor an ECT shares their mentoring with. What each sees is then filtered by the
+    privacy rule.
     """
     viewer = request.user
     if viewer.pk == pk:
@@ -139,10 +140,19 @@ def get_teacher_for_timeline(
     if leads_need_full_access:
         leads = leads.filter(school__lead_note_access=School.LeadNoteAccess.ALL)
     lead_schools = leads.values("school")
+    shared_with_me = Q(
+        user__inductions__school=F("school"),
+        user__inductions__tutor=viewer,
+        user__inductions__mentor_notes_shared=True,
+        school__in=mine.filter(is_induction_tutor=True).values("school"),
+    )
     membership = (
         Membership.objects.filter(user_id=pk, school__in=mine.values("school"))
         .filter(
-            Q(user=viewer) | Q(school__in=coaching.values("school")) | Q(school__in=lead_schools)
+            Q(user=viewer)
+            | Q(school__in=coaching.values("school"))
+            | Q(school__in=lead_schools)
+            | shared_with_me
         )
         .select_related("user", "school")
         .order_by("-is_active", "pk")

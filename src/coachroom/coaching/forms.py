@@ -58,6 +58,7 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
             "notes": forms.Textarea(attrs={"rows": 4}),
             "suggested_focus": forms.Textarea(attrs={"rows": 2}),
         }
+        labels = {"video_url": "Video link"}  # the page marks optional fields itself
 
     def __init__(
         self, *args: Any, steps: list[ActionStep], submitting: bool = False, **kwargs: Any

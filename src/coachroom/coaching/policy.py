@@ -22,6 +22,9 @@ The exceptions, each a named function here and nowhere else:
 - thanks: the coach thanked and the teacher who sent them (`thanks_visible_q`);
 - induction reviews and assessments: the ECT, and the school's induction tutors and senior
   leaders (`induction_reviews_visible_q`);
+- mentoring shared with the induction tutor: an ECT may share the records of their ECT
+  mentoring with the tutor of their induction, who otherwise sees none of them: the mentor
+  coaches, the tutor assesses (`_shared_mentoring_q`, part of `notes_visible_q`);
 - subject access and the school's export: the data-protection lead takes a person's or the
   school's records out of Coachroom (`may_export_for_school`);
 - counts and patterns: the programme pages count a school's records through
@@ -67,6 +70,22 @@ def _lead_schools(user: User) -> models.QuerySet[Membership]:
     return Membership.objects.active().filter(user=user, is_coaching_lead=True)
 
 
+def _shared_mentoring_q(user: User, tutor_schools: Any) -> Q:
+    """Records of an ECT's mentoring pairs, for the tutor of the ECT's induction at that school
+    while the ECT shares them (`Induction.mentor_notes_shared`) and the tutor holds the role."""
+    shared = User.objects.filter(
+        pk=OuterRef("teacher"),
+        inductions__school=OuterRef("school"),
+        inductions__tutor=user,
+        inductions__mentor_notes_shared=True,
+    )
+    return Q(
+        Exists(shared),
+        relationship__kind=CoachingRelationship.Kind.ECF,
+        school__in=tutor_schools,
+    )
+
+
 def _viewer_notes_q(viewer: Viewer, *, review_field: str | None = None) -> Q:
     """`notes_visible_q` for a request's `Viewer`: the same rule, built from what the viewer
     already holds (its memberships and coached pairs, loaded once per request) as plain ids,
@@ -84,6 +103,8 @@ def _viewer_notes_q(viewer: Viewer, *, review_field: str | None = None) -> Q:
         visible |= Q(school__in=sorted(viewer.lead_all_school_ids))
     if review_field and viewer.led_school_ids:
         visible |= Q(**{review_field: True}, school__in=sorted(viewer.led_school_ids))
+    if viewer.tutor_school_ids:
+        visible |= _shared_mentoring_q(viewer.user, sorted(viewer.tutor_school_ids))
     return visible
 
 
@@ -119,7 +140,16 @@ def notes_visible_q(who: Who, *, review_field: str | None = None) -> Q:
             "school"
         )
     )
-    visible = Q(teacher=viewer) | own_pairs | shared_history | lead_all
+    tutor_schools = (
+        Membership.objects.active().filter(user=viewer, is_induction_tutor=True).values("school")
+    )
+    visible = (
+        Q(teacher=viewer)
+        | own_pairs
+        | shared_history
+        | lead_all
+        | _shared_mentoring_q(viewer, tutor_schools)
+    )
     if review_field:
         visible |= Q(**{review_field: True}, school__in=lead_schools.values("school"))
     return visible

@@ -3,7 +3,10 @@ their mentor as that pair's coach and the school's induction tutor. Half are in 
 year and half in their second (mentored fortnightly); one part-time ECT has had an absence.
 Second-year ECTs have their first year's reviews signed by all, and one of them is at risk:
 their latest review says not on track in managing behaviour, and they are on a support plan.
-First-year ECTs have their first progress review still to come."""
+First-year ECTs have their first progress review still to come. One first-year ECT at each
+school shares their mentoring with their tutor. Later (`tag_mentoring`, once the coaching
+history exists), each mentor has tagged their ECT's steps and meetings with the framework
+section the step's strand works on, so the timelines show the coverage picture."""
 
 from __future__ import annotations
 
@@ -15,9 +18,11 @@ from django.utils import timezone
 
 from coachroom.accounts.calendar import academic_start_year, uk_default_terms
 from coachroom.accounts.models import CoachingRelationship, Membership
+from coachroom.coaching.models import ActionStep, FeedbackMeeting
 from coachroom.core.demo import DemoContext
 from coachroom.induction.dates import plan_for
 from coachroom.induction.models import (
+    FrameworkTag,
     Induction,
     InductionAbsence,
     InductionReview,
@@ -39,6 +44,16 @@ CONCERN = (
     "class lose ten minutes or more. Other classes are settled."
 )
 PART_TIME = {"elm-t1": Decimal("0.8")}
+SHARING = {"oak-t1", "elm-t1"}  # share their mentoring with their induction tutor
+# The framework section each library strand's steps mostly work on (Teachers' Standards 1-8).
+SECTION_OF_STRAND = {
+    "culture-routines": 7,  # managing behaviour
+    "attention": 1,  # high expectations
+    "communication-explanation": 4,  # classroom practice
+    "thinking-questioning": 2,  # how pupils learn
+    "feedback-assessment": 6,  # assessment
+    "consolidation-practice": 5,  # adaptive teaching
+}
 
 
 def load(ctx: DemoContext) -> None:
@@ -65,6 +80,7 @@ def load(ctx: DemoContext) -> None:
             timetable_hours=(Decimal("20") * PART_TIME.get(key, Decimal("1"))).quantize(
                 Decimal("0.1")
             ),
+            mentor_notes_shared=key in SHARING and tutor is not None,
         )
         _time_off(induction)
         if key in SECOND_YEAR:
@@ -140,3 +156,36 @@ def _time_off(induction: Induction) -> None:
             )
         monday += dt.timedelta(weeks=1)
     TimeOff.objects.bulk_create(records)
+
+
+def tag_mentoring(ctx: DemoContext) -> None:
+    """The mentors' framework tags: each ECT-mentoring step with its strand's section, and the
+    meeting that set the step with the same."""
+    steps = ActionStep.objects.filter(
+        relationship__kind=CoachingRelationship.Kind.ECF, library_step__isnull=False
+    ).select_related("library_step__strand", "relationship")
+    tags = []
+    for step in steps:
+        section = SECTION_OF_STRAND.get(step.library_step.strand.slug)  # type: ignore[union-attr]
+        if section is None:
+            continue
+        tags.append(
+            FrameworkTag(
+                school_id=step.school_id,
+                step=step,
+                section=section,
+                added_by_id=step.relationship.coach_id,
+                added_at=step.created_at,
+            )
+        )
+        for meeting in FeedbackMeeting.objects.filter(step=step).only("pk", "held_at"):
+            tags.append(
+                FrameworkTag(
+                    school_id=step.school_id,
+                    meeting=meeting,
+                    section=section,
+                    added_by_id=step.relationship.coach_id,
+                    added_at=meeting.held_at,
+                )
+            )
+    FrameworkTag.objects.bulk_create(tags)

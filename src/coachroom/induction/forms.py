@@ -17,7 +17,7 @@ class TagForm(forms.Form):
         coerce=int,
     )
     statement = forms.CharField(
-        label="Statement number (optional)",
+        label="Statement number",
         required=False,
         max_length=NUMBER_MAX,
         help_text="For example 2.3. Leave it empty to tag the whole section.",

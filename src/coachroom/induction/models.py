@@ -203,6 +203,12 @@ class Induction(models.Model):
         blank=True,
         help_text="Only for an ECT leaving part-way: an interim assessment falls due then.",
     )
+    mentor_notes_shared = models.BooleanField(
+        "The ECT shares their mentoring records with their induction tutor",
+        default=False,
+        help_text="Only the ECT turns this on or off: the tutor assesses, so the mentor's notes "
+        "reach them only by the ECT's choice.",
+    )
     same_person_reason = models.TextField(blank=True)
     same_person_allowed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -392,3 +398,52 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours} h off timetable, week of {self.week_of:%-d %b %Y}"
+
+
+class EarlierInductionRecordQuerySet(policy.GatedQuerySet["EarlierInductionRecord"]):
+    def visible_to(self, who: policy.Who) -> EarlierInductionRecordQuerySet:
+        """As for reviews, which it carries: the ECT, and the school's induction tutors and
+        senior leaders."""
+        return self.filter(policy.induction_reviews_visible_q(who))
+
+    def listed_for(self, induction: Induction) -> EarlierInductionRecordQuerySet:
+        """The induction's earlier records for a list: the record itself and its PDF stay
+        behind until one is opened."""
+        return self.filter(induction=induction).defer("data", "pdf").order_by("imported_at", "pk")
+
+
+class EarlierInductionRecord(models.Model):
+    """An ECT's induction record from an earlier school (the zip that school's Coachroom made,
+    `induction/portable/`), attached to their induction here by the induction tutor or a senior
+    leader. Read-only: it is what the earlier school signed, so nothing here edits it. It carries
+    reviews, so it is read by the same people as reviews."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    induction = models.ForeignKey(
+        Induction, on_delete=models.CASCADE, related_name="earlier_records"
+    )
+    previous_school = models.CharField(max_length=200)
+    data = models.JSONField()  # induction.json as checked on import
+    pdf = models.BinaryField()  # induction.pdf as it came, for the appropriate body
+    # Of the whole zip: the same file attached twice (a double tap, a second try) is one record.
+    sha256 = models.CharField(max_length=64)
+    imported_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    objects = EarlierInductionRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["imported_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["induction", "sha256"], name="induction_earlier_record_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Earlier induction record from {self.previous_school}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("induction:earlier", args=[self.pk])

@@ -58,7 +58,7 @@ class ReviewForm(forms.Form):
 
 class EctSignForm(forms.Form):
     comments = forms.CharField(
-        label="Your comments (optional)",
+        label="Your comments",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
         required=False,

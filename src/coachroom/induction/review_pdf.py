@@ -20,7 +20,7 @@ from coachroom.induction.models import InductionReview, ReviewOutcome, section_t
 INK = colors.HexColor("#1d2a33")
 
 
-def _day(value: dt.datetime | dt.date | None) -> str:
+def long_date(value: dt.datetime | dt.date | None) -> str:
     if value is None:
         return "Not signed"
     if isinstance(value, dt.datetime):
@@ -28,7 +28,7 @@ def _day(value: dt.datetime | dt.date | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def _styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
+def styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
     regular, bold = fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=14, textColor=INK)
     h1 = ParagraphStyle("h1", parent=body, fontName=bold, fontSize=17, leading=21, spaceAfter=8)
@@ -36,7 +36,7 @@ def _styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
     return body, h1, h2
 
 
-def _table(rows: list[list[Paragraph]]) -> Table:
+def label_table(rows: list[list[Paragraph]]) -> Table:
     table = Table(rows, colWidths=[55 * mm, 115 * mm])
     table.setStyle(
         TableStyle(
@@ -50,7 +50,7 @@ def _table(rows: list[list[Paragraph]]) -> Table:
 
 
 def review_pdf(review: InductionReview) -> bytes:
-    body, h1, h2 = _styles()
+    body, h1, h2 = styles()
     induction = review.induction
     ect = induction.ect
 
@@ -63,14 +63,14 @@ def review_pdf(review: InductionReview) -> bytes:
         outcome += f" (Teachers' Standards: {named})"
     story = [
         Paragraph(f"{review.title}: {ect.full_name}", h1),
-        _table(
+        label_table(
             [
                 row("Early-career teacher", f"{ect.full_name} ({ect.email})"),
                 row("School", f"{review.school.name} (URN {review.school.urn})"),
-                row("Induction started", f"{_day(induction.starts_on)}, FTE {induction.fte}"),
+                row("Induction started", f"{long_date(induction.starts_on)}, FTE {induction.fte}"),
                 row("Appropriate body", induction.appropriate_body),
                 row("Induction tutor", induction.tutor.full_name if induction.tutor else ""),
-                row("Due by", _day(review.due_on)),
+                row("Due by", long_date(review.due_on)),
                 row("Outcome", outcome),
             ]
         ),
@@ -81,7 +81,7 @@ def review_pdf(review: InductionReview) -> bytes:
         Paragraph("The ECT's comments", h2),
         Paragraph(paragraph_text(review.ect_comments) or "–", body),
         Paragraph("Signatures", h2),
-        _table(
+        label_table(
             [
                 row("Induction tutor", _signed(review.tutor_signed_by, review.tutor_signed_at)),
                 row("Headteacher", _signed(review.head_signed_by, review.head_signed_at)),
@@ -104,4 +104,4 @@ def review_pdf(review: InductionReview) -> bytes:
 
 def _signed(person: object, when: dt.datetime | None) -> str:
     name = getattr(person, "full_name", "")
-    return f"{name}, {_day(when)}" if when is not None and name else "Not signed"
+    return f"{name}, {long_date(when)}" if when is not None and name else "Not signed"

@@ -19,7 +19,7 @@ from coachroom import audit
 from coachroom.accounts import services as accounts
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.core.errors import DomainError
-from coachroom.induction.dates import plan_for
+from coachroom.induction.cadence import cadence_follow, mentoring_cadence
 from coachroom.induction.models import Induction, InductionAbsence, TimeOff
 
 SAME_PERSON = (
@@ -77,6 +77,9 @@ def _apply(induction: Induction, details: InductionDetails, by: User | None) -> 
     induction.appropriate_body = details.appropriate_body
     induction.appropriate_body_contact = details.appropriate_body_contact
     induction.mentor = details.mentor
+    if induction.pk and details.tutor != induction.tutor:
+        # The ECT shared their mentoring with a person, not a post: a new tutor asks again.
+        induction.mentor_notes_shared = False
     induction.tutor = details.tutor
     induction.left_on = details.left_on
     induction.timetable_hours = details.timetable_hours
@@ -120,6 +123,7 @@ def induction_set_up(
         return Induction.objects.get(school=school, ect=ect), False
     Membership.objects.filter(school=school, user=ect).update(is_ect=True)
     _pair_with_mentor(induction, by)
+    cadence_follow(induction, today=timezone.localdate(), by=by)  # an existing pair's slots
     audit.record(
         actor=by,
         action="induction.set_up",
@@ -132,11 +136,14 @@ def induction_set_up(
 
 
 @transaction.atomic
-def induction_update(*, induction: Induction, details: InductionDetails, by: User) -> Induction:
+def induction_update(*, induction: Induction, details: InductionDetails, by: User) -> list[str]:
+    """Change the set-up; the mentoring follows (a new mentor, a new FTE's rhythm). Returns
+    what could not follow, to tell the person (`cadence.cadence_follow`)."""
     _check(induction.school, induction.ect, details, by)
     _apply(induction, details, by)
     induction.save()
     _pair_with_mentor(induction, by)
+    followed = cadence_follow(induction, today=timezone.localdate(), by=by)
     audit.record(
         actor=by,
         action="induction.updated",
@@ -145,7 +152,7 @@ def induction_update(*, induction: Induction, details: InductionDetails, by: Use
         subject=induction.ect,
         data=_audit_data(induction),
     )
-    return induction
+    return followed.problems
 
 
 def _pair_with_mentor(induction: Induction, by: User | None) -> None:
@@ -177,11 +184,11 @@ def _pair_with_mentor(induction: Induction, by: User | None) -> None:
             coachee=ect,
             academic_year=year,
             kind=CoachingRelationship.Kind.ECF,
-            cadence=mentoring_cadence(induction),
+            cadence=mentoring_cadence(induction) or CoachingRelationship.Cadence.WEEKLY,
         )
         return
     existing.kind = CoachingRelationship.Kind.ECF
-    existing.cadence = mentoring_cadence(induction)
+    existing.cadence = mentoring_cadence(induction) or existing.cadence
     existing.save(update_fields=["kind", "cadence"])
     audit.record(
         actor=by,
@@ -189,16 +196,6 @@ def _pair_with_mentor(induction: Induction, by: User | None) -> None:
         school=school,
         target=existing,
         subject=ect,
-    )
-
-
-def mentoring_cadence(induction: Induction, today: dt.date | None = None) -> str:
-    """Weekly mentor meetings in the first year of induction, fortnightly in the second."""
-    year = plan_for(induction).year_on(today or timezone.localdate())
-    return (
-        CoachingRelationship.Cadence.FORTNIGHTLY
-        if year == 2
-        else CoachingRelationship.Cadence.WEEKLY
     )
 
 

@@ -27,7 +27,7 @@ from coachroom.induction.access import (
 )
 from coachroom.induction.dates import next_point, plan_for, plans_for
 from coachroom.induction.entitlement import Entitlement, entitlements
-from coachroom.induction.models import Induction
+from coachroom.induction.models import EarlierInductionRecord, Induction
 from coachroom.induction.setup_forms import AbsenceForm, InductionForm, TimeOffForm
 
 COHORT_PER_PAGE = 50
@@ -117,11 +117,15 @@ def detail(request: MemberRequest, pk: int) -> HttpResponse:
     form = _setup_form(request, induction, request.POST or None)
     if form.is_valid():
         try:
-            setup.induction_update(induction=induction, details=form.details(), by=request.user)
+            problems = setup.induction_update(
+                induction=induction, details=form.details(), by=request.user
+            )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"{induction.ect.full_name}'s induction is saved.")
+            for problem in problems:
+                messages.warning(request, problem)
             return redirect(induction)
     return _detail(request, induction, form=form, absence_form=AbsenceForm())
 
@@ -160,6 +164,11 @@ def _detail(
         "time_off_form": time_off_form or TimeOffForm(),
         "counts": entitlements([induction], {induction.pk: plan}, induction.school)[induction.pk],
         "time_off": list(induction.time_off.all()[:10]),
+        # Records from the ECT's earlier schools (induction/portable/), read like reviews.
+        "earlier_records": list(
+            EarlierInductionRecord.objects.visible_to(request.viewer).listed_for(induction)
+        ),
+        "may_attach_earlier": may_assess,
     }
     return render(request, "induction/detail.html", context)
 
@@ -202,6 +211,8 @@ def mine(request: MemberRequest) -> HttpResponse:
         rows = reviews.reviews_by_point(induction, plan.points, request.viewer)
         support_plan = reviews.open_support_plan(induction, request.viewer)
         context.update(plan=plan, review_rows=rows, support_plan=support_plan)
+        earlier = EarlierInductionRecord.objects.visible_to(request.viewer).listed_for(induction)
+        context.update(earlier_records=list(earlier))
     return render(request, "induction/mine.html", context)
 
 

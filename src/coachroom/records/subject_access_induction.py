@@ -1,5 +1,6 @@
-"""Subject access, the induction section: an ECT's induction set-up and absences, and every
-review and assessment of them in full (records/subject_access.py builds the whole export)."""
+"""Subject access, the induction section: an ECT's induction set-up and absences, every
+review and assessment of them in full, and the records of their induction at earlier schools
+attached here, as they came (records/subject_access.py builds the whole export)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from typing import Any
 from django.db.models import Prefetch
 
 from coachroom.accounts.models import School, User
-from coachroom.induction.models import Induction, InductionReview, section_title
+from coachroom.induction.models import (
+    EarlierInductionRecord,
+    Induction,
+    InductionReview,
+    section_title,
+)
 from coachroom.records.subject_access_fields import name_of as _name
 from coachroom.records.subject_access_fields import scoped as _scoped
 from coachroom.records.subject_access_fields import when as _when
@@ -17,6 +23,7 @@ from coachroom.records.subject_access_fields import when as _when
 _REVIEWS = InductionReview.objects.select_related("tutor_signed_by", "head_signed_by").order_by(
     "due_on", "pk"
 )
+_EARLIER = EarlierInductionRecord.objects.select_related("imported_by").defer("pdf")
 
 
 def induction(user: User, school: School | None) -> list[dict[str, Any]]:
@@ -24,6 +31,7 @@ def induction(user: User, school: School | None) -> list[dict[str, Any]]:
         _scoped(Induction.objects.filter(ect=user), school)
         .select_related("school", "mentor", "tutor")
         .prefetch_related("absences", Prefetch("reviews", queryset=_REVIEWS))
+        .prefetch_related(Prefetch("earlier_records", queryset=_EARLIER))
         .order_by("starts_on", "pk")
     )
     return [
@@ -41,6 +49,15 @@ def induction(user: User, school: School | None) -> list[dict[str, Any]]:
                 for a in i.absences.all()
             ],
             "reviews_and_assessments": _reviews(i),
+            "earlier_schools": [
+                {
+                    "from_school": e.previous_school,
+                    "attached_at": _when(e.imported_at),
+                    "attached_by": _name(e.imported_by),
+                    "record": e.data,  # the induction.json that came (its PDF says the same)
+                }
+                for e in i.earlier_records.all()
+            ],
         }
         for i in inductions
     ]

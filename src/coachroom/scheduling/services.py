@@ -284,6 +284,67 @@ def slot_end(*, slot: ScheduledSlot, by: User, from_date: dt.date | None = None)
     return cancelled
 
 
+@transaction.atomic
+def slot_change_cadence(
+    *, slot: ScheduledSlot, cadence: str, from_date: dt.date, by: User | None
+) -> ScheduledSlot:
+    """The slot continues at the same time with a new rhythm from `from_date`: the old slot
+    ends the day before and a new one starts, so each slot is one rhythm and its history stays
+    as it was. Future planned sessions of the old slot go (they were only a plan; a rebooked
+    session stays), and are planned again in the new rhythm.
+
+    Fewer sessions at the same time cannot clash where the old ones did not, so only a change
+    to more sessions is checked for clashes (`ClashError`)."""
+    if slot.cadence == cadence:
+        return slot
+    future = SessionOccurrence.objects.filter(
+        slot=slot,
+        status=SessionOccurrence.Status.PLANNED,
+        starts_at__gte=_at(from_date, dt.time()),
+        rescheduled_from__isnull=True,
+    )
+    days = sorted({timezone.localdate(at) for at in future.values_list("starts_at", flat=True)})
+    dropped, _ = future.delete()
+    if days:  # delete() skips the counters' signal: say which days changed
+        sessions_changed.send(
+            sender=SessionOccurrence,
+            school_id=slot.school_id,
+            pair_ids=[slot.relationship_id],
+            days=days,
+        )
+    slot.is_active = False
+    ends_on, slot.ends_on = slot.ends_on, from_date - dt.timedelta(days=1)
+    slot.save(update_fields=["is_active", "ends_on"])
+    fewer = cadence == ScheduledSlot.Cadence.FORTNIGHTLY
+    new = ScheduledSlot(
+        school_id=slot.school_id,
+        relationship=slot.relationship,
+        kind=slot.kind,
+        weekday=slot.weekday,
+        start_time=slot.start_time,
+        minutes=slot.minutes,
+        cadence=cadence,
+        room=slot.room,
+        period=slot.period,
+        starts_on=from_date,
+        ends_on=ends_on,
+        clash_override_reason=slot.clash_override_reason,
+    )
+    if not fewer:
+        assert_no_clashes(slot_clashes(new, from_date=from_date, exclude_slot=slot), "")
+    new.save()
+    planned = _generate(new, from_date=from_date)
+    audit.record(
+        actor=by,
+        action="programme.slot.cadence_changed",
+        school=slot.school,
+        target=new,
+        subject=slot.relationship.coachee,
+        data={"cadence": cadence, "sessions_dropped": dropped, "sessions_planned": planned},
+    )
+    return new
+
+
 def _require_open(session: SessionOccurrence) -> None:
     if session.status != SessionOccurrence.Status.PLANNED:
         raise DomainError(

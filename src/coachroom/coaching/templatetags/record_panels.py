@@ -1,4 +1,5 @@
-"""`{% record_panels step %}` and `{% record_panels meeting %}`: the panels other apps register
+"""`{% record_panels step %}`, `{% record_panels meeting %}` and `{% teacher_panels teacher
+school %}`: the panels other apps register
 in coaching/panels.py, rendered where the tag stands. Formatting only: each panel decides what
 it shows and who may change it."""
 
@@ -10,6 +11,7 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
+from coachroom.accounts.models import School, User
 from coachroom.coaching import panels
 from coachroom.coaching.models import ActionStep, FeedbackMeeting
 
@@ -23,4 +25,10 @@ def record_panels(context: dict[str, Any], record: ActionStep | FeedbackMeeting)
         found = panels.render_for_step(request, record)
     else:
         found = panels.render_for_meeting(request, record)
+    return format_html_join("", "{}", ((html,) for html in found))
+
+
+@register.simple_tag(takes_context=True)
+def teacher_panels(context: dict[str, Any], teacher: User, school: School) -> SafeString:
+    found = panels.render_for_teacher(context["request"], teacher, school)
     return format_html_join("", "{}", ((html,) for html in found))
