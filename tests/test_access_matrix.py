@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from coachroom.accounts.models import Closure, Membership
 from tests.access import Row
 from tests.accounts.access_rows import ACCOUNT_ROWS
+from tests.api.access_rows import API_ROWS
 from tests.audit.access_rows import AUDIT_ROWS
 from tests.cast import (
     OAK_ROLES,
@@ -38,11 +39,13 @@ from tests.imports.access_rows import IMPORT_ROWS
 from tests.induction.access_rows import INDUCTION_ROWS
 from tests.leading.access_rows import WALK_ROWS
 from tests.library.access_rows import LIBRARY_ROWS
+from tests.provisioning.access_rows import PROVISIONING_ROWS
 from tests.records.access_rows import RECORDS_ROWS
 from tests.reporting.access_rows import COMPLETION_ROWS
 from tests.scheduling.access_rows import SCHEDULE_ROWS
 from tests.scheduling.access_rows_ical import ICAL_ROWS
 from tests.scheduling.access_rows_reminders import REMINDER_ROWS
+from tests.sso.access_rows import SSO_ROWS
 
 ACTORS = [
     "anonymous",
@@ -116,6 +119,9 @@ MATRIX.update(RECORDS_ROWS)
 MATRIX.update(AUDIT_ROWS)
 MATRIX.update(IMPORT_ROWS)
 MATRIX.update(INDUCTION_ROWS)
+MATRIX.update(SSO_ROWS)
+MATRIX.update(API_ROWS)
+MATRIX.update(PROVISIONING_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:

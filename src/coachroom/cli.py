@@ -210,6 +210,13 @@ def cmd_export_ect(args: argparse.Namespace) -> int:
     return run_export_ect(args)
 
 
+def cmd_scim_token(args: argparse.Namespace) -> int:
+    _setup_django()
+    from coachroom.provisioning.cli import run_scim_token
+
+    return run_scim_token(args)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     _setup_django()
     from coachroom.records.backup import run_backup
@@ -292,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_running_commands(sub)
     _add_data_commands(sub)
     _add_export_commands(sub)
+    _add_provisioning_commands(sub)
     _add_developer_commands(sub)
     return parser
 
@@ -365,6 +373,23 @@ def _add_export_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "--school", metavar="URN", help="the school's induction, when the ECT has had several"
     )
     ect.set_defaults(func=cmd_export_ect)
+
+
+def _add_provisioning_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """scim-token create|list|revoke: a school's tokens for staff provisioning (SCIM)."""
+    scim = sub.add_parser(
+        "scim-token", help="make, list or revoke a school's SCIM tokens (staff provisioning)"
+    )
+    action = scim.add_subparsers(dest="action", required=True)
+    create = action.add_parser("create", help="make a token and print it (it is shown once)")
+    create.add_argument("--school", metavar="URN", required=True, help="the school's URN")
+    create.add_argument("--name", default="", help="what it is for, e.g. 'Microsoft Entra ID'")
+    listing = action.add_parser("list", help="list the school's active tokens")
+    listing.add_argument("--school", metavar="URN", required=True, help="the school's URN")
+    revoke = action.add_parser("revoke", help="revoke a token: it stops working at once")
+    revoke.add_argument("--school", metavar="URN", required=True, help="the school's URN")
+    revoke.add_argument("token", metavar="NAME-or-ID", help="the token's name, or its number")
+    scim.set_defaults(func=cmd_scim_token)
 
 
 def _add_developer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -20,6 +20,7 @@ from coachroom.accounts.models import (
     Term,
     User,
 )
+from coachroom.accounts.signin_policy import password_refusal
 
 
 class SignInForm(AuthenticationForm):
@@ -35,6 +36,14 @@ class SignInForm(AuthenticationForm):
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
         return username.strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        # A trust that signs its staff in with Microsoft or Google may turn passwords off for
+        # them (coachroom.sso): say so, pointing to the button, before any password is checked.
+        refusal = password_refusal(self.cleaned_data.get("username") or "")
+        if refusal:
+            raise forms.ValidationError(refusal, code="password_off")
+        return super().clean()
 
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]

@@ -5,6 +5,8 @@ See accounts/identity.py for who may change whose identity.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from coachroom.accounts import services
 from coachroom.accounts.forms import EmailChangeForm
+from coachroom.accounts.signin_policy import password_refusal
 from coachroom.core.errors import DomainError
 from coachroom.core.http import AuthedRequest
 
@@ -60,7 +63,17 @@ class PasswordSetView(PasswordResetConfirmView):
     """Django's password reset, plus: the person's calendar addresses stop working. (Their
     other sessions end because a session is bound to the password.)"""
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.validlink and self.user is not None:
+            # Invitations and reset links lead here; where the person's trust has turned
+            # passwords off (coachroom.sso), the page points to the sign-in button instead.
+            context["password_off"] = password_refusal(self.user.email)
+        return context
+
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[type-arg]
+        if password_refusal(form.user.email):
+            return self.form_invalid(form)
         response = super().form_valid(form)
         services.credentials_reset(person=form.user)
         return response

@@ -36,6 +36,7 @@ from coachroom.accounts.models import (
     User,
 )
 from coachroom.accounts.signals import credentials_changed, pair_ended
+from coachroom.accounts.signin_policy import password_refusal
 from coachroom.core.errors import DomainError
 
 EMAIL_CHANGE_DAYS = 3
@@ -55,6 +56,10 @@ def send_invitation(*, membership: Membership, by: User) -> None:
         "school": membership.school,
         "inviter": by,
         "url": set_password_url(user),
+        # Where the trust signs its staff in with Microsoft or Google and has turned passwords
+        # off (coachroom.sso), the email says so instead of asking for a password.
+        "password_off": password_refusal(user.email),
+        "sign_in_url": settings.SITE_URL + reverse("login"),
     }
     send_mail(
         subject=f"You're invited to Coachroom at {membership.school.name}",
@@ -83,7 +88,7 @@ def _apply_roles(membership: Membership, roles: list[Role] | list[str]) -> None:
 def staff_invite(
     *,
     school: School,
-    by: User,
+    by: User | None,
     email: str,
     first_name: str,
     last_name: str,
@@ -99,6 +104,8 @@ def staff_invite(
     of the trust holding all of the person's schools). Otherwise nothing changes, nobody is
     emailed and None is returned: the caller says the same as for a new invitation, so that an
     invitation never reveals whether an account exists. An existing account's names are kept.
+    `by=None` is an automated add on the school's behalf (a SCIM token): it may never link an
+    existing account, and it emails no one (there is nobody to name as the inviter).
     """
     email = email.strip().lower()
     user = User.objects.filter(email=email).first()
@@ -128,8 +135,9 @@ def staff_invite(
         subject=user,
         data={"roles": [str(r) for r in roles]},
     )
-    if send_email:
-        transaction.on_commit(lambda: send_invitation(membership=membership, by=by))
+    if send_email and by is not None:
+        inviter = by
+        transaction.on_commit(lambda: send_invitation(membership=membership, by=inviter))
     return membership
 
 
@@ -169,7 +177,7 @@ def _end_pairs(
 
 @transaction.atomic
 def staff_update(
-    *, membership: Membership, by: User, end_coach_pairs: bool = False, **fields: Any
+    *, membership: Membership, by: User | None, end_coach_pairs: bool = False, **fields: Any
 ) -> Membership:
     """Change a person's details and roles in one school.
 
@@ -219,9 +227,10 @@ def staff_update(
 
 
 @transaction.atomic
-def staff_deactivate(*, membership: Membership, by: User) -> Membership:
-    """Remove a person from a school's active staff. Nothing is deleted; history stays."""
-    if membership.user_id == by.pk:
+def staff_deactivate(*, membership: Membership, by: User | None) -> Membership:
+    """Remove a person from a school's active staff. Nothing is deleted; history stays.
+    `by=None`: an automated change on the school's behalf (a SCIM token)."""
+    if by is not None and membership.user_id == by.pk:
         raise DomainError("You cannot deactivate yourself. Ask another school admin.")
     membership.is_active = False
     membership.deactivated_at = timezone.now()
@@ -239,7 +248,7 @@ def staff_deactivate(*, membership: Membership, by: User) -> Membership:
 
 
 @transaction.atomic
-def staff_reactivate(*, membership: Membership, by: User) -> Membership:
+def staff_reactivate(*, membership: Membership, by: User | None) -> Membership:
     membership.is_active = True
     membership.deactivated_at = None
     membership.save(update_fields=["is_active", "deactivated_at"])

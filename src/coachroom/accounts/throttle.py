@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from coachroom import audit
 from coachroom.accounts.models import Membership, User
+from coachroom.accounts.signin_policy import password_refusal
 from coachroom.audit.models import AuditEvent
 from coachroom.core.errors import DomainError
 
@@ -180,6 +181,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def get_users(self, email: str) -> Iterator[User]:
         for user in super().get_users(email):
+            # Someone whose trust has turned passwords off signs in with its Microsoft or
+            # Google button: a reset link would only set a password they cannot use.
+            if password_refusal(user.email):
+                continue
             if reset_email_allowed(user=user, address=self.address):
                 yield user
 

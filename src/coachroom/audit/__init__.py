@@ -3,6 +3,9 @@ they record and never act."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,6 +18,22 @@ if TYPE_CHECKING:
 
 # Keys whose values never reach the audit log: secrets and free text about people.
 _MASKED = {"password", "token", "secret", "notes", "text", "praise", "reflection"}
+
+# What `acting_as` adds to every event recorded inside it.
+_agent: ContextVar[dict[str, Any] | None] = ContextVar("coachroom_audit_agent", default=None)
+AGENT = "agent"  # the data key naming the automated agent; the log shows it as "Who"
+
+
+@contextmanager
+def acting_as(agent: str, **data: Any) -> Iterator[None]:
+    """Every event recorded inside is an automated change made on a school's behalf by
+    `agent` (for example a SCIM token: 'SCIM token "Microsoft Entra ID"'), which the log shows
+    where it would show a person; `data` adds ids (the token's). Events keep `actor=None`."""
+    reset = _agent.set({AGENT: agent, **data})
+    try:
+        yield
+    finally:
+        _agent.reset(reset)
 
 
 def record(
@@ -84,4 +103,5 @@ def audit_read(
 
 
 def _clean(data: dict[str, Any] | None) -> dict[str, Any]:
-    return {k: ("***" if k in _MASKED else v) for k, v in (data or {}).items()}
+    merged = {**(_agent.get() or {}), **(data or {})}
+    return {k: ("***" if k in _MASKED else v) for k, v in merged.items()}

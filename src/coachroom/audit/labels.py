@@ -131,6 +131,15 @@ LABELS: dict[str, str] = {
     "accounts.staff.invitation_sent": "Sent an invitation email",
     "accounts.staff.invitation_throttled": "Held back an invitation email (too many this hour)",
     "accounts.school.settings_changed": "Changed the school's settings",
+    "provisioning.token.created": "Created a SCIM token for staff provisioning",
+    "provisioning.token.revoked": "Revoked a SCIM token for staff provisioning",
+    "provisioning.person.linked": "Linked a member of staff to the school's directory",
+    "provisioning.person.email_changed": "Changed a member of staff's email address",
+    "provisioning.person.identity_kept": (
+        "Left a name or email as it was (the person also belongs to another school)"
+    ),
+    "provisioning.group.linked": "Linked a directory group to a Coachroom role",
+    "provisioning.group.unlinked": "Unlinked a directory group from a Coachroom role",
     "library.step.created": "Added a step to the library",
     "library.step.copied": "Copied a library step to adapt it",
     "library.step.updated": "Edited a library step",
@@ -144,6 +153,16 @@ LABELS: dict[str, str] = {
     "programme.priority.archived": "Archived a whole-school priority",
     "programme.priority.restored": "Restored a whole-school priority",
     "records.retention.applied": "Deleted records past the school's retention period",
+    "api.token.created": "Made an API token",
+    "api.token.revoked": "Revoked an API token",
+    "api.timeline.exported": "Read their coaching timeline through the API",
+    "api.completion_coachees.exported": "Read completion by coachee through the API",
+    "api.induction_reviews.exported": "Read the induction reviews' status through the API",
+    "sso.provider.created": "Set up sign-in with Microsoft, Google or another provider",
+    "sso.provider.updated": "Changed the settings of a sign-in provider",
+    "sso.provider.removed": "Removed a sign-in provider",
+    "sso.sign_in.succeeded": "Signed in with Microsoft, Google or another provider",
+    "sso.sign_in.refused": "Was refused signing in with Microsoft, Google or another provider",
 }
 
 TARGET_LABELS: dict[str, str] = {
@@ -166,6 +185,10 @@ TARGET_LABELS: dict[str, str] = {
     "leading.coachingreview": "Coaching review",
     "leading.thanks": "Thanks",
     "induction.earlierinductionrecord": "Earlier induction record",
+    "api.apitoken": "API token",
+    "sso.identityprovider": "Sign-in provider",
+    "provisioning.scimtoken": "SCIM token",
+    "provisioning.scimgroup": "Directory group",
 }
 
 
@@ -245,7 +268,17 @@ COACHING = Kind(
 STAFF = Kind(
     "staff",
     "Staff, library and settings changes",
-    prefixes=("accounts.", "library.", "programme.", "records.", "audit.", "induction."),
+    prefixes=(
+        "accounts.",
+        "library.",
+        "programme.",
+        "records.",
+        "audit.",
+        "induction.",
+        "sso.",
+        "provisioning.",
+        "api.",
+    ),
 )
 KINDS: tuple[Kind, ...] = (VIEWS, EXPORTS, IMPORTS, COACHING, STAFF)
 KIND_BY_KEY = {k.key: k for k in KINDS}

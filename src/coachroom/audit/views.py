@@ -74,6 +74,7 @@ class Entry:
     target: str
     details: list[tuple[str, str]] = field(default_factory=list)
     url: str = ""
+    agent: str = ""  # an automated change's agent (a SCIM token), shown as "Who"
 
 
 def _entry(event: AuditEvent, *, own_links: bool = False) -> Entry:
@@ -91,7 +92,14 @@ def _entry(event: AuditEvent, *, own_links: bool = False) -> Entry:
         target=target,
         details=safe_details(event.data),
         url=url,
+        agent=_agent_of(event),
     )
+
+
+def _agent_of(event: AuditEvent) -> str:
+    """Who made an automated change (audit.acting_as), when no person did."""
+    agent = event.data.get(audit.AGENT) if isinstance(event.data, dict) else None
+    return agent[:120] if isinstance(agent, str) and event.actor_id is None else ""
 
 
 def _query_string(request: HttpRequest) -> str:
@@ -201,7 +209,7 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
         when = timezone.localtime(event.created_at)
         cells = [
             f"{when:%Y-%m-%d %H:%M:%S}",
-            event.actor.full_name if event.actor else "Coachroom",
+            event.actor.full_name if event.actor else (entry.agent or "Coachroom"),
             event.actor.email if event.actor else "",
             entry.label,
             event.action,

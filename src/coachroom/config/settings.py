@@ -93,6 +93,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "ninja",  # the JSON API (coachroom.api): its docs page's scripts, served as static files
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
     "coachroom.accounts",
     "coachroom.audit",
     "coachroom.library",
@@ -103,7 +107,10 @@ INSTALLED_APPS = [
     "coachroom.reporting",
     "coachroom.records",
     "coachroom.imports",
+    "coachroom.sso",
+    "coachroom.provisioning",
     "coachroom.home",
+    "coachroom.api",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # allauth's request context, for the Microsoft, Google and OpenID Connect sign-in flows.
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Cache-Control: no-store, private on everything a signed-in person is sent.
     "coachroom.config.security.NoStoreMiddleware",
@@ -192,6 +201,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Single sign-on (coachroom.sso, docs/integrations.md). django-allauth runs only the OpenID
+# Connect flows: the providers come from each trust's settings in the web UI, never from
+# SocialApp rows, and allauth's own sign-up, sign-in pages and emails are not used (its URLs are
+# not mounted). Coachroom keeps its sign-in page, passwords, locks and accounts.
+SSO_ENCRYPTION_KEY = envstr("SSO_ENCRYPTION_KEY")  # encrypts client secrets; else SECRET_KEY
+ACCOUNT_ADAPTER = "coachroom.sso.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "coachroom.sso.adapter.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# Staff provisioning (coachroom.provisioning, docs/integrations.md): django-scim2's SCIM 2.0
+# views at /scim/v2/ with Coachroom's adapters. A User is a person's place at the token's
+# school; a Group is one of its roles. Each school's bearer tokens are made by its admins.
+SCIM_SERVICE_PROVIDER = {
+    "USER_MODEL_GETTER": "coachroom.provisioning.scim.config.membership_model",
+    "USER_ADAPTER": "coachroom.provisioning.scim.people.PersonAdapter",
+    "USER_FILTER_PARSER": "coachroom.provisioning.scim.filters.PersonFilter",
+    "GROUP_MODEL": "coachroom.provisioning.models.ScimGroup",
+    "GROUP_ADAPTER": "coachroom.provisioning.scim.groups.GroupAdapter",
+    "GROUP_FILTER_PARSER": "coachroom.provisioning.scim.filters.GroupFilter",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "coachroom.provisioning.scim.config.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "coachroom.provisioning.scim.config.base_location",
+    "SCHEMAS_GETTER": "coachroom.provisioning.scim.config.supported_schemas",
+    "AUTH_CHECK_MIDDLEWARE": "coachroom.provisioning.scim.auth.BearerTokenAuth",
+    "AUTHENTICATION_SCHEMES": [{"type": "oauthbearertoken", "name": "Bearer token"}],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="Coachroom SCIM"',
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -222,6 +264,9 @@ AXES_CLIENT_IP_CALLABLE = "coachroom.accounts.throttle.client_ip"
 PASSWORD_RESETS_PER_ACCOUNT_HOUR = envint("PASSWORD_RESETS_PER_ACCOUNT_HOUR", 3)
 PASSWORD_RESETS_PER_ADDRESS_HOUR = envint("PASSWORD_RESETS_PER_ADDRESS_HOUR", 10)
 INVITATIONS_PER_ACCOUNT_HOUR = envint("INVITATIONS_PER_ACCOUNT_HOUR", 5)
+# Requests each API token may make a minute (coachroom.api, docs/integrations.md); counted in
+# the database, so every server process shares the count.
+API_REQUESTS_PER_MINUTE = envint("API_REQUESTS_PER_MINUTE", 120)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"

@@ -7,6 +7,7 @@ from coachroom.accounts import identity_views
 from coachroom.accounts.forms import SignInForm
 from coachroom.accounts.throttle import PasswordResetForm
 from coachroom.config import views
+from coachroom.sso import views as sso_views
 
 public = login_not_required
 
@@ -15,7 +16,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "sign-in/",
-        auth_views.LoginView.as_view(
+        # Django's LoginView with the trust's Microsoft/Google buttons (coachroom.sso).
+        sso_views.SignInView.as_view(
             template_name="accounts/sign_in.html",
             authentication_form=SignInForm,
             redirect_authenticated_user=True,
@@ -55,6 +57,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("coachroom.accounts.urls")),
+    path("", include("coachroom.sso.urls")),  # sign-in/with/…, trust/sign-in/…
     path("library/", include("coachroom.library.urls")),
     # Each app owns its URL namespace; the paths people see predate the apps and stay the same.
     path("", include("coachroom.coaching.urls")),  # coaching/…, and goals under programme/
@@ -65,6 +68,9 @@ urlpatterns = [
     path("imports/", include("coachroom.imports.urls")),
     path("records/", include("coachroom.records.urls")),
     path("audit/", include("coachroom.audit.urls")),
+    path("staff/provisioning/", include("coachroom.provisioning.urls")),  # the school's tokens
+    path("scim/v2/", include("coachroom.provisioning.scim.urls")),  # SCIM 2.0, bearer tokens
+    path("", include("coachroom.api.urls")),  # /api/v1/ and the API tokens page
     path("django-admin/", admin.site.urls),
 ]
 

@@ -123,6 +123,15 @@ def _tally_sums() -> dict[str, Sum]:
     }
 
 
+# A counter bucket as `day_rows` reads it, and `TodayRow`'s fields as read from a session.
+DAY_COLUMNS = ("day", "week", "kind", "reason", *SessionTallyFields.TALLY)
+TODAY_COLUMNS = (
+    "relationship", "relationship__coach",
+    "relationship__coach__first_name", "relationship__coach__last_name",
+    "kind", "status", "reason", "rescheduled_to",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class TodayRow:
     """One of today's sessions that is already held, missed or cancelled."""
@@ -299,35 +308,33 @@ class CompletionQuery:
             return self.pair_counts()
         return self._in_range(SchoolSessionCount.objects.filter(school=self.school))
 
+    def today_sessions(self) -> QuerySet[SessionOccurrence] | None:
+        """Today's sessions in scope that are already held, missed or cancelled; None when
+        today is outside the range."""
+        if not self.filters.start <= self.today <= self.filters.end:
+            return None
+        sessions = SessionOccurrence.objects.for_school(self.school).filter(
+            starts_at__gte=_midnight(self.today),
+            starts_at__lt=self.now,
+            status__in=[Status.DONE, Status.MISSED, Status.CANCELLED],
+        )
+        if self.pair_coach is not None:
+            sessions = sessions.filter(relationship__coach=self.pair_coach)
+        if self.filters.kind:
+            sessions = sessions.filter(kind=self.filters.kind)
+        return sessions
+
     def today_rows(self) -> list[TodayRow]:
-        """Today's sessions in scope that are already held, missed or cancelled, if today is in
-        the range: one small query, shared by every table."""
+        """`today_sessions` as rows: one small query, shared by every table."""
         if self._today_rows is None:
-            self._today_rows = []
-            if self.filters.start <= self.today <= self.filters.end:
-                sessions = SessionOccurrence.objects.for_school(self.school).filter(
-                    starts_at__gte=_midnight(self.today),
-                    starts_at__lt=self.now,
-                    status__in=[Status.DONE, Status.MISSED, Status.CANCELLED],
-                )
-                if self.pair_coach is not None:
-                    sessions = sessions.filter(relationship__coach=self.pair_coach)
-                if self.filters.kind:
-                    sessions = sessions.filter(kind=self.filters.kind)
-                self._today_rows = [
-                    TodayRow(*row)
-                    for row in sessions.order_by().values_list(
-                        "relationship",
-                        "relationship__coach",
-                        "relationship__coach__first_name",
-                        "relationship__coach__last_name",
-                        "kind",
-                        "status",
-                        "reason",
-                        "rescheduled_to",
-                    )
-                ]
+            sessions = self.today_sessions()
+            rows = [] if sessions is None else sessions.order_by().values_list(*TODAY_COLUMNS)
+            self._today_rows = [TodayRow(*row) for row in rows]
         return self._today_rows
+
+    def preload(self, *, day_rows: list[tuple[Any, ...]], today_rows: list[TodayRow]) -> None:
+        """Rows read for several schools at once (`completion_many.preload`)."""
+        self._day_rows, self._today_rows = day_rows, today_rows
 
     def any_sessions(self) -> bool:
         """Has anything ever been timetabled for these pairs? (For the empty state.)"""
@@ -342,11 +349,7 @@ class CompletionQuery:
         """The buckets in range, read once: (day, week, kind, reason, *TALLY) each. A whole
         school's buckets are a few hundred rows a year, whatever its size."""
         if self._day_rows is None:
-            self._day_rows = list(
-                self.counts()
-                .order_by()
-                .values_list("day", "week", "kind", "reason", *SessionTallyFields.TALLY)
-            )
+            self._day_rows = list(self.counts().order_by().values_list(*DAY_COLUMNS))
         return self._day_rows
 
     def _tallies(self, key_of: Callable[[tuple[Any, ...]], Any]) -> dict[Any, Tally]:

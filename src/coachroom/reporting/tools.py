@@ -66,6 +66,7 @@ SECTIONS = (
         (
             Tool("Staff", "accounts:staff-list"),
             Tool("Import staff", "imports:upload"),
+            Tool("Staff provisioning (SCIM)", "provisioning:tokens"),
             Tool("Coaching pairs", "accounts:pair-list"),
             Tool("Early-career teachers", "induction:cohort"),
             Tool("School calendar", "accounts:year-list"),

@@ -1,6 +1,7 @@
 // Small enhancements only: every page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
-  const summary = document.querySelector("[data-error-summary]");
+  // An error summary, or news the page leads with (a token shown once), takes focus.
+  const summary = document.querySelector("[data-error-summary], [data-focus-on-load]");
   if (summary) summary.focus();
 
   // Copy buttons: shown only where the script runs; the field stays selectable without it.
@@ -20,8 +21,8 @@ document.addEventListener("DOMContentLoaded", () => {
       }
       if (status) {
         status.textContent = copied
-          ? "Address copied. Paste it into your calendar app."
-          : "Could not copy: select the address and copy it yourself.";
+          ? button.dataset.copied || "Address copied. Paste it into your calendar app."
+          : button.dataset.copyFailed || "Could not copy: select the address and copy it yourself.";
       }
     });
   });
