@@ -20,7 +20,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from coachroom.accounts.models import Closure, Membership
 from tests.access import Row
 from tests.accounts.access_rows import ACCOUNT_ROWS
-from tests.api.access_rows import API_ROWS
 from tests.audit.access_rows import AUDIT_ROWS
 from tests.cast import (
     OAK_ROLES,
@@ -34,18 +33,22 @@ from tests.cast import (
 )
 from tests.coaching.access_rows import COACHING_ROWS
 from tests.coaching.access_rows_goals import GOAL_ROWS
+from tests.coaching.access_rows_offline import OFFLINE_ROWS
+from tests.coaching.access_rows_self_coaching import SELF_COACHING_ROWS
 from tests.factories import RelationshipFactory, UserFactory
 from tests.imports.access_rows import IMPORT_ROWS
 from tests.induction.access_rows import INDUCTION_ROWS
+from tests.integrations.provisioning.access_rows import PROVISIONING_ROWS
+from tests.integrations.reporting_api.access_rows import API_ROWS
+from tests.integrations.sso.access_rows import SSO_ROWS
 from tests.leading.access_rows import WALK_ROWS
 from tests.library.access_rows import LIBRARY_ROWS
-from tests.provisioning.access_rows import PROVISIONING_ROWS
 from tests.records.access_rows import RECORDS_ROWS
 from tests.reporting.access_rows import COMPLETION_ROWS
 from tests.scheduling.access_rows import SCHEDULE_ROWS
 from tests.scheduling.access_rows_ical import ICAL_ROWS
 from tests.scheduling.access_rows_reminders import REMINDER_ROWS
-from tests.sso.access_rows import SSO_ROWS
+from tests.video.access_rows import VIDEO_ROWS
 
 ACTORS = [
     "anonymous",
@@ -93,6 +96,9 @@ MATRIX: dict[str, Row] = {
     "accounts:pair-end": Row(
         {"lead": 200, "admin": 200, "outsider": 404}, args=lambda o: [o["pair"].pk]
     ),
+    "accounts:pair-line-manager": Row(
+        {"lead": 302, "admin": 302, "outsider": 404}, method="post", args=lambda o: [o["pair"].pk]
+    ),
     "accounts:pair-sharing": Row(
         {"alice": 302}, default=404, method="post", args=lambda o: [o["pair"].pk]
     ),
@@ -115,6 +121,7 @@ MATRIX.update(ICAL_ROWS)
 MATRIX.update(REMINDER_ROWS)
 MATRIX.update(COMPLETION_ROWS)
 MATRIX.update(GOAL_ROWS)
+MATRIX.update(SELF_COACHING_ROWS)
 MATRIX.update(RECORDS_ROWS)
 MATRIX.update(AUDIT_ROWS)
 MATRIX.update(IMPORT_ROWS)
@@ -122,6 +129,8 @@ MATRIX.update(INDUCTION_ROWS)
 MATRIX.update(SSO_ROWS)
 MATRIX.update(API_ROWS)
 MATRIX.update(PROVISIONING_ROWS)
+MATRIX.update(VIDEO_ROWS)
+MATRIX.update(OFFLINE_ROWS)
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> set[str]:

@@ -33,6 +33,8 @@ from coachroom.leading.models import (
     WalkStepSighting,
 )
 from coachroom.library.models import LibraryStep, Priority
+from coachroom.reporting.insights.comparisons import compare_all
+from coachroom.reporting.insights.facts import step_facts
 from tests.cast import pinned_clock
 
 
@@ -135,7 +137,10 @@ def test_demo_adds_a_walk_per_school_reviews_and_thanks(demo):
 
 def test_demo_adds_priorities_and_goals_with_readings(demo):
     for key in ("oak", "elm"):
-        school_priorities = Priority.objects.filter(school=demo.schools[key])
+        school = demo.schools[key]
+        school_priorities = Priority.objects.filter(
+            school=school, academic_year=school.current_year()
+        )
         assert school_priorities.count() == 2
         assert all(p.strands.exists() and p.library_steps.count() == 2 for p in school_priorities)
     goals = Goal.objects.select_related("teacher").prefetch_related("readings")
@@ -145,3 +150,36 @@ def test_demo_adds_priorities_and_goals_with_readings(demo):
     assert rising.is_student_focused and len(values) >= 4 and values[-1] > values[0]
     assert rising.steps.exists()
     assert goals.filter(focus=Goal.Focus.TEACHER, measure="").count() == 1
+
+
+def test_the_demo_has_self_reviews_and_pairs_ready_to_meet_less_often(demo):
+    from coachroom.coaching.selfreview.models import SelfReview
+    from coachroom.scheduling.tapering import services as tapering
+    from coachroom.scheduling.tapering.models import CadenceChange
+
+    reviews = SelfReview.objects.all()
+    assert {r.shared_with_coach for r in reviews} == {True, False}  # one shared, one kept
+    assert all(r.points.exists() for r in reviews)
+    suggested = [
+        s
+        for school in School.objects.all()
+        for s in tapering.suggestions(
+            list(CoachingRelationship.objects.current().filter(school=school)), school
+        )
+    ]
+    assert suggested  # Coachroom suggests a lighter rhythm to at least one pair
+    assert CadenceChange.objects.filter(state="proposed").count() >= 1  # and one coach proposed
+
+
+def test_demo_has_a_year_of_history_for_insights(demo):
+    """At Elmwood: three comparisons or more with real intervals, and line management
+    withheld for too few steps (five summer-term pairs, one step each)."""
+    elm = demo.schools["elm"]
+    results = compare_all(step_facts([elm]), min_steps=elm.insights_min_steps)
+    shown = [c for c in results if c.is_shown]
+    assert len(shown) >= 3
+    for comparison in shown:
+        for _label, figures in comparison.shown_groups:
+            assert figures.secured.low < figures.secured.rate < figures.secured.high
+    withheld = {c.question.slug: c.withheld for c in results if not c.is_shown}
+    assert withheld["line-manager"] == "Fewer than 10 steps on at least one side."

@@ -30,6 +30,8 @@ NARRATIVE = frozenset(
         "InductionReview",
         "SupportPlan",
         "EarlierInductionRecord",
+        "SelfReview",
+        "SelfReviewPoint",
     }
 )
 THROUGH_THE_GATE = frozenset({"visible_to", "activity_in", "none", "create"})
@@ -41,6 +43,7 @@ ALLOWED = (
     "leading/models.py",
     "coaching/services.py",
     "coaching/goals/services.py",
+    "coaching/selfreview/services.py",  # the self-reviews' services
     "leading/walks.py",  # the walks, reviews and thanks services
     "leading/findings.py",  # what walks found: counts and patterns, split out of walks.py
     "induction/models.py",

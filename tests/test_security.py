@@ -146,6 +146,8 @@ def test_every_page_carries_the_content_security_policy(client):
         "frame-ancestors": "'none'",
         "base-uri": "'self'",
         "object-src": "'none'",
+        "worker-src": "'self'",
+        "manifest-src": "'self'",
     }
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"

@@ -210,9 +210,16 @@ def cmd_export_ect(args: argparse.Namespace) -> int:
     return run_export_ect(args)
 
 
+def cmd_export_research(args: argparse.Namespace) -> int:
+    _setup_django()
+    from coachroom.records.research_cli import run_export_research
+
+    return run_export_research(args)
+
+
 def cmd_scim_token(args: argparse.Namespace) -> int:
     _setup_django()
-    from coachroom.provisioning.cli import run_scim_token
+    from coachroom.integrations.provisioning.cli import run_scim_token
 
     return run_scim_token(args)
 
@@ -373,6 +380,16 @@ def _add_export_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "--school", metavar="URN", help="the school's induction, when the ECT has had several"
     )
     ect.set_defaults(func=cmd_export_ect)
+    research = what.add_parser(
+        "research",
+        help="pseudonymised steps for research (a zip: CSV, data dictionary, README)",
+    )
+    research.add_argument("path", help="the zip to write, e.g. research.zip")
+    research.add_argument("--school", metavar="URN", help="one school (default: every school)")
+    research.add_argument(
+        "--k", type=int, default=5, help="k-anonymity: fewest teachers behind any combination"
+    )
+    research.set_defaults(func=cmd_export_research)
 
 
 def _add_provisioning_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

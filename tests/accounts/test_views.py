@@ -109,6 +109,24 @@ def test_editing_roles(client, admin, alice, oak):
     assert User.objects.get(pk=alice.pk).first_name == "Alicia"
 
 
+def test_a_school_admin_records_subjects_and_phase_taught(client, admin, alice, oak):
+    client.force_login(admin)
+    membership = Membership.objects.get(user=alice, school=oak)
+    url = reverse("accounts:staff-edit", args=[membership.pk])
+    assert b"Phase taught" in client.get(url).content
+    data = {
+        "first_name": alice.first_name,
+        "last_name": alice.last_name,
+        "email": alice.email,
+        "roles": ["teacher"],
+        "subjects": "History, English",
+        "phase": "secondary",
+    }
+    assert client.post(url, data).status_code == 302
+    membership.refresh_from_db()
+    assert (membership.subjects, membership.phase) == ("History, English", "secondary")
+
+
 def test_deactivating_keeps_the_person_and_ends_their_pairs(client, admin, pairing, oak, alice):
     client.force_login(admin)
     membership = Membership.objects.get(user=alice, school=oak)
@@ -178,11 +196,40 @@ def test_lead_pairs_a_coach_with_a_teacher(client, lead, bob, alice, oak_year):
             "academic_year": oak_year.pk,
             "kind": "instructional",
             "cadence": "fortnightly",
+            "coach_is_line_manager": "yes",
         },
     )
     assert response.status_code == 302
     pair = CoachingRelationship.objects.get(coach=bob, coachee=alice)
     assert pair.cadence == "fortnightly"
+    assert pair.coach_is_line_manager is True
+
+
+def test_pairing_asks_whether_the_coach_is_the_line_manager(client, lead, bob, alice, oak_year):
+    client.force_login(lead)
+    data = {
+        "coach": bob.pk,
+        "coachee": alice.pk,
+        "academic_year": oak_year.pk,
+        "kind": "instructional",
+        "cadence": "weekly",
+    }
+    response = client.post(reverse("accounts:pair-list"), data)
+    assert b"Say whether the coach line-manages this teacher." in response.content
+    assert not CoachingRelationship.objects.filter(coachee=alice).exists()
+
+
+def test_a_lead_corrects_the_line_manager_answer_and_it_is_audited(client, lead, pairing):
+    client.force_login(lead)
+    url = reverse("accounts:pair-line-manager", args=[pairing.pk])
+    response = client.post(url, {"coach_is_line_manager": "no"})
+    assert response.status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.coach_is_line_manager is False
+    assert AuditEvent.objects.filter(action="accounts.pair.line_manager_set").count() == 1
+    client.post(url, {"coach_is_line_manager": "maybe"})
+    pairing.refresh_from_db()
+    assert pairing.coach_is_line_manager is False
 
 
 def test_a_pair_cannot_be_created_twice(client, lead, pairing):
@@ -195,6 +242,7 @@ def test_a_pair_cannot_be_created_twice(client, lead, pairing):
             "academic_year": pairing.academic_year.pk,
             "kind": "instructional",
             "cadence": "weekly",
+            "coach_is_line_manager": "no",
         },
     )
     assert response.status_code == 200
@@ -211,6 +259,7 @@ def test_coach_must_differ_from_coachee(client, lead, bob, oak_year):
             "academic_year": oak_year.pk,
             "kind": "instructional",
             "cadence": "weekly",
+            "coach_is_line_manager": "no",
         },
     )
     assert b"Choose a different person from the coach" in response.content
@@ -227,6 +276,7 @@ def test_a_person_from_another_school_cannot_be_paired(client, lead, bob, oak_ye
             "academic_year": oak_year.pk,
             "kind": "instructional",
             "cadence": "weekly",
+            "coach_is_line_manager": "no",
         },
     )
     assert b"Select a valid choice" in response.content
@@ -311,6 +361,8 @@ def test_school_settings_are_validated_and_audited(client, admin, oak):
         "stick_check_weeks": 6,
         "active_steps_per_pair": 1,
         "unseen_weeks_alert": 2,
+        "insights_min_steps": 10,
+        "taper_after_steps": 3,
     }
     response = client.post(reverse("accounts:school-settings"), data)
     assert b"less than or equal to 6" in response.content
@@ -348,3 +400,16 @@ def test_profile_password_change(client, alice):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.check_password("another-long-password-7")
+
+
+def test_a_self_coaching_pair_is_not_asked_about_line_management(client, lead, bob, oak_year):
+    client.force_login(lead)
+    data = {
+        "coach": bob.pk,
+        "coachee": bob.pk,
+        "academic_year": oak_year.pk,
+        "kind": "self",
+        "cadence": "weekly",
+    }
+    assert client.post(reverse("accounts:pair-list"), data).status_code == 302
+    assert CoachingRelationship.objects.get(coachee=bob).coach_is_line_manager is None

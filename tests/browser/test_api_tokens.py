@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from tests.api.programme import drop_ins
 from tests.browser.helpers import assert_accessible, assert_fits, sign_in
 from tests.factories import PASSWORD
+from tests.integrations.reporting_api.programme import drop_ins
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

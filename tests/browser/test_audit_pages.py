@@ -69,16 +69,16 @@ def test_busy_pages_keep_to_the_content_security_policy(
 
 
 def _busy_pages(page: Page, console: Console, url: str) -> None:
-    # Home, then a drop-in whose draft autosaves through htmx.
+    # Home, then a drop-in whose draft saves as the coach types (the offline outbox).
     sign_in(page, url, "bob@oak.example", PASSWORD)
     expect(page.get_by_role("button", name="Drop in on Alice Example")).to_be_visible()
     console.assert_no_policy_errors(page)
     page.get_by_role("button", name="Drop in on Alice Example").click()
     expect(page.get_by_role("heading", name="Drop-in: Alice Example")).to_be_visible()
-    # Autosave listens only once htmx has run; the form can be on screen before that.
-    page.wait_for_load_state()
+    # The outbox's script saves as the coach types, once it has read the device's copy.
+    expect(page.locator("form[data-offline-ready]")).to_have_count(1)
     page.get_by_label("What went well").fill("Instructions were short and everyone started.")
-    expect(page.get_by_text("Draft saved at")).to_be_visible()
+    expect(page.locator("#autosave-status")).to_contain_text("Saved at")
     console.assert_no_policy_errors(page)
     _sign_out(page)
 

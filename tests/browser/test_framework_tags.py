@@ -42,6 +42,8 @@ def test_the_mentor_tags_a_step_and_the_ect_sees_it(live_server, phone: Page, pa
     assert_accessible(phone)
 
     phone.get_by_role("button", name="Sign out").click()
+    # signing out first sends what the device holds, then leaves: wait for it to finish
+    expect(phone.get_by_role("heading", name="Sign in to Coachroom")).to_be_visible()
     sign_in(phone, url, "alice@oak.example", PASSWORD)
     phone.goto(f"{url}{step.get_absolute_url()}")
     expect(phone.get_by_role("listitem").filter(has_text="Made-up wording")).to_be_visible()

@@ -111,6 +111,8 @@ def test_the_tutor_completes_a_review_the_ect_signs_and_the_pdf_downloads(
     expect(desktop.get_by_text("Signed. Thank you.")).to_be_visible()
 
     desktop.get_by_role("button", name="Sign out").click()
+    # signing out first sends what the device holds, then leaves: wait for it to finish
+    expect(desktop.get_by_role("heading", name="Sign in to Coachroom")).to_be_visible()
     sign_in(desktop, url, "head@oak.example", PASSWORD)
     desktop.goto(review_url)
     desktop.get_by_role("button", name="Sign for the headteacher").click()

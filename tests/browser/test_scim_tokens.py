@@ -7,7 +7,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from coachroom.provisioning.models import ScimToken
+from coachroom.integrations.provisioning.models import ScimToken
 from tests.browser.helpers import assert_accessible, sign_in
 from tests.factories import PASSWORD
 

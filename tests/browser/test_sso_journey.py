@@ -1,6 +1,6 @@
 """Signing in with the trust's provider in a real browser, against the OpenID Connect provider
-running on loopback (tests/sso/oidc_provider.py), with axe on the sign-in page and on the page
-that says who to ask."""
+running on loopback (tests/integrations/sso/oidc_provider.py), with axe on the sign-in page and
+on the page that says who to ask."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from coachroom.sso.models import ProviderKind
+from coachroom.integrations.sso.models import ProviderKind
 from tests.browser.helpers import assert_accessible
-from tests.sso.helpers import make_provider
-from tests.sso.oidc_provider import OIDCProvider
+from tests.integrations.sso.helpers import make_provider
+from tests.integrations.sso.oidc_provider import OIDCProvider
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,6 +14,7 @@ from coachroom.coaching import policy
 from coachroom.coaching.goals.models import Goal, GoalReading
 from coachroom.coaching.models import ActionStep, FeedbackMeeting, Observation, StepTransition
 from coachroom.coaching.policy import can_read
+from coachroom.coaching.selfreview.models import SelfReview
 from coachroom.core.errors import DomainError
 from coachroom.leading import walks
 from coachroom.leading.models import CoachingReview, Thanks
@@ -102,6 +103,22 @@ def _thanks(pair, for_review):
     )
 
 
+def _self_review(pair, for_review, *, shared=False):
+    return SelfReview.objects.create(
+        school=pair.school,
+        teacher=pair.coachee,
+        relationship=pair,
+        step=make_step(pair),
+        decision="continue",
+        noticed="The back row waited for me",
+        shared_with_coach=shared,
+    )
+
+
+def _shared_self_review(pair, for_review):
+    return _self_review(pair, for_review, shared=True)
+
+
 RECORDS = {
     "observation": _observation,
     "meeting": _meeting,
@@ -110,6 +127,8 @@ RECORDS = {
     "step": _step,
     "transition": _transition,
     "thanks": _thanks,
+    "self_review": _self_review,
+    "shared_self_review": _shared_self_review,
 }
 MODELS = {
     "observation": Observation,
@@ -119,8 +138,12 @@ MODELS = {
     "step": ActionStep,
     "transition": StepTransition,
     "thanks": Thanks,
+    "self_review": SelfReview,
+    "shared_self_review": SelfReview,
 }
 EVERYTHING = set(RECORDS)
+# A teacher's self-reviews: theirs, and their coach's only while shared; never a lead's.
+SELF_REVIEWS = {"self_review", "shared_self_review"}
 # The records about one teacher that take `visible_to(viewer, about=teacher)`.
 ABOUT_A_TEACHER = {"observation", "meeting", "step", "transition"}
 
@@ -129,11 +152,11 @@ ABOUT_A_TEACHER = {"observation", "meeting", "step", "transition"}
 # Thanks are read by the coach thanked and the teacher who sent them, nobody else.
 TABLE = [
     ("alice", "review", False, EVERYTHING),  # the teacher
-    ("bob", "review", False, EVERYTHING),  # her current coach
+    ("bob", "review", False, EVERYTHING - {"self_review"}),  # her coach: what she shares
     ("carol", "review", False, set()),  # another coach in the same school
     ("lead", "review", False, {"step", "transition"}),  # coaching lead, not submitted for review
     ("lead", "review", True, {"meeting", "step", "transition"}),  # submitted for review
-    ("lead", "all", False, EVERYTHING - {"thanks"}),  # school allows all
+    ("lead", "all", False, EVERYTHING - {"thanks"} - SELF_REVIEWS),  # school allows all
     ("line_manager", "all", True, set()),  # leaders never read notes
     ("trust_admin", "all", True, set()),
     ("outsider", "all", True, set()),  # another school, even as its coaching lead
@@ -333,3 +356,16 @@ def test_counts_for_leaders_never_load_what_was_written(oak, elm, pairing, model
     assert written and written <= row.get_deferred_fields()
     assert not MODELS[model].objects.activity_in(elm).filter(pk=record.pk).exists()
     assert MODELS[model].objects.activity_in([oak.pk]).filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_later_coach_with_shared_history_reads_only_shared_self_reviews(
+    oak, oak_year, pairing, alice, carol, shared
+):
+    """History sharing opens a later coach's view of what the teacher shares, not more."""
+    RelationshipFactory(
+        school=oak, academic_year=oak_year, coach=carol, coachee=alice, history_shared=True
+    )
+    earlier = _self_review(pairing, False, shared=shared)
+    for who in (carol, _request_viewer(carol)):
+        assert SelfReview.objects.visible_to(who).filter(pk=earlier.pk).exists() is shared

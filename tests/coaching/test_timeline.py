@@ -418,14 +418,15 @@ def _history(pair, per_kind):
     ("who", "htmx", "budget"),
     [
         # session, user, memberships, the school's years, drop-ins, their step evidence,
-        # meetings, step changes, current steps, the session's save (3, in a savepoint); the
-        # whole page also asks whether the teacher has ECT mentoring (induction's panel)
-        ("alice", False, 13),
-        ("alice", True, 12),
+        # meetings, step changes, self-reviews, current steps, the session's save (3, in a
+        # savepoint); the whole page also asks whether the teacher has ECT mentoring
+        # (induction's panel) and reads the pairs' rhythm (tapering's panel: pairs, state)
+        ("alice", False, 16),
+        ("alice", True, 13),
         # and for the coach: the access check, the pairs they coach (the request's Viewer, once)
         # and the audit record
-        ("bob", False, 16),
-        ("bob", True, 15),
+        ("bob", False, 19),
+        ("bob", True, 16),
     ],
 )
 def test_timeline_queries_do_not_grow(

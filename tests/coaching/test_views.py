@@ -332,9 +332,10 @@ def test_timeline_queries_do_not_grow(
     _history(pairing, bob, cycles)
     client.force_login(alice)
     # session, user, memberships, the school's years, drop-ins, their evidence, meetings, step
-    # changes, current steps, the session's save (3), whether she has ECT mentoring (induction's
-    # panel); no audit for the teacher herself (more in tests/coaching/test_timeline.py)
-    with django_assert_max_num_queries(13):
+    # changes, self-reviews, current steps, the session's save (3), whether she has ECT
+    # mentoring (induction's panel), her pairs and their rhythm (tapering's panel); no audit for
+    # the teacher herself (more in tests/coaching/test_timeline.py)
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("coaching:timeline", args=[alice.pk]))
     assert len(response.context["items"]) >= cycles * 2
 
@@ -349,8 +350,9 @@ def test_coach_home_with_history_queries_do_not_grow(
         _history(pair, bob, 2)
     ActionStep.objects.update(review_due=dt.date(2020, 1, 1))
     client.force_login(bob)
-    # the same page as in tests/home/test_home.py, now with history behind each row
-    with django_assert_max_num_queries(14):
+    # the same page as in tests/home/test_home.py, now with history behind each row, and the
+    # pairs' rhythm (tapering: one query)
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("home"))
     rows = response.context["coachees"]
     assert len(rows) == coachees

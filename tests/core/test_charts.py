@@ -131,7 +131,7 @@ def test_every_chart_draws_its_frame_from_the_one_base_template():
     )
     assert with_svg == ["components/chart_base.html"]
     charts = sorted(templates.glob("components/chart_*.html"))
-    assert len(charts) == 5
+    assert len(charts) == 6
     for chart in charts:
         if chart.name != "chart_base.html":
             assert chart.read_text().startswith('{% extends "components/chart_base.html" %}')

@@ -19,6 +19,7 @@ from coachroom.audit.models import AuditEvent
 from coachroom.imports import oneroster, services
 from coachroom.imports.common import Problems
 from coachroom.imports.models import SourceRecord
+from coachroom.imports.oneroster.teaching import phase_from_key_stages
 from tests.factories import (
     MembershipFactory,
     RelationshipFactory,
@@ -59,7 +60,7 @@ def test_a_full_import_creates_the_trust_schools_years_and_staff():
 
     ann = Membership.objects.get(user__email="ann.archer@oak.example", school=oak)
     assert (ann.is_teacher, ann.is_school_admin, ann.source_id) == (True, False, "t-ann")
-    assert (ann.subjects, ann.key_stages) == ("Maths", "KS4")
+    assert (ann.subjects, ann.key_stages, ann.phase) == ("Maths", "KS4", "secondary")
     ben = Membership.objects.get(user__email="ben.baker@oak.example")
     assert (ben.is_teacher, ben.is_school_admin) == (False, True)
     cat = User.objects.get(email="cat.cole@trust.example")
@@ -208,7 +209,8 @@ def test_existing_school_and_staff_are_matched_by_urn_and_email(oak):
     assert outcome.problems == []
     ann = next(c for c in outcome.changes if c.label.startswith("Ann"))
     assert ann.detail == (
-        "first name, last name, subjects, key stages changed; linked to the MIS record"
+        "first name, last name, subjects, key stages, phase taught changed; "
+        "linked to the MIS record"
     )
 
 
@@ -301,6 +303,13 @@ def test_redacting_an_upload_removes_pupil_rows_but_keeps_line_numbers():
     assert [(p.line, p.column) for p in problems.items] == [
         (roster.line_of("users.csv", "t-dan"), "role")
     ]
+
+
+def test_the_phase_taught_comes_from_key_stages_when_they_say_so_plainly():
+    assert phase_from_key_stages({"EYFS", "KS1"}) == "primary"
+    assert phase_from_key_stages({"KS3", "KS5"}) == "secondary"
+    assert phase_from_key_stages({"KS2", "KS3"}) == ""  # all-through: left for the school
+    assert phase_from_key_stages(set()) == ""
 
 
 def test_key_stages_come_from_grades_or_titles():

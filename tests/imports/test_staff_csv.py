@@ -159,3 +159,28 @@ def test_the_template_has_the_columns_and_its_examples_must_be_replaced(oak, oak
     outcome = run(text, oak)
 
     assert [(p.line, p.column) for p in outcome.problems] == [(2, "email"), (3, "email")]
+
+
+def test_subjects_and_phase_taught_come_from_the_file(oak, oak_year):
+    text = (
+        "email,first_name,last_name,roles,subjects,phase\n"
+        "sam.lee@oak.example,Sam,Lee,teacher,Maths; Physics,Secondary\n"
+        "ria.shah@oak.example,Ria,Shah,teacher,,\n"
+    )
+    assert run(text, oak).problems == []
+    sam = Membership.objects.get(user__email="sam.lee@oak.example")
+    assert (sam.subjects, sam.phase) == ("Maths, Physics", "secondary")
+    ria = Membership.objects.get(user__email="ria.shah@oak.example")
+    ria.subjects, ria.phase = "English", "primary"
+    ria.save()
+    run(text, oak)  # blank cells keep what is there
+    ria.refresh_from_db()
+    assert (ria.subjects, ria.phase) == ("English", "primary")
+
+
+def test_an_unknown_phase_is_a_problem_on_its_line(oak, oak_year):
+    text = "email,first_name,last_name,roles,phase\nsam.lee@oak.example,Sam,Lee,teacher,Sixth\n"
+    outcome = run(text, oak)
+    [problem] = outcome.problems
+    assert (problem.line, problem.column) == (2, "phase")
+    assert not Membership.objects.filter(user__email="sam.lee@oak.example").exists()

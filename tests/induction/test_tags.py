@@ -273,8 +273,9 @@ def test_the_step_page_reads_tags_in_a_fixed_number_of_queries(
     client.get(step.get_absolute_url())  # warm the session and sign-in lookups
 
     # the step page's own 10 (sign-in, viewer, step, transitions, ...), then the tags (1), the
-    # loaded wording of the tagged statements (1) and the numbers offered to the mentor (1)
-    with django_assert_max_num_queries(13):
+    # loaded wording of the tagged statements (1), the numbers offered to the mentor (1) and the
+    # teacher's self-reviews of the step (1)
+    with django_assert_max_num_queries(14):
         response = client.get(step.get_absolute_url())
 
     assert response.status_code == 200

@@ -24,5 +24,6 @@ RECORDS_ROWS: dict[str, Row] = {
     "records:my-data": Row({}, default=200),
     "records:subject-access": Row(DATA_PROTECTION_LEADS),
     "records:school-export": Row(DATA_PROTECTION_LEADS),
+    "records:research-export": Row(DATA_PROTECTION_LEADS),
     "records:retention": Row(ADMINS),
 }

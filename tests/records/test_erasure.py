@@ -39,7 +39,7 @@ from coachroom.leading.models import (
 )
 from coachroom.records import erasure, tasks
 from coachroom.scheduling.models import CalendarFeed, SessionOccurrence
-from tests.factories import RelationshipFactory
+from tests.factories import RelationshipFactory, make_step
 from tests.records.history import (
     GOAL_MEASURE,
     GOAL_METHOD,
@@ -498,3 +498,23 @@ def test_an_erased_goal_names_itself_as_erased():
     assert str(Goal(statement="More pupils answer in full sentences")) == (
         "More pupils answer in full sentences"
     )
+
+
+def test_self_reviews_past_retention_keep_their_ratings_and_lose_their_words(pairing, alice):
+    from coachroom.coaching.selfreview import services as self_review
+    from coachroom.coaching.selfreview.models import SelfReview, SelfReviewPoint
+
+    step = make_step(pairing)
+    entered = self_review.Review(
+        points=[self_review.Point("Stops talking", "seen", 65)],
+        decision="continue",
+        noticed="The back row waited",
+    )
+    made = self_review.selfreview_record(step=step, by=alice, entered=entered)
+    _end(pairing)
+    assert _run(dry_run=True).totals.self_reviews == 1
+    _run()
+    made.refresh_from_db()
+    point = SelfReviewPoint.objects.get(review=made)
+    assert (made.noticed, point.criterion) == ("", "")
+    assert (point.rating, point.at_seconds, SelfReview.objects.count()) == ("seen", 65, 1)

@@ -21,4 +21,7 @@ COMPLETION_ROWS: dict[str, Row] = {
     "reporting:completion": Row(FIGURE_VIEWERS),
     # without `?table=` the download is the summary
     "reporting:completion-csv": Row(FIGURE_VIEWERS),
+    # Insights: a school's coaching lead (outsider leads at Elm); trust admins across schools
+    "reporting:insights": Row({"lead": 200, "outsider": 200}),
+    "reporting:trust-insights": Row({"trust_admin": 200}),
 }

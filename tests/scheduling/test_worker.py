@@ -48,7 +48,13 @@ def mondays(pairing, bob):
 
 def enqueue_at(moment: dt.datetime) -> list[str]:
     with time_machine.travel(moment, tick=False):
-        return tasks.enqueue_due_jobs(moment)
+        return without_stale_clip_checks(tasks.enqueue_due_jobs(moment))
+
+
+def without_stale_clip_checks(keys: list[str]) -> list[str]:
+    """Lesson video's check for stuck processing runs every ten minutes (tests/video covers
+    it); leaving it out keeps these lists about the reminder clock."""
+    return [key for key in keys if not key.startswith("job:video-stale:")]
 
 
 @pytest.mark.parametrize(
@@ -80,7 +86,13 @@ def enqueue_at(moment: dt.datetime) -> list[str]:
     ],
 )
 def test_due_jobs_follow_the_school_clock(moment, expected):
-    assert [key for key, _, _ in jobs.due_jobs(moment)] == expected
+    assert without_stale_clip_checks([key for key, _, _ in jobs.due_jobs(moment)]) == expected
+
+
+def test_the_stale_clip_check_is_due_once_in_each_ten_minutes():
+    keys = [key for key, _, _ in jobs.due_jobs(at(MONDAY, 10, 27))]
+    assert "job:video-stale:2026-11-23T10:20" in keys
+    assert "job:video-stale:2026-11-23T10:30" not in keys
 
 
 def test_the_clock_is_london_time_even_in_summer_time():
@@ -148,7 +160,7 @@ def test_run_worker_once_drains_the_database_queue(settings, mondays, bob):
     with time_machine.travel(at(MONDAY, 7, 5), tick=False):
         assert worker.run_worker(once=True) == 0
     assert [m.to for m in mail.outbox] == [[bob.email]]
-    (result,) = DBTaskResult.objects.all()
+    (result,) = DBTaskResult.objects.exclude(task_path__startswith="coachroom.video.")
     assert result.status == "SUCCESSFUL"
     assert result.task_path == "coachroom.scheduling.tasks.morning_list_job"
     assert result.return_value == {"sent": 1, "skipped": 0, "opted_out": 0, "failed": 0}
@@ -163,7 +175,10 @@ def test_a_queued_job_enqueued_twice_still_sends_once(settings, mondays, bob):
     with time_machine.travel(at(MONDAY, 6, 0), tick=False):  # before 07:00: nothing new is due
         worker.run_worker(once=True)
     assert len(mail.outbox) == 1
-    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
+    ran = DBTaskResult.objects.filter(status="SUCCESSFUL").exclude(
+        task_path__startswith="coachroom.video."  # lesson video's stuck-processing check
+    )
+    assert ran.count() == 2
 
 
 @pytest.mark.skipif(

@@ -17,6 +17,7 @@ from coachroom.accounts.models import (
     Membership,
     Role,
     School,
+    TaughtPhase,
     Term,
     User,
 )
@@ -39,7 +40,7 @@ class SignInForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         # A trust that signs its staff in with Microsoft or Google may turn passwords off for
-        # them (coachroom.sso): say so, pointing to the button, before any password is checked.
+        # them (integrations.sso): say so, pointing to the button, before any password is checked.
         refusal = password_refusal(self.cleaned_data.get("username") or "")
         if refusal:
             raise forms.ValidationError(refusal, code="password_off")
@@ -71,6 +72,12 @@ class StaffEditForm(StaffDetailsForm):
     email = forms.EmailField(
         label="Email address",
         help_text="A new address takes effect once its owner follows the link we email to it.",
+    )
+    phase = forms.ChoiceField(
+        label="Phase taught",
+        choices=[("", "Not recorded"), *TaughtPhase.choices],
+        required=False,
+        help_text="With subjects, lets Insights compare coaching within and across phases.",
     )
     field_order = ["first_name", "last_name", "email"]
     IDENTITY_FIELDS = ("first_name", "last_name", "email")
@@ -139,6 +146,27 @@ class StaffSearchForm(forms.Form):
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
 
 
+LINE_MANAGER_MISSING = "Say whether the coach line-manages this teacher."
+
+
+def line_manager_field() -> forms.TypedChoiceField:
+    """Asked when pairing: it grants nothing (line management never opens coaching notes), and
+    lets Insights compare line-manager pairs with the rest."""
+    return forms.TypedChoiceField(
+        label="Is the coach this teacher's line manager?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        help_text="It changes nothing about who sees what; it lets Insights compare pairs.",
+        error_messages={"required": LINE_MANAGER_MISSING},
+    )
+
+
+class PairLineManagerForm(forms.Form):
+    coach_is_line_manager = line_manager_field()
+
+
 class RelationshipForm(forms.Form):
     coach = forms.ModelChoiceField(queryset=User.objects.none())
     coachee = forms.ModelChoiceField(queryset=User.objects.none(), label="Teacher being coached")
@@ -149,9 +177,13 @@ class RelationshipForm(forms.Form):
     cadence = forms.ChoiceField(
         choices=CoachingRelationship.Cadence.choices, initial=CoachingRelationship.Cadence.WEEKLY
     )
+    coach_is_line_manager = line_manager_field()
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.data.get("kind") == CoachingRelationship.Kind.SELF:
+            # self-coaching: nobody else in the pair, so nothing to ask (clean() stores None)
+            self.fields["coach_is_line_manager"].required = False
         active = Membership.objects.active().for_school(school)
         coach_field = cast(forms.ModelChoiceField, self.fields["coach"])  # type: ignore[type-arg]
         coachee_field = cast(forms.ModelChoiceField, self.fields["coachee"])  # type: ignore[type-arg]
@@ -172,6 +204,8 @@ class RelationshipForm(forms.Form):
         coach, coachee = data.get("coach"), data.get("coachee")
         if coach and coachee and coach == coachee and data.get("kind") != "self":
             self.add_error("coachee", "Choose a different person from the coach.")
+        if data.get("kind") == CoachingRelationship.Kind.SELF:
+            data["coach_is_line_manager"] = None
         return data
 
 
@@ -253,6 +287,8 @@ class SchoolSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             "stick_check_weeks",
             "active_steps_per_pair",
             "unseen_weeks_alert",
+            "taper_after_steps",
+            "insights_min_steps",
         ]
         widgets = {
             "lead_note_access": forms.RadioSelect,

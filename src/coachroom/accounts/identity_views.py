@@ -67,7 +67,7 @@ class PasswordSetView(PasswordResetConfirmView):
         context = super().get_context_data(**kwargs)
         if self.validlink and self.user is not None:
             # Invitations and reset links lead here; where the person's trust has turned
-            # passwords off (coachroom.sso), the page points to the sign-in button instead.
+            # passwords off (integrations.sso), the page points to the sign-in button instead.
             context["password_off"] = password_refusal(self.user.email)
         return context
 

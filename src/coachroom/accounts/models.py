@@ -103,6 +103,21 @@ class School(models.Model):
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
+    taper_after_steps = models.PositiveSmallIntegerField(
+        "Steps secured and stuck before suggesting a pair meets less often",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=(
+            "Coachroom then suggests weekly → fortnightly → self-directed (a monthly check-in); "
+            "the coach and teacher decide together."
+        ),
+    )
+    insights_min_steps = models.PositiveSmallIntegerField(
+        "Fewest steps behind each side of an Insights comparison",
+        default=10,
+        validators=[MinValueValidator(5), MaxValueValidator(200)],
+        help_text="A comparison with fewer steps on either side is withheld, not guessed at.",
+    )
     retention_months = models.PositiveSmallIntegerField(
         "Months to keep coaching notes after someone leaves or a pair ends",
         default=12,
@@ -344,6 +359,13 @@ ROLE_FIELDS: dict[Role, str] = {
 }
 
 
+class TaughtPhase(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    SECONDARY = "secondary", "Secondary"
+    SPECIAL = "special", "Special"
+    AP = "ap", "Alternative provision"
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self) -> Self:
         return self.filter(is_active=True, user__is_active=True)
@@ -375,6 +397,9 @@ class Membership(models.Model):
     is_induction_tutor = models.BooleanField("Induction tutor", default=False)
     subjects = models.CharField(max_length=200, blank=True)
     key_stages = models.CharField(max_length=60, blank=True)
+    # The phase this person teaches (an all-through school's staff teach one or the other);
+    # blank: not recorded. Insights compares pairs by it (reporting/insights/).
+    phase = models.CharField("Phase taught", max_length=20, choices=TaughtPhase.choices, blank=True)
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     invited_at = models.DateTimeField(null=True, blank=True)
@@ -446,6 +471,8 @@ class CoachingRelationship(models.Model):
     class Cadence(models.TextChoices):
         WEEKLY = "weekly", "Weekly"
         FORTNIGHTLY = "fortnightly", "Fortnightly"
+        # Tapering's last rung: the teacher coaches themselves, with a check-in every 4 weeks.
+        MONTHLY = "monthly", "Self-directed, a monthly check-in"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="relationships")
     academic_year = models.ForeignKey(
@@ -455,6 +482,12 @@ class CoachingRelationship(models.Model):
     coachee = models.ForeignKey(User, on_delete=models.PROTECT, related_name="coached_by")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INSTRUCTIONAL)
     cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.WEEKLY)
+    # Asked when pairing: Insights compares pairs where the coach line-manages the teacher with
+    # pairs where they do not. It grants nothing: line management never opens coaching notes.
+    # None: not asked (pairs made before the question existed).
+    coach_is_line_manager = models.BooleanField(
+        "The coach is the teacher's line manager", null=True, blank=True
+    )
     history_shared = models.BooleanField(
         "Coachee shares earlier coaching history with this coach", default=False
     )
@@ -488,3 +521,6 @@ class CoachingRelationship(models.Model):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None or self.ended_on > timezone.localdate()
+
+
+from coachroom.accounts.submissions import UsedFormKey  # noqa: E402, F401  # a model of this app

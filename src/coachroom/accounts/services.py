@@ -57,7 +57,7 @@ def send_invitation(*, membership: Membership, by: User) -> None:
         "inviter": by,
         "url": set_password_url(user),
         # Where the trust signs its staff in with Microsoft or Google and has turned passwords
-        # off (coachroom.sso), the email says so instead of asking for a password.
+        # off (integrations.sso), the email says so instead of asking for a password.
         "password_off": password_refusal(user.email),
         "sign_in_url": settings.SITE_URL + reverse("login"),
     }
@@ -273,6 +273,7 @@ def relationship_create(
     kind: str = CoachingRelationship.Kind.INSTRUCTIONAL,
     cadence: str = CoachingRelationship.Cadence.WEEKLY,
     started_on: dt.date | None = None,
+    coach_is_line_manager: bool | None = None,
 ) -> CoachingRelationship:
     if coach.pk == coachee.pk and kind != CoachingRelationship.Kind.SELF:
         raise DomainError("A coach cannot coach themselves; choose self-coaching instead.")
@@ -290,6 +291,7 @@ def relationship_create(
         kind=kind,
         cadence=cadence,
         started_on=started_on or timezone.localdate(),
+        coach_is_line_manager=coach_is_line_manager,
     )
     audit.record(
         actor=by,
@@ -298,6 +300,25 @@ def relationship_create(
         target=relationship,
         subject=coachee,
         data={"coach": coach.pk, "kind": kind, "cadence": cadence},
+    )
+    return relationship
+
+
+@transaction.atomic
+def relationship_set_line_manager(
+    *, relationship: CoachingRelationship, by: User, coach_is_line_manager: bool
+) -> CoachingRelationship:
+    """Correct whether the coach line-manages the teacher. It grants nothing: the privacy rule
+    never reads it; Insights compares pairs by it."""
+    relationship.coach_is_line_manager = coach_is_line_manager
+    relationship.save(update_fields=["coach_is_line_manager"])
+    audit.record(
+        actor=by,
+        action="accounts.pair.line_manager_set",
+        school=relationship.school,
+        target=relationship,
+        subject=relationship.coachee,
+        data={"coach_is_line_manager": coach_is_line_manager},
     )
     return relationship
 

@@ -1,7 +1,7 @@
 """Who may sign in with a password: a hook for the apps above accounts.
 
 Accounts owns the password sign-in, the password reset and the invitation link; single sign-on
-(`coachroom.sso`, higher up) decides whether a trust has turned passwords off for someone. It
+(`integrations.sso`, higher up) decides whether a trust has turned passwords off for someone. It
 registers a rule here in its `AppConfig.ready()`, so accounts never imports it (see
 docs/architecture.md, "When a lower app needs a higher one").
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("pairs/", views.pair_list, name="pair-list"),
     path("pairs/<int:pk>/end/", views.pair_end, name="pair-end"),
     path("pairs/<int:pk>/sharing/", views.pair_sharing, name="pair-sharing"),
+    path("pairs/<int:pk>/line-manager/", views.pair_line_manager, name="pair-line-manager"),
     path("calendar/", views.year_list, name="year-list"),
     path("calendar/<int:pk>/", views.year_detail, name="year-detail"),
     path("calendar/<int:pk>/close/", views.year_close, name="year-close"),

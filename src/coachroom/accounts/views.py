@@ -22,6 +22,7 @@ from coachroom.accounts.access import (
 from coachroom.accounts.forms import (
     AcademicYearCreateForm,
     ClosureForm,
+    PairLineManagerForm,
     ProfileForm,
     RelationshipForm,
     SchoolSettingsForm,
@@ -40,6 +41,7 @@ from coachroom.accounts.models import (
     Role,
     Term,
 )
+from coachroom.accounts.submissions import once
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.errors import DomainError
 from coachroom.core.forms import PageQuery, read_query
@@ -128,6 +130,7 @@ def _without_page(request: HttpRequest) -> str:
 
 @member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
+@once
 def staff_invite(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = StaffInviteForm(
@@ -156,6 +159,7 @@ def staff_edit(request: MemberRequest, pk: int) -> HttpResponse:
         "roles": [r.value for r in membership.roles],
         "is_ect": membership.is_ect,
         "subjects": membership.subjects,
+        "phase": membership.phase,
     }
     form = StaffEditForm(request.POST or None, initial=initial, identity_locked=locked)
     if form.is_valid():
@@ -269,6 +273,7 @@ def staff_resend_invitation(request: MemberRequest, pk: int) -> HttpResponse:
 
 @member_required(ADMIN, LEAD)
 @require_http_methods(["GET", "POST"])
+@once
 def pair_list(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     form = RelationshipForm(request.POST or None, school=school)
@@ -313,6 +318,22 @@ def pair_end(request: MemberRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/pair_end.html", {"pair": pair})
 
 
+@member_required(ADMIN, LEAD)
+@require_POST
+def pair_line_manager(request: MemberRequest, pk: int) -> HttpResponse:
+    """Set or correct whether the coach line-manages the teacher, from the pairs list."""
+    pair = get_relationship_for_lead(request, pk)
+    form = PairLineManagerForm(request.POST)
+    if form.is_valid():
+        services.relationship_set_line_manager(
+            relationship=pair, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"Saved for {pair.coach.full_name} and {pair.coachee.full_name}.")
+    else:
+        messages.error(request, "Choose yes or no.")
+    return redirect("accounts:pair-list")
+
+
 # School calendar and settings -----------------------------------------------------------------
 
 
@@ -342,6 +363,7 @@ def year_list(request: MemberRequest) -> HttpResponse:
 
 @member_required(ADMIN)
 @require_http_methods(["GET", "POST"])
+@once
 def year_detail(request: MemberRequest, pk: int) -> HttpResponse:
     year = get_year_for_admin(request, pk)
     terms = Term.objects.filter(academic_year=year)

@@ -61,6 +61,7 @@ _OWN_RECORD_URLS = {
     "coaching.feedbackmeeting": "coaching:meeting-detail",
     "coaching.actionstep": "coaching:step-detail",
     "scheduling.sessionoccurrence": "scheduling:session-detail",
+    "video.clip": "video:clip",
 }
 
 

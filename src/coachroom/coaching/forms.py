@@ -60,12 +60,17 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
         }
         labels = {"video_url": "Video link"}  # the page marks optional fields itself
 
+    # The version of the drop-in the page was made from (or last saved as): a submit from an
+    # older copy is shown as a conflict instead of overwriting what was saved since.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
     def __init__(
         self, *args: Any, steps: list[ActionStep], submitting: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.steps = steps
         self.submitting = submitting
+        chosen = self.instance.draft_ratings if self.instance.pk else {}
         observed_at = cast(forms.DateTimeField, self.fields["observed_at"])
         observed_at.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         for step in steps:
@@ -78,6 +83,8 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
                 label=label,
                 choices=Rating.choices,
                 widget=forms.RadioSelect,
+                required=submitting,
+                initial=chosen.get(str(step.pk)),
                 error_messages={
                     "required": "Say whether you saw the step, even if there was no opportunity."
                 },
@@ -101,6 +108,22 @@ class DropInForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def observation_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def typed_so_far(self, posted: Any) -> dict[str, Any]:
+        """What may be kept of a form that is not (yet) valid: each posted field that cleaned,
+        and the ratings chosen so far (`ratings` for `observation_autosave`). Call after
+        `is_valid()`."""
+        kept: dict[str, Any] = {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name in self.cleaned_data and name in posted
+        }
+        kept["ratings"] = {
+            step.pk: self.cleaned_data.get(f"step_{step.pk}") or ""
+            for step in self.steps
+            if f"step_{step.pk}" in posted
+        }
+        return kept
 
     @property
     def step_fields(self) -> list[tuple[ActionStep, forms.BoundField]]:

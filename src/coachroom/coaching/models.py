@@ -19,6 +19,7 @@ from coachroom.coaching import policy
 
 # Goals live in coaching/goals/; importing their models here registers them with this app.
 from coachroom.coaching.goals.models import Goal, GoalReading  # noqa: F401
+from coachroom.coaching.selfreview.models import SelfReview, SelfReviewPoint  # noqa: F401
 from coachroom.core.errors import DomainError, IllegalTransition
 from coachroom.library.models import LibraryStep
 
@@ -382,6 +383,14 @@ class Observation(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Offline capture (coaching/offline.py): the id the coach's device gave the drop-in, so a
+    # retried first save finds it; a version each save raises, so a save made from an older
+    # copy is shown as a conflict, not written over; the last save's one-off key, so a retry
+    # of a save already applied is answered, not applied twice; the ratings chosen so far.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    last_save_key = models.CharField(max_length=64, blank=True, editable=False)
+    draft_ratings = models.JSONField(default=dict, blank=True, editable=False)
 
     if TYPE_CHECKING:
         evidence: RelatedManager[StepEvidence]
@@ -396,6 +405,11 @@ class Observation(models.Model):
             ),
             models.Index(
                 fields=["relationship", "status", "observed_at"], name="observation_by_pair"
+            ),
+        ]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["observer", "client_id"], name="observation_one_per_device_id"
             ),
         ]
 

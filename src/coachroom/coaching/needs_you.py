@@ -35,10 +35,19 @@ class NeedsYou:
     more_stick_checks: int = 0  # stick-checks due beyond those shown
     sessions: Sequence[Any] = ()  # the programme's overdue sessions, passed in by the home page
     more_sessions: bool = False  # there are overdue sessions beyond those shown
+    # pairs Coachroom suggests meet less often, or with a proposal for the coach to answer
+    # (scheduling/tapering/), passed in by the home page
+    rhythm: Sequence[Any] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.alternatives or self.reflections or self.stick_checks or self.sessions)
+        return not (
+            self.alternatives
+            or self.reflections
+            or self.stick_checks
+            or self.sessions
+            or self.rhythm
+        )
 
 
 def end_of_week(today: dt.date) -> dt.date:
@@ -100,6 +109,7 @@ def for_coach(
     pair_ids: Iterable[int],
     sessions: Sequence[Any],
     more_sessions: bool = False,
+    rhythm: Sequence[Any] = (),
 ) -> NeedsYou:
     today = timezone.localdate()
     steps = list(steps)
@@ -118,4 +128,5 @@ def for_coach(
         more_stick_checks=max(len(stick_checks) - SHOWN, 0),
         sessions=sessions,
         more_sessions=more_sessions,
+        rhythm=rhythm,
     )

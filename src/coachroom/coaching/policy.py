@@ -20,6 +20,9 @@ The exceptions, each a named function here and nowhere else:
 - reviews of coaching: the reviewer, and the coach once the review is written
   (`reviews_visible_q`);
 - thanks: the coach thanked and the teacher who sent them (`thanks_visible_q`);
+- self-reviews: the teacher's own; their coach reads one only while the teacher shares that
+  review, and no lead, tutor or leader ever does, whatever the school's settings
+  (`self_reviews_visible_q`);
 - induction reviews and assessments: the ECT, and the school's induction tutors and senior
   leaders (`induction_reviews_visible_q`);
 - mentoring shared with the induction tutor: an ECT may share the records of their ECT
@@ -200,6 +203,31 @@ def steps_visible_q(who: Who) -> Q:
             visible |= Q(school__in=sorted(who.led_school_ids))
         return visible
     return notes_visible_q(viewer) | Q(school__in=_lead_schools(viewer).values("school"))
+
+
+def self_reviews_visible_q(who: Who) -> Q:
+    """Self-reviews: the teacher's own lesson, seen by them. The coach of the pair (or a later
+    coach the teacher shares their history with) reads a review only while the teacher shares
+    it (`shared_with_coach`); sharing is per review and can be taken back. Nobody else, by any
+    role or school setting: leaders count reviews, never read them."""
+    viewer = _user(who)
+    if not viewer.is_active:
+        return _nothing()
+    if isinstance(who, Viewer):
+        coaching = Q(relationship__in=sorted(who.coached_pair_ids))
+        for pair in who.coached_pair_rows:
+            if pair.history_shared:
+                coaching |= Q(teacher=pair.coachee_id, school=pair.school_id)
+    else:
+        current = coached_pairs(viewer)
+        coaching = Q(relationship__in=current.values("pk")) | Q(
+            Exists(
+                current.filter(
+                    history_shared=True, coachee=OuterRef("teacher"), school=OuterRef("school")
+                )
+            )
+        )
+    return Q(teacher=viewer) | Q(coaching, shared_with_coach=True)
 
 
 def walk_visits_visible_q(who: Who) -> Q:

@@ -3,10 +3,11 @@ Each is one transaction, logs step transitions, and audits."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from coachroom import audit
@@ -420,7 +421,11 @@ def steps_archive_for_relationship(*, relationship: CoachingRelationship, by: Us
 
 
 @transaction.atomic
-def observation_start(*, relationship: CoachingRelationship, by: User) -> Observation:
+def observation_start(
+    *, relationship: CoachingRelationship, by: User, client_id: uuid.UUID | None = None
+) -> Observation:
+    """A new draft drop-in. `client_id` is the id a device gave a drop-in started offline; the
+    caller finds an existing one first (coaching/offline.py)."""
     require_current(relationship)
     if by.pk != relationship.coach_id:
         raise DomainError("Only this teacher's coach can start a drop-in for them.")
@@ -430,6 +435,7 @@ def observation_start(*, relationship: CoachingRelationship, by: User) -> Observ
         teacher=relationship.coachee,
         observer=by,
         observed_at=timezone.now(),
+        client_id=client_id or uuid.uuid4(),
     )
     audit.record(
         actor=by,
@@ -458,23 +464,45 @@ DRAFT_FIELDS = (
 )
 
 
-def observation_autosave(*, observation: Observation, by: User, **fields: object) -> bool:
-    """Keep what has been typed; False if the drop-in was submitted meanwhile. Not audited per
-    keystroke: the submit is the audited write.
+def observation_autosave(
+    *,
+    observation: Observation,
+    by: User,
+    ratings: dict[int, str] | None = None,
+    base_version: int | None = None,
+    save_key: str = "",
+    **fields: object,
+) -> bool:
+    """Keep what has been typed, step ratings included; False if the drop-in was submitted
+    meanwhile, or (given `base_version`) changed since that version. Not audited per keystroke:
+    the submit is the audited write.
 
     An autosave can still be on its way when the coach presses Save, so this is one conditional
     UPDATE of the typed fields alone, on a row that is still its author's draft: a late autosave
-    finds no row to change and can never turn a submitted drop-in back into a draft."""
+    finds no row to change and can never turn a submitted drop-in back into a draft. Each save
+    raises the version, so a copy saved from an older page shows up as older."""
     if by.pk != observation.observer_id:
         raise DomainError("Only the coach's own draft can be saved.")
-    typed = {name: value for name, value in fields.items() if name in DRAFT_FIELDS}
+    typed: dict[str, object] = {
+        name: value for name, value in fields.items() if name in DRAFT_FIELDS
+    }
+    if ratings is not None:
+        chosen = {str(pk): rating for pk, rating in ratings.items() if rating}
+        typed["draft_ratings"] = {**observation.draft_ratings, **chosen}
     now = timezone.now()
-    saved = Observation.objects.filter(
+    rows = Observation.objects.filter(
         pk=observation.pk, observer=by, status=Observation.Status.DRAFT
-    ).update(**typed, updated_at=now)
+    )
+    if base_version is not None:
+        rows = rows.filter(version=base_version)
+    saved = rows.update(
+        **typed, version=F("version") + 1, last_save_key=save_key[:64], updated_at=now
+    )
     if saved:
         for name, value in typed.items():
             setattr(observation, name, value)
+        observation.refresh_from_db(fields=["version"])
+        observation.last_save_key = save_key[:64]
         observation.updated_at = now
     return bool(saved)
 
@@ -515,7 +543,10 @@ def observation_submit(
         _apply_evidence(allowed[step_id], rating=rating, observation=observation, by=by)
     observation.status = Observation.Status.SUBMITTED
     observation.submitted_at = timezone.now()
-    observation.save(update_fields=[*DRAFT_FIELDS, "status", "submitted_at", "updated_at"])
+    observation.version += 1
+    observation.save(
+        update_fields=[*DRAFT_FIELDS, "status", "submitted_at", "version", "updated_at"]
+    )
     signals.observation_submitted.send(sender=Observation, observation=observation, by=by)
     audit.record(
         actor=by,

@@ -10,6 +10,9 @@ from coachroom.coaching.models import ActionStep, StepState
 
 _PAUSABLE = (StepState.AGREED, StepState.PRACTISING, StepState.REOPENED)
 _WITHDRAWABLE = (StepState.PROPOSED, *_PAUSABLE)
+# A teacher reviews a lesson against a step being practised, or one secured (before its
+# stick-check): `selfreview.services.REVIEWABLE`.
+SELF_REVIEWABLE = (*_PAUSABLE, StepState.SECURED)
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class StepActions:
     can_resume: bool
     can_withdraw: bool
     can_reopen: bool
+    can_self_review: bool  # review one of their lessons against it (coaching/selfreview/)
 
     @property
     def proposed_by_them(self) -> bool:
@@ -50,4 +54,7 @@ def step_actions(step: ActionStep, user: User) -> StepActions:
         can_resume=party and step.state == StepState.PAUSED,
         can_withdraw=party and step.state in _WITHDRAWABLE,
         can_reopen=party and step.state == StepState.SECURED,
+        can_self_review=is_teacher
+        and step.state in SELF_REVIEWABLE
+        and step.relationship.is_current,
     )

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coachroom import audit
+from coachroom.accounts.submissions import once
 from coachroom.coaching import picker, services
 from coachroom.coaching.access import (
     get_step_for_party,
@@ -23,6 +24,7 @@ from coachroom.coaching.models import (
     ActionStep,
     StepState,
 )
+from coachroom.coaching.selfreview.queries import reviews_of_step
 from coachroom.coaching.step_actions import step_actions
 from coachroom.core.errors import DomainError
 from coachroom.core.http import AuthedRequest
@@ -52,6 +54,8 @@ def step_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "superseded_by": ActionStep.objects.visible_to(request.user)
             .filter(supersedes=step)
             .first(),
+            # the teacher's own reviews, or those they share with the viewer: counts only here
+            "self_reviews": reviews_of_step(step, request.user),
         },
     )
 
@@ -159,6 +163,7 @@ def step_reopen(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@once
 def step_counter(request: AuthedRequest, pk: int) -> HttpResponse:
     step = get_step_for_party(request, pk)
     if step.teacher_id != request.user.pk or step.state != StepState.PROPOSED:

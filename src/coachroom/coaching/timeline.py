@@ -48,12 +48,14 @@ from coachroom.coaching.models import (
     transition_summary,
 )
 from coachroom.coaching.policy import Who
+from coachroom.coaching.selfreview.models import PointRating, SelfReview
+from coachroom.coaching.selfreview.queries import count_summary, rated
 from coachroom.core.links import pk_links
 
 BATCH = 25  # entries a page shows at first, and how many more each "Show earlier entries" adds
 MOST = 1000  # more than a year of the busiest pair's coaching; a larger ?shown= reads as this
 
-Kind = Literal["drop-in", "meeting", "step"]
+Kind = Literal["drop-in", "meeting", "step", "self-review"]
 Window = dict[str, dt.datetime]  # lookups on a timestamp: {"gte": …, "lt": …}, either or none
 _PERSON = ("first_name", "last_name", "email")  # who wrote or changed something: a name only
 
@@ -73,6 +75,8 @@ class Entry:
     awaits_reflection: bool = False  # meetings: the teacher has not reflected yet
     step_title: str = ""  # step changes
     change: str = ""  # step changes: "agreed", "rehearsed in a meeting; now practising"
+    points: str = ""  # self-reviews: "2 seen, 1 partly, 0 not yet" (counts, never the notes)
+    shared: bool = False  # self-reviews: the teacher shares it with their coach
     # Set once the entry is on the page:
     number: int = 0  # its place in the year, newest first, from 1
     # the first of the entries "Show earlier entries" added: where the link takes the reader
@@ -227,6 +231,30 @@ def _step_changes(q: _Query) -> Iterator[Entry]:
         yield Entry("step", pk, at, link(step), who, step_title=title, change=change)
 
 
+def _self_reviews(q: _Query) -> Iterator[Entry]:
+    """The teacher's reviews of their own lessons: evidence on the step, for the teacher and,
+    for each one they share, their coach (`policy.self_reviews_visible_q`)."""
+    rows = (
+        SelfReview.objects.visible_to(q.viewer, about=q.teacher)
+        .filter(school=q.school, **_within("created_at", q.window))
+        .annotate(
+            seen=rated(PointRating.SEEN),
+            partly=rated(PointRating.PARTLY),
+            not_yet=rated(PointRating.NOT_YET),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    values = rows.values_list(
+        "pk", "created_at", "step__title", "shared_with_coach", "seen", "partly", "not_yet"
+    )
+    link = pk_links("coaching:self-review-detail")
+    for pk, at, title, shared, *counts in values[: q.limit]:
+        yield Entry(
+            "self-review", pk, at, link(pk), "", step_title=title,
+            points=count_summary(*counts), shared=shared,
+        )  # fmt: skip
+
+
 def _current_steps(q: _Query) -> list[CurrentStep]:
     """Steps being worked on, and those secured in this year (a step changed in the year)."""
     window = _within("transitions__at", q.window)
@@ -246,16 +274,29 @@ def _current_steps(q: _Query) -> list[CurrentStep]:
 
 
 def timeline_for(
-    *, viewer: Who, teacher: User, school: School, window: Window, shown: int = BATCH
+    *,
+    viewer: Who,
+    teacher: User,
+    school: School,
+    window: Window,
+    shown: int = BATCH,
+    self_reviews: bool = False,
 ) -> Timeline:
     """The newest `shown` entries about `teacher` at `school` in `window` that `viewer` may
-    read, through the privacy gate: five queries (drop-ins, their step evidence, meetings,
-    step changes, current steps), however long the history."""
+    read, through the privacy gate: six queries (drop-ins, their step evidence, meetings,
+    step changes, self-reviews, current steps), however long the history. `self_reviews`
+    adds the teacher's reviews of their own lessons (the page shows them; the reporting API's
+    timeline, whose entry kinds are fixed in its schema, does not yet)."""
     shown = max(1, min(shown, MOST))
     # one more than shown from each kind tells whether anything is left for "earlier"
     q = _Query(viewer, teacher, school, window, limit=shown + 1)
     newest_first = heapq.merge(
-        _drop_ins(q), _meetings(q), _step_changes(q), key=lambda e: e.at, reverse=True
+        _drop_ins(q),
+        _meetings(q),
+        _step_changes(q),
+        _self_reviews(q) if self_reviews else iter(()),
+        key=lambda e: e.at,
+        reverse=True,
     )
     merged = list(itertools.islice(newest_first, shown + 1))
     return Timeline(

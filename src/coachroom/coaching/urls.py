@@ -3,13 +3,22 @@
 
 from django.urls import include, path
 
-from coachroom.coaching import picker_views, reflection_views, step_views, views
+from coachroom.coaching import (
+    picker_views,
+    reflection_views,
+    step_views,
+    sync_views,
+    views,
+)
 from coachroom.coaching.goals import urls as goal_urls
+from coachroom.coaching.selfreview import urls as self_review_urls
 
 app_name = "coaching"
 
 cycle_patterns = [
     path("pairs/<int:pair_pk>/drop-in/", views.drop_in_start, name="drop-in-start"),
+    path("pairs/<int:pair_pk>/drop-in/new/", sync_views.drop_in_new, name="drop-in-new"),
+    path("drop-ins/sync/", sync_views.drop_in_sync, name="drop-in-sync"),
     path("pairs/<int:pair_pk>/meeting/", views.meeting_new, name="meeting-new"),
     path("pairs/<int:pair_pk>/meeting/steps/", picker_views.step_picker, name="step-picker"),
     path("meeting-with-step/", picker_views.meeting_with_step, name="meeting-with-step"),
@@ -29,6 +38,7 @@ cycle_patterns = [
     path("teachers/<int:teacher_pk>/", views.timeline, name="timeline"),
     path("my-coaching/", views.my_timeline, name="my-timeline"),
     path("reflections/", reflection_views.reflections, name="reflections"),
+    *self_review_urls.urlpatterns,
 ]
 
 urlpatterns = [

@@ -12,8 +12,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship
+from coachroom.accounts.submissions import once, posted_key
 from coachroom.accounts.viewer import viewer_of
-from coachroom.coaching import booking, meetings, picker, services
+from coachroom.coaching import booking, meetings, offline, picker, services
 from coachroom.coaching.access import (
     get_drop_in_for_observer,
     get_meeting_for_user,
@@ -37,6 +38,7 @@ from coachroom.coaching.timeline import choose_year, timeline_for, year_window
 from coachroom.core.errors import ClashError, DomainError
 from coachroom.core.forms import read_query
 from coachroom.core.http import AuthedRequest
+from coachroom.core.offline import offline_page
 
 # Drop-ins --------------------------------------------------------------------------------------
 
@@ -55,15 +57,27 @@ def drop_in_start(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     return redirect("coaching:drop-in-edit", pk=draft.pk)
 
 
+@offline_page
 @require_http_methods(["GET", "POST"])
 def drop_in_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     observation = get_drop_in_for_observer(request, pk)
     if not observation.is_draft:
         # Back (or a second tap on Save) after saving: the observer's saved drop-in, not a 404.
         return redirect("coaching:drop-in-detail", pk=pk)
+    return drop_in_form_page(request, observation)
+
+
+def drop_in_form_page(request: AuthedRequest, observation: Observation) -> HttpResponse:
+    """The drop-in form, and its submit without JavaScript. A submit that is not valid yet
+    keeps what was typed (so a reload shows it); one sent from a copy older than the saved
+    draft changes nothing and shows both, rather than writing over what was saved since."""
     steps = services.steps_to_look_for(observation.relationship)
     form = DropInForm(request.POST or None, instance=observation, steps=steps, submitting=True)
-    if request.method == "POST" and form.is_valid():
+    sent: dict[str, str] | None = None
+    if request.method == "POST" and offline.is_stale(observation, request.POST):
+        sent = offline.written(request.POST)  # shown beside the saved copy, to choose from
+        form = DropInForm(instance=observation, steps=steps)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.observation_submit(
                 observation=observation,
@@ -79,27 +93,32 @@ def drop_in_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 f"Drop-in for {observation.teacher.full_name} saved. Next: the feedback meeting.",
             )
             return redirect(observation)
+    elif request.method == "POST":
+        services.observation_autosave(
+            observation=observation,
+            by=request.user,
+            save_key=posted_key(request),
+            **form.typed_so_far(request.POST),
+        )
     return render(
         request,
         "coaching/drop_in_edit.html",
-        {"form": form, "observation": observation, "steps": steps},
+        {"form": form, "observation": observation, "steps": steps, "sent": sent},
     )
 
 
 @require_POST
 def drop_in_autosave(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Save whatever has been typed so far; invalid fields are left as they were. An autosave
-    that arrives after the drop-in was submitted changes nothing and says so calmly."""
+    """Save whatever has been typed so far, ratings included; invalid fields are left as they
+    were. An autosave that arrives after the drop-in was submitted changes nothing and says so
+    calmly."""
     observation = get_own_observation(request, pk)
-    form = DropInForm(request.POST, instance=observation, steps=[])
+    rated = observation.is_draft and any(name.startswith("step_") for name in request.POST)
+    steps = services.steps_to_look_for(observation.relationship) if rated else []
+    form = DropInForm(request.POST, instance=observation, steps=steps)
     form.is_valid()
-    fields = {
-        name: form.cleaned_data[name]
-        for name in DropInForm.Meta.fields
-        if name in form.cleaned_data and name in request.POST
-    }
     saved = observation.is_draft and services.observation_autosave(
-        observation=observation, by=request.user, **fields
+        observation=observation, by=request.user, **form.typed_so_far(request.POST)
     )
     if not saved:
         if request.htmx:
@@ -143,6 +162,7 @@ RECENT_DROP_INS = 5  # the drop-ins a meeting may follow: the pair's newest few
 
 
 @require_http_methods(["GET", "POST"])
+@once
 def meeting_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_coach(request, pair_pk)
     current = services.active_step(pair)
@@ -336,6 +356,7 @@ def timeline(request: AuthedRequest, teacher_pk: int) -> HttpResponse:
         school=school,
         window=year_window(year, years),
         shown=query["shown"],
+        self_reviews=True,
     )
     context = {
         "teacher": teacher,

@@ -6,6 +6,7 @@ a real deployment, so SECRET_KEY and ALLOWED_HOSTS become required.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -93,7 +94,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
-    "ninja",  # the JSON API (coachroom.api): its docs page's scripts, served as static files
+    "ninja",  # the reporting API (coachroom.integrations): its docs page's scripts, as static files
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -104,13 +105,12 @@ INSTALLED_APPS = [
     "coachroom.leading",
     "coachroom.scheduling",
     "coachroom.induction",
+    "coachroom.video",
     "coachroom.reporting",
     "coachroom.records",
     "coachroom.imports",
-    "coachroom.sso",
-    "coachroom.provisioning",
+    "coachroom.integrations",
     "coachroom.home",
-    "coachroom.api",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "coachroom.accounts.context.current_school",
                 "coachroom.config.context.layout",
+                "coachroom.core.offline.device",
             ],
             "builtins": ["template_partials.templatetags.partials"],
             "loaders": [
@@ -201,13 +202,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Single sign-on (coachroom.sso, docs/integrations.md). django-allauth runs only the OpenID
-# Connect flows: the providers come from each trust's settings in the web UI, never from
+# Single sign-on (coachroom.integrations.sso, docs/integrations.md). django-allauth runs only
+# the OpenID Connect flows: the providers come from each trust's settings in the web UI, never from
 # SocialApp rows, and allauth's own sign-up, sign-in pages and emails are not used (its URLs are
 # not mounted). Coachroom keeps its sign-in page, passwords, locks and accounts.
 SSO_ENCRYPTION_KEY = envstr("SSO_ENCRYPTION_KEY")  # encrypts client secrets; else SECRET_KEY
-ACCOUNT_ADAPTER = "coachroom.sso.adapter.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "coachroom.sso.adapter.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "coachroom.integrations.sso.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "coachroom.integrations.sso.adapter.SocialAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
@@ -216,20 +217,21 @@ SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
-# Staff provisioning (coachroom.provisioning, docs/integrations.md): django-scim2's SCIM 2.0
-# views at /scim/v2/ with Coachroom's adapters. A User is a person's place at the token's
+# Staff provisioning (coachroom.integrations.provisioning, docs/integrations.md): django-scim2's
+# SCIM 2.0 views at /scim/v2/ with Coachroom's adapters. A User is a person's place at the token's
 # school; a Group is one of its roles. Each school's bearer tokens are made by its admins.
+_SCIM = "coachroom.integrations.provisioning.scim"
 SCIM_SERVICE_PROVIDER = {
-    "USER_MODEL_GETTER": "coachroom.provisioning.scim.config.membership_model",
-    "USER_ADAPTER": "coachroom.provisioning.scim.people.PersonAdapter",
-    "USER_FILTER_PARSER": "coachroom.provisioning.scim.filters.PersonFilter",
-    "GROUP_MODEL": "coachroom.provisioning.models.ScimGroup",
-    "GROUP_ADAPTER": "coachroom.provisioning.scim.groups.GroupAdapter",
-    "GROUP_FILTER_PARSER": "coachroom.provisioning.scim.filters.GroupFilter",
-    "SERVICE_PROVIDER_CONFIG_MODEL": "coachroom.provisioning.scim.config.ServiceProviderConfig",
-    "BASE_LOCATION_GETTER": "coachroom.provisioning.scim.config.base_location",
-    "SCHEMAS_GETTER": "coachroom.provisioning.scim.config.supported_schemas",
-    "AUTH_CHECK_MIDDLEWARE": "coachroom.provisioning.scim.auth.BearerTokenAuth",
+    "USER_MODEL_GETTER": f"{_SCIM}.config.membership_model",
+    "USER_ADAPTER": f"{_SCIM}.people.PersonAdapter",
+    "USER_FILTER_PARSER": f"{_SCIM}.filters.PersonFilter",
+    "GROUP_MODEL": "coachroom.integrations.provisioning.models.ScimGroup",
+    "GROUP_ADAPTER": f"{_SCIM}.groups.GroupAdapter",
+    "GROUP_FILTER_PARSER": f"{_SCIM}.filters.GroupFilter",
+    "SERVICE_PROVIDER_CONFIG_MODEL": f"{_SCIM}.config.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": f"{_SCIM}.config.base_location",
+    "SCHEMAS_GETTER": f"{_SCIM}.config.supported_schemas",
+    "AUTH_CHECK_MIDDLEWARE": f"{_SCIM}.auth.BearerTokenAuth",
     "AUTHENTICATION_SCHEMES": [{"type": "oauthbearertoken", "name": "Bearer token"}],
     "WWW_AUTHENTICATE_HEADER": 'Bearer realm="Coachroom SCIM"',
 }
@@ -264,8 +266,8 @@ AXES_CLIENT_IP_CALLABLE = "coachroom.accounts.throttle.client_ip"
 PASSWORD_RESETS_PER_ACCOUNT_HOUR = envint("PASSWORD_RESETS_PER_ACCOUNT_HOUR", 3)
 PASSWORD_RESETS_PER_ADDRESS_HOUR = envint("PASSWORD_RESETS_PER_ADDRESS_HOUR", 10)
 INVITATIONS_PER_ACCOUNT_HOUR = envint("INVITATIONS_PER_ACCOUNT_HOUR", 5)
-# Requests each API token may make a minute (coachroom.api, docs/integrations.md); counted in
-# the database, so every server process shares the count.
+# Requests each API token may make a minute (coachroom.integrations, docs/integrations.md);
+# counted in the database, so every server process shares the count.
 API_REQUESTS_PER_MINUTE = envint("API_REQUESTS_PER_MINUTE", 120)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
@@ -290,6 +292,12 @@ if not PRODUCTION:
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Lesson video (docs/video.md): never under MEDIA_URL, served only through the clip view.
+    "clips": {
+        "BACKEND": envstr("CLIPS_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(envstr("CLIPS_STORAGE_OPTIONS", "{}"))
+        or ({} if envstr("CLIPS_STORAGE") else {"location": str(DATA_DIR / "clips")}),
+    },
     "staticfiles": {
         "BACKEND": envstr(
             "STATICFILES_STORAGE",
@@ -363,6 +371,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
+        # The service worker (/sw.js, from the root) and the web app manifest: our own only.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
     },
 }
 # Browser features no page uses. Allow `camera`/`microphone` for 'self' if in-app recording lands.

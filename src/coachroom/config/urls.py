@@ -6,17 +6,21 @@ from django.urls import include, path
 from coachroom.accounts import identity_views
 from coachroom.accounts.forms import SignInForm
 from coachroom.accounts.throttle import PasswordResetForm
-from coachroom.config import views
-from coachroom.sso import views as sso_views
+from coachroom.config import offline_views, views
+from coachroom.integrations.sso import views as sso_views
 
 public = login_not_required
 
 urlpatterns = [
     path("", include("coachroom.home.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # Installable and offline-capable: the worker at the root, so its scope is the whole site.
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
+    path("sw.js", offline_views.service_worker, name="service-worker"),
+    path("offline/", offline_views.offline, name="offline"),
     path(
         "sign-in/",
-        # Django's LoginView with the trust's Microsoft/Google buttons (coachroom.sso).
+        # Django's LoginView with the trust's Microsoft/Google buttons (integrations/sso).
         sso_views.SignInView.as_view(
             template_name="accounts/sign_in.html",
             authentication_form=SignInForm,
@@ -57,7 +61,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("coachroom.accounts.urls")),
-    path("", include("coachroom.sso.urls")),  # sign-in/with/…, trust/sign-in/…
     path("library/", include("coachroom.library.urls")),
     # Each app owns its URL namespace; the paths people see predate the apps and stay the same.
     path("", include("coachroom.coaching.urls")),  # coaching/…, and goals under programme/
@@ -67,10 +70,10 @@ urlpatterns = [
     path("programme/", include("coachroom.reporting.urls")),
     path("imports/", include("coachroom.imports.urls")),
     path("records/", include("coachroom.records.urls")),
+    path("video/", include("coachroom.video.urls")),  # lesson video, teacher-owned
     path("audit/", include("coachroom.audit.urls")),
-    path("staff/provisioning/", include("coachroom.provisioning.urls")),  # the school's tokens
-    path("scim/v2/", include("coachroom.provisioning.scim.urls")),  # SCIM 2.0, bearer tokens
-    path("", include("coachroom.api.urls")),  # /api/v1/ and the API tokens page
+    # Sign-in with Microsoft or Google, SCIM at scim/v2/, the reporting API at api/v1/.
+    path("", include("coachroom.integrations.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

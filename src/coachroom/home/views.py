@@ -40,8 +40,10 @@ from coachroom.coaching.models import (
 )
 from coachroom.coaching.step_actions import step_actions
 from coachroom.core.http import AuthedRequest
+from coachroom.core.offline import offline_page
 from coachroom.reporting.models import StepCount
 from coachroom.scheduling.models import ScheduledSlot, SessionOccurrence
+from coachroom.scheduling.tapering.panel import needing_attention
 
 SHOWN_STATES = [*ACTIVE_STATES, StepState.SECURED]
 SESSIONS_SHOWN = 5  # overdue sessions in "Needs you"; the rest are on the week page
@@ -109,6 +111,7 @@ def _url_for(name: str) -> Callable[[int], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
+@offline_page  # the coach's home is where the installed app starts, online or not
 @require_GET
 def home(request: AuthedRequest) -> HttpResponse:
     membership = current_membership(request)
@@ -235,6 +238,7 @@ def _coach_panel(
             pair_ids=list(pair_by_pk),
             sessions=overdue[:SESSIONS_SHOWN],
             more_sessions=len(overdue) > SESSIONS_SHOWN,
+            rhythm=needing_attention(viewer.user.pk, pairs, school),
         ),
     }
 
@@ -314,6 +318,7 @@ def _teacher_panel(
         "more_my_steps": max(len(newest) - MY_STEPS_SHOWN, 0),
         "awaiting_reflection": awaiting[:AWAITING_SHOWN],
         "more_awaiting_reflection": len(awaiting) > AWAITING_SHOWN,
+        "my_rhythm": needing_attention(me.pk, pairs, school),
     }
 
 

@@ -1,7 +1,8 @@
 """The simple staff CSV: one row per person, optionally naming their coach.
 
 Columns: email, first_name, last_name, roles ("teacher; coach"), and optionally coach_email,
-job_title and ect (yes/no). The download template is `data/staff_template.csv`.
+job_title, ect (yes/no), subjects ("Maths; Physics") and phase (the phase taught). The download
+template is `data/staff_template.csv`.
 
 Like the OneRoster import it reads and checks everything first (`read_staff_csv`), works out
 the changes against the database (`plan_staff_csv`) and only then writes (`apply_staff_plan`).
@@ -34,6 +35,7 @@ from coachroom.accounts.models import (
     Membership,
     Role,
     School,
+    TaughtPhase,
     User,
 )
 from coachroom.imports import staff_induction
@@ -44,7 +46,11 @@ from coachroom.induction.models import Induction
 
 FILE = "staff CSV"
 REQUIRED = ("email", "first_name", "last_name", "roles")
-OPTIONAL = ("coach_email", "job_title", "ect", *staff_induction.COLUMNS)
+OPTIONAL = ("coach_email", "job_title", "ect", "subjects", "phase", *staff_induction.COLUMNS)
+PHASE_WORDS = {
+    **{value: value for value in TaughtPhase.values},
+    **{str(label).lower(): value for value, label in TaughtPhase.choices},
+}
 TEMPLATE_PATH = Path(__file__).parent / "data" / "staff_template.csv"
 TEMPLATE_EMAILS = {"sam.example@your-school.example", "alex.example@your-school.example"}
 
@@ -76,6 +82,8 @@ class StaffRow:
     ect: bool | None
     coach_email: str
     induction: InductionColumns | None = None
+    subjects: str = ""  # blank: an existing member keeps theirs
+    phase: str = ""
 
 
 def parse_roles(text: str) -> tuple[set[Role], list[str]]:
@@ -162,6 +170,7 @@ def _read_row(
     elif coach_email and coach_email == email:
         problems.add(FILE, line, "coach_email", "A person cannot be their own coach.")
         coach_email = ""
+    subjects, phase = _read_teaching(line, row, problems)
     induction = staff_induction.read_induction(FILE, line, row, problems)
     if induction is not None and ect is False:
         problems.add(FILE, line, "ect", "ect says no, but the induction columns are filled in.")
@@ -177,7 +186,29 @@ def _read_row(
         ect=ect,
         coach_email=coach_email,
         induction=induction,
+        subjects=subjects,
+        phase=phase,
     )
+
+
+def _read_teaching(line: int, row: dict[str, str], problems: Problems) -> tuple[str, str]:
+    """Subjects separated by semicolons (or commas), stored as "Maths, Physics"; the phase
+    taught as primary, secondary, special or alternative provision."""
+    subjects = ", ".join(s.strip() for s in re.split(r"[;,]", row.get("subjects", "")) if s.strip())
+    if len(subjects) > 200:
+        problems.add(FILE, line, "subjects", "The subjects are over 200 characters.")
+        subjects = ""
+    text = row.get("phase", "").strip().lower()
+    phase = PHASE_WORDS.get(text, "")
+    if text and not phase:
+        problems.add(
+            FILE,
+            line,
+            "phase",
+            f"“{row['phase']}” is not a phase. Use primary, secondary, special or "
+            "alternative provision, or leave it blank.",
+        )
+    return subjects, phase
 
 
 def _read_ect(line: int, row: dict[str, str], problems: Problems) -> bool | None:
@@ -286,13 +317,16 @@ def _row_plan(row: StaffRow, user: User | None, membership: Membership | None) -
     if membership is None:
         roles = row.roles or {Role.TEACHER}
         rp.fields = {field: role in roles for role, field in ROLE_FIELDS.items()}
-        rp.fields.update(job_title=row.job_title, is_ect=bool(row.ect))
+        rp.fields.update(
+            job_title=row.job_title, is_ect=bool(row.ect), subjects=row.subjects, phase=row.phase
+        )
         return rp
     wanted: dict[str, Any] = {f: True for r, f in ROLE_FIELDS.items() if r in row.roles}
     if row.job_title:
         wanted["job_title"] = row.job_title
     if row.ect is not None:
         wanted["is_ect"] = row.ect
+    wanted.update({k: v for k, v in (("subjects", row.subjects), ("phase", row.phase)) if v})
     if not membership.is_active:
         wanted.update(is_active=True, deactivated_at=None)
     rp.fields = _diff(membership, wanted)
@@ -487,6 +521,8 @@ def _describe_field(name: str, value: Any) -> str:
         return ""
     if name == "is_ect":
         return "ECT" if value else "no longer ECT"
+    if name == "phase":
+        return "phase taught changed"
     return name.replace("_", " ") + " changed"
 
 

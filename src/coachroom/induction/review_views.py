@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Role
+from coachroom.accounts.submissions import once
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.errors import DomainError
 from coachroom.induction import reviews
@@ -36,6 +37,7 @@ class PointForm(forms.Form):
 
 @member_required(*ASSESSORS)
 @require_POST
+@once
 def review_start(request: MemberRequest, pk: int) -> HttpResponse:
     induction = get_induction_to_manage(request, pk)
     if not reviews.may_assess(request.user, induction.school_id):

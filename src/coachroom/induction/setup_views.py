@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import Role
+from coachroom.accounts.submissions import once
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.errors import DomainError
 from coachroom.core.forms import PageQuery, read_query
@@ -77,6 +78,7 @@ def cohort(request: MemberRequest) -> HttpResponse:
 
 @member_required(*INDUCTION_MANAGERS)
 @require_http_methods(["GET", "POST"])
+@once
 def new(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     ect_id = read_query(NewQuery, request.POST if request.method == "POST" else request.GET)["ect"]
@@ -175,6 +177,7 @@ def _detail(
 
 @member_required(*INDUCTION_MANAGERS)
 @require_POST
+@once
 def absence_add(request: MemberRequest, pk: int) -> HttpResponse:
     induction = get_induction_to_manage(request, pk)
     absence_form = AbsenceForm(request.POST)
@@ -218,6 +221,7 @@ def mine(request: MemberRequest) -> HttpResponse:
 
 @member_required(*INDUCTION_MANAGERS)
 @require_POST
+@once
 def time_off_add(request: MemberRequest, pk: int) -> HttpResponse:
     induction = get_induction_to_manage(request, pk)
     time_off_form = TimeOffForm(request.POST)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import CoachingRelationship, Role, User
+from coachroom.accounts.submissions import once
 from coachroom.accounts.viewer import MemberRequest, coached_pairs
 from coachroom.coaching import picker
 from coachroom.coaching.access import get_meeting_for_user
@@ -74,6 +75,7 @@ def walk_list(request: MemberRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(*LEADERS)
+@once
 def walk_new(request: MemberRequest) -> HttpResponse:
     form = WalkPlanForm(request.POST or None, initial={"walked_on": timezone.localdate()})
     if form.is_valid():
@@ -137,6 +139,7 @@ def walk_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@once
 def walk_visit_new(request: AuthedRequest, pk: int) -> HttpResponse:
     walk = walks.get_walk_for_walker(request, pk)
     teachers = walks.walk_teachers(walk).exclude(walk_visits__walk=walk)
@@ -262,6 +265,7 @@ def review_list(request: MemberRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Role.COACHING_LEAD)
+@once
 def review_new(request: MemberRequest) -> HttpResponse:
     school, user = request.membership.school, request.user
     form = ReviewAssignForm(

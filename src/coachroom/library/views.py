@@ -15,10 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from coachroom.accounts.models import CoachingRelationship
+from coachroom.accounts.submissions import once
 from coachroom.accounts.viewer import MemberRequest, coached_pairs
 from coachroom.core.errors import DomainError
 from coachroom.core.forms import PageQuery, read_query
 from coachroom.core.links import pk_links
+from coachroom.core.offline import offline_page
 from coachroom.core.paging import Paginator
 from coachroom.library import services
 from coachroom.library.access import (
@@ -159,6 +161,7 @@ def _without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+@offline_page  # a step the coach opened, to hand in a classroom with no signal
 @any_member
 @require_http_methods(["GET"])
 def step_detail(request: MemberRequest, pk: int) -> HttpResponse:
@@ -216,6 +219,7 @@ def _meeting_pairs(request: MemberRequest, step: LibraryStep) -> list[CoachingRe
 
 @curator_required
 @require_http_methods(["GET", "POST"])
+@once
 def step_create(request: MemberRequest) -> HttpResponse:
     form = LibraryStepForm(request.POST or None)
     if form.is_valid():

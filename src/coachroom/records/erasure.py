@@ -8,7 +8,8 @@ a coaching pair ends or a person leaves (their membership is deactivated). After
   feedback; the free-text reasons in step histories and missed-session notes; the success
   criteria of their steps; what a learning-walk visit saw and its note for the teacher; the
   notes of a review of someone's coaching; thanks messages; a goal's statement, measure and
-  method, and the notes on its readings. The rows stay, with their dates, states and ratings
+  method, and the notes on its readings; what a teacher noticed in a self-review, and the
+  points it copied from the step. The rows stay, with their dates, states and ratings
   (walk sightings, review ratings, reading values), so completion figures and step counts are
   unchanged. Step titles stay.
 - a person who has left every school they belonged to, each past its retention period, is
@@ -44,9 +45,12 @@ from coachroom.coaching.models import (
     RehearsalRound,
     StepTransition,
 )
+from coachroom.coaching.selfreview.models import SelfReview, SelfReviewPoint
 from coachroom.leading.models import CoachingReview, Thanks, WalkVisit
 from coachroom.reporting import counters
 from coachroom.scheduling.models import CalendarFeed, NotificationPreferences, SessionOccurrence
+from coachroom.video.models import Clip
+from coachroom.video.tasks import clip_delete_files
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +80,8 @@ class Counts:
     thanks: int = 0
     goals: int = 0
     goal_readings: int = 0
+    self_reviews: int = 0
+    self_review_points: int = 0
     people: int = 0
     audit_events: int = 0
 
@@ -91,6 +97,8 @@ class Counts:
         "thanks": "thanks messages blanked",
         "goals": "goals with statement and measure blanked",
         "goal_readings": "goal reading notes blanked",
+        "self_reviews": "self-reviews with notes blanked",
+        "self_review_points": "self-review points blanked",
         "people": "people anonymised",
         "audit_events": "audit events older than 24 months deleted",
     }
@@ -230,6 +238,15 @@ class Expired:
     def goals(self) -> QuerySet[Goal]:
         return self._goals().filter(_any_text(GOAL_TEXT))
 
+    def self_reviews(self) -> QuerySet[SelfReview]:
+        return SelfReview.objects.filter(self.records).exclude(noticed="")
+
+    def self_review_points(self) -> QuerySet[SelfReviewPoint]:
+        reviews = SelfReview.objects.filter(self.records).values("pk")
+        return SelfReviewPoint.objects.filter(school=self.school, review__in=reviews).exclude(
+            criterion=""
+        )
+
     def goal_readings(self) -> QuerySet[GoalReading]:
         return GoalReading.objects.filter(
             school=self.school, goal__in=self._goals().values("pk")
@@ -263,6 +280,8 @@ def _erase_school(school: School, cutoff: dt.date, *, dry_run: bool) -> Counts:
         ("thanks", expired.thanks(), {"message": ""}),
         ("goal_readings", expired.goal_readings(), {"note": ""}),
         ("goals", expired.goals(), _blank(GOAL_TEXT)),
+        ("self_review_points", expired.self_review_points(), {"criterion": ""}),
+        ("self_reviews", expired.self_reviews(), {"noticed": ""}),
     ]
     for name, queryset, blank in jobs:
         # update() skips save(): StepTransition.save() refuses changes to history, and the
@@ -327,6 +346,9 @@ def user_anonymise(user: User) -> None:
     NotificationPreferences.objects.filter(user=user).delete()
     for log in (AccessAttempt, AccessFailureLog, AccessLog):
         log.objects.filter(username__iexact=old_email).delete()
+    for clip in Clip.objects.filter(owner=user):  # their lesson videos are theirs alone
+        clip_delete_files(clip)
+        clip.delete()
 
 
 # The whole run -------------------------------------------------------------------------------

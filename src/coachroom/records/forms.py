@@ -103,3 +103,13 @@ class RetentionForm(forms.ModelForm):  # type: ignore[type-arg]
             "retention_months": "Between 1 and 120. The IRMS toolkit suggests 12 months for "
             "coaching notes. Counts of activity are always kept, without the notes."
         }
+
+
+class ResearchExportForm(forms.Form):
+    k = forms.IntegerField(
+        label="k: the fewest teachers behind any combination of school, year and pair features",
+        min_value=5,
+        max_value=50,
+        initial=5,
+        help_text="5 or more. Rows in rarer combinations lose those values, or are left out.",
+    )

@@ -73,6 +73,12 @@ LABELS = {
 }
 
 
+# Lesson video is the teacher's alone (README, "Who can see video"): never in the school's copy.
+TEACHER_ONLY = frozenset(
+    {"video.clip", "video.clipcomment", "video.clipshare", "video.uploadconsent"}
+)
+
+
 def _owned_by_a_school(model: type[Model]) -> bool:
     try:
         field = model._meta.get_field("school")
@@ -92,6 +98,8 @@ def school_tables(school: School) -> list[SchoolTable]:
         ),
     ]
     for model in backup_models():
+        if model._meta.label_lower in TEACHER_ONLY:
+            continue
         if model is not School and _owned_by_a_school(model):
             label = LABELS.get(
                 model._meta.label_lower, str(model._meta.verbose_name_plural).capitalize()

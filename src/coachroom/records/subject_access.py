@@ -49,6 +49,7 @@ from coachroom.coaching.models import (
     StepEvidence,
     StepTransition,
 )
+from coachroom.coaching.selfreview.models import SelfReview, SelfReviewPoint
 from coachroom.core.errors import DomainError
 from coachroom.leading.models import (
     CoachingReview,
@@ -62,6 +63,7 @@ from coachroom.records.subject_access_induction import induction as _induction
 from coachroom.records.subject_access_leading import reviews as _reviews
 from coachroom.records.subject_access_leading import thanks as _thanks
 from coachroom.records.subject_access_leading import walk_visits as _walk_visits
+from coachroom.records.subject_access_video import lesson_videos as _lesson_videos
 from coachroom.scheduling.models import CalendarFeed, NotificationPreferences, SessionOccurrence
 
 FORMAT = "coachroom-subject-access"
@@ -94,6 +96,7 @@ def _memberships(user: User, school: School | None) -> list[dict[str, Any]]:
             "early_career_teacher": m.is_ect,
             "subjects": m.subjects,
             "key_stages": m.key_stages,
+            "phase_taught": m.get_phase_display() if m.phase else "",
             "active": m.is_active,
             "left": _when(m.deactivated_at),
             "invited": _when(m.invited_at),
@@ -118,6 +121,7 @@ def _pairs(user: User, school: School | None) -> list[dict[str, Any]]:
             "kind": str(p.get_kind_display()),
             "cadence": str(p.get_cadence_display()),
             "history_shared_with_coach": p.history_shared,
+            "coach_is_line_manager": p.coach_is_line_manager,
             "started": _when(p.started_on),
             "ended": _when(p.ended_on),
         }
@@ -321,6 +325,39 @@ def _goals(user: User, school: School | None) -> list[dict[str, Any]]:
     ]
 
 
+def _self_reviews(user: User, school: School | None) -> list[dict[str, Any]]:
+    """The person's reviews of their own lessons, in full, with whether each is shared."""
+    points = SelfReviewPoint.objects.order_by("number")
+    qs = (
+        _scoped(SelfReview.objects.filter(teacher=user), school)
+        .select_related("school", "step")
+        .prefetch_related(Prefetch("points", queryset=points, to_attr="point_list"))
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "id": r.pk,
+            "school": r.school.name,
+            "step": r.step.title,
+            "lesson_date": _when(r.taught_on),
+            "of_a_clip": r.clip_id is not None,
+            "points": [
+                {
+                    "what_it_looks_like": p.criterion,
+                    "seen": str(p.get_rating_display()),
+                    "in_the_clip_at": p.at_label,
+                }
+                for p in r.point_list
+            ],
+            "what_you_noticed": r.noticed,
+            "decision": str(r.get_decision_display()),
+            "shared_with_your_coach": r.shared_with_coach,
+            "written": _when(r.created_at),
+        }
+        for r in qs
+    ]
+
+
 def _written_by(user: User, school: School | None) -> dict[str, list[dict[str, Any]]]:
     """Records the person made about other people, as a coach, on a walk they led or as a
     reviewer: listed, notes (and the judgements in them) withheld."""
@@ -475,7 +512,9 @@ def subject_access_data(person: User, *, school: School | None) -> dict[str, Any
         "reviews_not_yet_written": reviews_withheld,
         "thanks": _thanks(person, school),
         "goals": _goals(person, school),
+        "self_reviews": _self_reviews(person, school),
         "induction": _induction(person, school),
+        "lesson_videos": _lesson_videos(person, school),
         "records_you_wrote_about_others": _written_by(person, school),
         "settings": _settings(person),
         "audit_events_about_you": _audit_about(person, school),

@@ -11,5 +11,6 @@ urlpatterns: list[URLPattern] = [
     path("my-data/", views.my_data, name="my-data"),
     path("subject-access/", views.subject_access, name="subject-access"),
     path("school-export/", views.school_export, name="school-export"),
+    path("research-export/", views.research_export, name="research-export"),
     path("retention/", views.retention, name="retention"),
 ]

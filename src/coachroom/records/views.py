@@ -33,9 +33,10 @@ from coachroom.accounts.services import school_update_settings
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.audit.models import AuditEvent
 from coachroom.core.http import AuthedRequest
-from coachroom.records import erasure, exports, school_data
+from coachroom.records import erasure, exports, research, school_data
 from coachroom.records.forms import (
     ActivityExportForm,
+    ResearchExportForm,
     RetentionForm,
     SchoolExportForm,
     SubjectAccessForm,
@@ -176,6 +177,24 @@ def school_export(request: MemberRequest) -> HttpResponse:
         "people": len(school_data.covered_people(school)),
     }
     return render(request, "records/school_export.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required(Role.DATA_PROTECTION_LEAD)
+def research_export(request: MemberRequest) -> HttpResponse:
+    """Pseudonymised steps for a researcher: no names, no text, k-anonymous (records/research)."""
+    school = request.membership.school
+    form = ResearchExportForm(request.POST or None)
+    if form.is_valid():
+        export = research.research_export(
+            schools=[school], by=request.user, k=form.cleaned_data["k"]
+        )
+        response = HttpResponse(export.content, content_type="application/zip")
+        name = f"research-{slugify(school.name)}-{_today()}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "records/research_export.html", {"form": form, "school": school})
 
 
 @require_http_methods(["GET", "POST"])

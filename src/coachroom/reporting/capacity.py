@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 
 from coachroom.accounts.models import CoachingRelationship, Membership, School, User
 from coachroom.scheduling.models import ScheduledSlot
+from coachroom.scheduling.tapering.models import WEEKS_APART
 
 RECOMMENDED_COACHEES_PER_COACH = 10  # a 2020 survey's recommended ceiling; many coaches had 16+
 
@@ -39,7 +40,8 @@ class Assumptions:
 
     def cycles_per_week(self, cadence: str) -> Decimal:
         chosen = cadence if self.rhythm == "as-paired" else self.rhythm
-        return Decimal("0.5") if chosen == "fortnightly" else Decimal(1)
+        # weekly 1, fortnightly ½, a self-directed pair's four-weekly check-in ¼
+        return Decimal(1) / WEEKS_APART.get(chosen, 1)
 
 
 @dataclass
@@ -121,13 +123,14 @@ def _hours(minutes: Decimal) -> Decimal:
 
 
 def _slot_minutes_per_week(school: School) -> dict[int, int]:
-    """Minutes each coach has timetabled per week (a fortnightly slot counts half)."""
+    """Minutes each coach has timetabled per week (a fortnightly slot counts half, a
+    four-weekly one a quarter)."""
     minutes: dict[int, Decimal] = {}
     slots = ScheduledSlot.objects.filter(
         school=school, is_active=True, relationship__ended_on__isnull=True
     ).values_list("relationship__coach_id", "minutes", "cadence")
     for coach_id, length, cadence in slots:
-        share = Decimal("0.5") if cadence == ScheduledSlot.Cadence.FORTNIGHTLY else Decimal(1)
+        share = Decimal(1) / WEEKS_APART.get(cadence, 1)
         minutes[coach_id] = minutes.get(coach_id, Decimal(0)) + length * share
     return {k: int(v) for k, v in minutes.items()}
 

@@ -49,6 +49,7 @@ SECTIONS = (
             Tool("Steps by priority and strand", "coaching:priority-report"),
             Tool("Learning walks", "leading:walks"),
             Tool("What walks found, and did it stick?", "leading:walk-findings"),
+            Tool("Insights: what works here?", "reporting:insights"),
         ),
     ),
     Section(

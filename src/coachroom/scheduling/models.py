@@ -39,6 +39,7 @@ class ScheduledSlot(models.Model):
     class Cadence(models.TextChoices):
         WEEKLY = "weekly", "Every week"
         FORTNIGHTLY = "fortnightly", "Every other week"
+        MONTHLY = "monthly", "Every four weeks"  # a self-directed pair's check-in
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     relationship = models.ForeignKey(
@@ -267,3 +268,7 @@ class SentMessage(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# Tapering lives in scheduling/tapering/; importing its model here registers it with this app.
+from coachroom.scheduling.tapering.models import CadenceChange  # noqa: E402, F401

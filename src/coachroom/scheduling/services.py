@@ -25,6 +25,7 @@ from coachroom.scheduling.models import (
     SessionOccurrence,
 )
 from coachroom.scheduling.signals import sessions_changed
+from coachroom.scheduling.tapering.models import WEEKS_APART
 from coachroom.scheduling.timetable import SchoolDays as SchoolDays
 from coachroom.scheduling.timetable import at as _at
 from coachroom.scheduling.timetable import slot_clashes, team_clashes, unsaved_slot
@@ -315,7 +316,7 @@ def slot_change_cadence(
     slot.is_active = False
     ends_on, slot.ends_on = slot.ends_on, from_date - dt.timedelta(days=1)
     slot.save(update_fields=["is_active", "ends_on"])
-    fewer = cadence == ScheduledSlot.Cadence.FORTNIGHTLY
+    fewer = WEEKS_APART.get(cadence, 1) > WEEKS_APART.get(slot.cadence, 1)
     new = ScheduledSlot(
         school_id=slot.school_id,
         relationship=slot.relationship,

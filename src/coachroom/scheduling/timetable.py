@@ -13,6 +13,7 @@ from django.conf import settings
 from coachroom.accounts.models import AcademicYear, CoachingRelationship
 from coachroom.scheduling.clashes import Busy, Clash, Window, people_of, session_window, times_near
 from coachroom.scheduling.models import DEFAULT_MINUTES, ScheduledSlot, SessionKind
+from coachroom.scheduling.tapering.models import WEEKS_APART
 
 
 def _zone() -> ZoneInfo:
@@ -40,7 +41,7 @@ def slot_dates(slot: ScheduledSlot, days: SchoolDays, *, from_date: dt.date) -> 
     """The school days a slot falls on, from `from_date` to its end (or the year's)."""
     end = min(slot.ends_on or days.ends_on, days.ends_on)
     first = slot.starts_on + dt.timedelta(days=(slot.weekday - slot.starts_on.weekday()) % 7)
-    step = dt.timedelta(weeks=2 if slot.cadence == ScheduledSlot.Cadence.FORTNIGHTLY else 1)
+    step = dt.timedelta(weeks=WEEKS_APART.get(slot.cadence, 1))
     dates, day = [], first
     while day <= end:
         if day >= from_date and day in days:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from coachroom.scheduling import ical_urls, reminder_urls, views
+from coachroom.scheduling.tapering import urls as rhythm_urls
 
 app_name = "scheduling"
 
@@ -20,4 +21,5 @@ urlpatterns = [
     path("sessions/<int:pk>/held/", views.session_held, name="session-held"),
     *ical_urls.urlpatterns,
     *reminder_urls.urlpatterns,
+    *rhythm_urls.urlpatterns,
 ]

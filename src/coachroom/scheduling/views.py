@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coachroom import audit
 from coachroom.accounts.access import member_required
 from coachroom.accounts.models import CoachingRelationship, Role, User
+from coachroom.accounts.submissions import once
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.core.errors import ClashError, DomainError
 from coachroom.core.forms import PageQuery, read_query
@@ -135,6 +136,7 @@ def _team_page(
 
 @member_required(Role.COACH, *LEADS)
 @require_http_methods(["GET", "POST"])
+@once
 def pair_slots(request: MemberRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_scheduler(request, pair_pk)
     form = SlotFieldsForm(

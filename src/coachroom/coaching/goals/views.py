@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from coachroom import audit
 from coachroom.accounts.models import CoachingRelationship
+from coachroom.accounts.submissions import once
 from coachroom.accounts.viewer import MemberRequest
 from coachroom.coaching.goals import services as goal_services
 from coachroom.coaching.goals.forms import GoalForm, PriorityForm, ReadingForm
@@ -103,6 +104,7 @@ def priority_list(request: MemberRequest) -> HttpResponse:
 
 @manager_required
 @require_http_methods(["GET", "POST"])
+@once
 def priority_new(request: MemberRequest) -> HttpResponse:
     school = request.membership.school
     year = school.current_year()
@@ -246,6 +248,7 @@ def _steps_of(request: AuthedRequest, pair: CoachingRelationship) -> QuerySet[Ac
 
 
 @require_http_methods(["GET", "POST"])
+@once
 def goal_new(request: AuthedRequest, pair_pk: int) -> HttpResponse:
     pair = get_pair_for_party(request, pair_pk)
     form = GoalForm(request.POST or None, relationship=pair, pair_steps=_steps_of(request, pair))
@@ -347,6 +350,7 @@ def goal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @vary_on_headers("HX-Request")
+@once
 def goal_reading_add(request: AuthedRequest, pk: int) -> HttpResponse:
     """Add a reading. With htmx, answer with the readings section; without, redirect."""
     goal = get_goal_for_party(request, pk)

@@ -33,7 +33,11 @@ from coachroom.imports.oneroster.plan_types import (
     fields_text,
 )
 from coachroom.imports.oneroster.roster import Person, Roster, Teaching
-from coachroom.imports.oneroster.teaching import join_key_stages, join_subjects
+from coachroom.imports.oneroster.teaching import (
+    join_key_stages,
+    join_subjects,
+    phase_from_key_stages,
+)
 
 FILE = "users.csv"
 
@@ -222,6 +226,8 @@ def _plan_membership(
     if teaching is not None:
         wanted["subjects"] = join_subjects(teaching.subjects)
         wanted["key_stages"] = join_key_stages(teaching.key_stages)
+        if phase := phase_from_key_stages(teaching.key_stages):  # else keep what was set
+            wanted["phase"] = phase
     mp.fields = diff(membership, wanted)
     if not membership.is_active:
         if (membership.school_id, membership.pk) in here.leavers:
@@ -274,6 +280,7 @@ def _new_membership_fields(person: Person, teaching: Teaching | None) -> dict[st
     if teaching is not None:
         fields["subjects"] = join_subjects(teaching.subjects)
         fields["key_stages"] = join_key_stages(teaching.key_stages)
+        fields["phase"] = phase_from_key_stages(teaching.key_stages)
     return fields
 
 

@@ -90,6 +90,7 @@ FIELD_LABELS = {
     "is_senior_leader": "senior leader role",
     "subjects": "subjects",
     "key_stages": "key stages",
+    "phase": "phase taught",
     "job_title": "job title",
     "is_ect": "ECT",
 }

@@ -54,6 +54,19 @@ def key_stages_from_title(title: str) -> set[str]:
     return stages
 
 
+PRIMARY_STAGES, SECONDARY_STAGES = {"EYFS", "KS1", "KS2"}, {"KS3", "KS4", "KS5"}
+
+
+def phase_from_key_stages(stages: set[str]) -> str:
+    """The phase someone teaches, when their classes say so plainly: "" when they teach on
+    both sides of Year 7 (all-through staff), or the file has no year groups for them."""
+    if stages and stages <= PRIMARY_STAGES:
+        return "primary"
+    if stages and stages <= SECONDARY_STAGES:
+        return "secondary"
+    return ""
+
+
 def join_key_stages(stages: set[str]) -> str:
     return ", ".join(s for s in KEY_STAGE_ORDER if s in stages)
 

@@ -35,3 +35,28 @@ document.addEventListener("htmx:afterSettle", () => {
   added.forEach((element) => element.removeAttribute("data-focus-after-swap"));
   if (added.length) added[added.length - 1].focus();
 });
+
+// A create form sends once: its buttons are disabled while it is on its way (the server also
+// answers a repeat of the same form, by its one-off key, with what the first made). Coming
+// back to the page (Back, or htmx's answer) enables them again.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.querySelector("input[name='once']")) return;
+  if (form.dataset.sending) {
+    event.preventDefault();
+    return;
+  }
+  if (event.defaultPrevented && !form.hasAttribute("hx-post")) return; // a script sends it
+  form.dataset.sending = "true";
+  // Later than the submit itself: a disabled button would not send its own name and value.
+  setTimeout(() => form.querySelectorAll("button").forEach((button) => { button.disabled = true; }), 0);
+});
+
+function enableForms(root) {
+  root.querySelectorAll("form[data-sending]").forEach((form) => {
+    delete form.dataset.sending;
+    form.querySelectorAll("button").forEach((button) => { button.disabled = false; });
+  });
+}
+window.addEventListener("pageshow", () => enableForms(document));
+document.addEventListener("htmx:afterRequest", (event) => enableForms(event.detail.elt.closest("form")?.parentElement || document));
