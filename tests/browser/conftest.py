@@ -10,10 +10,27 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# On SQLite the test database lives in memory and the live server's threads share its one
+# connection: two requests at once (the offline worker keeping pages while the next page loads)
+# would meet inside one transaction. Served one at a time instead, each connection closed after
+# its answer. PostgreSQL keeps the threaded server.
+class OneRequestAtATimeServer(WSGIServer):
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object):
+        # The live server thread has already taken the shared connection for itself.
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = OneRequestAtATimeServer
 
 # Generous waits: CI shares two cores between the server, the browser and a second worker.
 TIMEOUT_MS = 15_000

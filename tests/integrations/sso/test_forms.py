@@ -192,9 +192,10 @@ def test_secrets_are_stored_encrypted_under_a_key_from_the_environment(idp, oak,
     provider = make_provider(idp, oak.trust)
     assert "s3cret" not in provider.secret_encrypted
     assert crypto.client_secret(provider) == "s3cret-from-the-provider"
+    old_key = settings.SECRET_KEY
     settings.SECRET_KEY = "another-secret-key-entirely-0123456789"
     assert not crypto.secret_readable(provider)
-    settings.SECRET_KEY_FALLBACKS = ["x"]  # the old key, kept while rotating
+    settings.SECRET_KEY_FALLBACKS = [old_key]  # the old key, kept while rotating
     assert crypto.client_secret(provider) == "s3cret-from-the-provider"
 
 
